@@ -1,0 +1,34 @@
+# pcidesign: two commands do all the set-up on a fresh machine.
+#   make test    build .venv (if missing) and run the tests
+#   make report  build .venv (if missing) and produce the main report under reports/
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: all env test report bench clean-reports
+
+all: test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (pcidesign)"
+	touch $(STAMP)
+
+env: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+report: $(STAMP)
+	$(BIN)/pcidesign report --out reports
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean-reports:
+	rm -rf reports

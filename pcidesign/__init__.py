@@ -1,0 +1,46 @@
+"""pcidesign: simulate libvirt PCI controller naming schemes across releases.
+
+The public API, the same the CLI and the notebooks use::
+
+    import pcidesign
+    pcidesign.matrix("model-subelement", "restart", timeline="whatif")
+    print(pcidesign.explanation(pcidesign.run("model-subelement", "restart",
+                                              "pcie-root-port", "1.2.19", "3.2.0")))
+"""
+
+from __future__ import annotations
+
+from .catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release
+from .catalog import load as load_catalog
+from .engine import Result, Roundtrip, Step, roundtrip, run
+from .errors import DataError, PcidesignError, UnknownNameError, XMLInputError
+from .scenarios import Scenario, scenario_ids
+from .schemes import Scheme, all_schemes, register, scheme_ids
+from .schemes import get as get_scheme
+from .scenarios import get as get_scenario
+from .text import explanation
+from .vocab import BY_SEVERITY, Hop, Outcome
+
+__version__ = "0.1.0"
+
+
+def matrix(scheme: str, scenario: str, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None):  # type: ignore[no-untyped-def]
+    """One row per (intent, from, to); see :func:`pcidesign.analysis.matrix`."""
+    from .analysis import matrix as _matrix
+
+    return _matrix(scheme, scenario, timeline, intents, releases)
+
+
+def sweep(schemes=None, scenarios=None, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None):  # type: ignore[no-untyped-def]
+    """Every matrix of the given schemes x scenarios; see :func:`pcidesign.analysis.sweep`."""
+    from .analysis import sweep as _sweep
+
+    return _sweep(schemes, scenarios, timeline, intents, releases)
+
+
+__all__ = [
+    "BY_SEVERITY", "Catalog", "DEFAULT_TIMELINE", "DataError", "Hop", "Host", "Intent", "Outcome",
+    "PcidesignError", "Release", "Result", "Roundtrip", "Scenario", "Scheme", "Step", "UnknownNameError",
+    "XMLInputError", "all_schemes", "explanation", "get_scenario", "get_scheme", "load_catalog", "matrix",
+    "register", "roundtrip", "run", "scenario_ids", "scheme_ids", "sweep",
+]

@@ -1,0 +1,164 @@
+"""``pcidesign``: argument parsing and printing over the same API the notebooks use.
+
+Exit status: 0 on success, 1 when the analysis found a failure you asked it to fail on (or a
+release rejected the input), 2 for bad usage (unknown names, unreadable input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import engine, schemes, scenarios, text
+from .catalog import DEFAULT_TIMELINE, load
+from .errors import PcidesignError
+
+FORMATS = ("table", "csv", "json")
+
+
+class UsageError(PcidesignError):
+    """Bad usage that argparse cannot see (exit 2)."""
+
+
+def _timeline_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeline", default=DEFAULT_TIMELINE, help="timeline of releases (default: %(default)s)")
+
+
+def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
+
+
+def _format_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, one subcommand per verb."""
+    parser = argparse.ArgumentParser(prog="pcidesign", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("schemes", help="list the schemes with their pros and cons")
+    _format_arg(p)
+    p.set_defaults(func=cmd_schemes)
+
+    p = sub.add_parser("releases", help="list the releases of a timeline")
+    _timeline_arg(p)
+    _format_arg(p)
+    p.set_defaults(func=cmd_releases)
+
+    p = sub.add_parser("intents", help="list the controller intents")
+    _format_arg(p)
+    p.set_defaults(func=cmd_intents)
+
+    p = sub.add_parser("matrix", help="the outcome of a scenario for every intent and pair of releases")
+    _scheme_arg(p)
+    p.add_argument("--scenario", required=True, help=f"one of: {', '.join(scenarios.scenario_ids())}")
+    _timeline_arg(p)
+    p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
+                   help="limit to this intent (repeatable; default: all)")
+    _format_arg(p)
+    p.set_defaults(func=cmd_matrix)
+
+    p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell")
+    _scheme_arg(p)
+    p.add_argument("--scenario", required=True)
+    p.add_argument("--intent", required=True)
+    p.add_argument("--from", dest="a", required=True, metavar="RELEASE")
+    p.add_argument("--to", dest="b", required=True, metavar="RELEASE")
+    _timeline_arg(p)
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("roundtrip", help="what a release saves (or sends) for a whole domain XML file")
+    _scheme_arg(p)
+    p.add_argument("--release", required=True)
+    _timeline_arg(p)
+    p.add_argument("--qemu", help="QEMU version on the host (default: the release's own)")
+    p.add_argument("--migratable", action="store_true", help="print the MIGRATABLE XML a migration sends")
+    p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
+    p.set_defaults(func=cmd_roundtrip)
+    return parser
+
+
+def cmd_schemes(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
+             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons)} for s in schemes.all_schemes()]
+    print(text.render(pd.DataFrame(rows), args.format))
+    return 0
+
+
+def cmd_releases(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    rows = [{"release": r.id, "libvirt": r.libvirt or "-", "qemu": r.qemu, "date": r.date or "-",
+             "hypothetical": r.hypothetical, "adds": r.adds} for r in load().timeline(args.timeline)]
+    print(text.render(pd.DataFrame(rows), args.format))
+    return 0
+
+
+def cmd_intents(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    rows = [{"intent": i.id, "class": i.cls, "device": i.device or "(default)", "note": i.note}
+            for i in load().intents.values()]
+    print(text.render(pd.DataFrame(rows), args.format))
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from . import analysis
+
+    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents)
+    frame["outcome"] = frame["outcome"].astype(str)
+    print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    cat = load()
+    a, b = cat.release(args.a, args.timeline), cat.release(args.b, args.timeline)
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, a.id, b.id, cat)))
+    return 0
+
+
+def cmd_roundtrip(args: argparse.Namespace) -> int:
+    cat = load()
+    scheme = schemes.get(args.scheme)
+    host = cat.host(cat.release(args.release, args.timeline), args.qemu)
+    data = _read_input(args.file)
+    result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat)
+    if result.error is not None:
+        print(f"error: {host} rejects {args.file}: {result.error}", file=sys.stderr)
+        return 1
+    assert result.xml is not None
+    sys.stdout.write(result.xml.decode() + "\n")
+    return 0
+
+
+def _read_input(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PcidesignError as exc:
+        print(f"pcidesign {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

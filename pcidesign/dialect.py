@@ -1,0 +1,183 @@
+"""What every scheme's dialect shares: the parsed controller, rejections, and libvirt before 1.2.19.
+
+A *dialect* is how one scheme reads and writes ``<controller type='pci'>`` at one release, on
+one host. A scheme module subclasses :class:`Dialect` and overrides ``write``, ``read`` and
+``format`` (and ``fill_on`` if it fills a missing device in). Releases before the scheme's
+adoption use :class:`LegacyDialect`, which behaves as libvirt did then (FACTS.md §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from lxml import etree
+
+from .catalog import Catalog, Host, Intent, version_key
+
+if TYPE_CHECKING:
+    from .schemes import Scheme
+
+Purpose = Literal["define", "load", "incoming"]
+"""Why a release parses XML: a user's define, a daemon loading its saved config, a migration."""
+
+TARGET_SINCE = version_key("1.2.19")
+"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4)."""
+
+
+@dataclass(frozen=True)
+class Controller:
+    """A PCI controller as a release holds it in memory after parsing.
+
+    ``device`` is the device the config names (explicitly, or because the scheme gives the old
+    form a fixed meaning, or after a fill-in); None means "the release's default at start".
+    ``form`` records how the element was spelt, for schemes that write back what they read.
+    ``kept`` holds the serialized child elements the release keeps (``<target>``, ``<address>``).
+    """
+
+    index: int
+    cls: str
+    device: str | None
+    form: Literal["old", "new"] = "old"
+    kept: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A libvirt error: the release refuses the XML, or refuses to start the guest."""
+
+    message: str
+
+
+class Dialect:
+    """How one scheme reads and writes PCI controllers at one release on one host."""
+
+    fills: ClassVar[bool] = False
+    """True for schemes that fill a missing device in and save it (libvirt's way)."""
+
+    def __init__(self, scheme: "Scheme", host: Host, catalog: Catalog) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.catalog = catalog
+        self.release = host.release
+        self.classes = catalog.known_classes(host.release)
+        self.devices = catalog.known_devices(host.release)
+
+    # -- the three things a scheme defines ---------------------------------------------------
+    def write(self, intent: Intent) -> etree._Element | None:
+        """The controller element a user writes for ``intent`` here, or None if it cannot be."""
+        raise NotImplementedError
+
+    def read(self, elem: etree._Element, index: int, model: str) -> Controller | Rejection:
+        """Parse one controller element (``model`` is its ``model`` attribute, present)."""
+        raise NotImplementedError
+
+    def format(self, ctrl: Controller, migratable: bool) -> etree._Element:
+        """Format ``ctrl`` for the saved config, or for a migration when ``migratable``."""
+        raise NotImplementedError
+
+    def fill_on(self, purpose: Purpose) -> bool:
+        """Whether parsing for ``purpose`` fills a missing device in (and so saves it)."""
+        return False
+
+    @classmethod
+    def pins(cls, elem: etree._Element) -> bool:
+        """Whether this XML fixes the device whatever release reads it (not a default)."""
+        return True
+
+    # -- shared machinery --------------------------------------------------------------------
+    def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
+        """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""
+        try:
+            index = int(elem.get("index", ""))
+        except ValueError:
+            return Rejection(f"XML error: Cannot parse controller index {elem.get('index')!r}")
+        model = elem.get("model")
+        if model is None:
+            return Rejection(f"unsupported configuration: PCI controller with index '{index}' has no model")
+        ctrl = self.read(elem, index, model)
+        if isinstance(ctrl, Controller) and ctrl.device is None and self.fill_on(purpose):
+            ctrl = self.fill(ctrl)
+        return ctrl
+
+    def fill(self, ctrl: Controller) -> Controller:
+        """``ctrl`` with a missing device replaced by this host's default for its class."""
+        if ctrl.device is not None:
+            return ctrl
+        device = self.catalog.default_device(ctrl.cls, self.host)
+        return ctrl if device is None else Controller(ctrl.index, ctrl.cls, device, ctrl.form, ctrl.kept)
+
+    def start(self, ctrl: Controller) -> Controller | Rejection:
+        """The controller as the guest runs it: filled in, and checked against the host's QEMU."""
+        if self.catalog.legacy_device(ctrl.cls) is None:
+            return ctrl  # a root bus: built into the machine, no device to create
+        live = self.fill(ctrl)
+        if live.device is None:
+            return Rejection(
+                f"unsupported configuration: no QEMU device for a {ctrl.cls} controller "
+                f"(index '{ctrl.index}') is available in this QEMU binary ({self.host.qemu})"
+            )
+        if live.device not in self.host.devices:
+            return Rejection(
+                f"unsupported configuration: the {live.device} device of a {ctrl.cls} controller "
+                f"(index '{ctrl.index}') is not supported by this QEMU binary ({self.host.qemu})"
+            )
+        return live
+
+    def kept_children(self, elem: etree._Element) -> tuple[bytes, ...]:
+        """Serialized children this release keeps; unknown children are dropped (FACTS.md §4)."""
+        keep = {"address"} | ({"target"} if self.release.key >= TARGET_SINCE else set())
+        return tuple(etree.tostring(c) for c in elem if isinstance(c.tag, str) and c.tag in keep)
+
+    def element(self, ctrl: Controller, attrs: dict[str, str], children: tuple[etree._Element, ...] = ()) -> etree._Element:
+        """``<controller type='pci' index=...>`` with ``attrs``, ``children``, then the kept ones."""
+        elem = etree.Element("controller", {"type": "pci", "index": str(ctrl.index), **attrs})
+        for child in children:
+            elem.append(child)
+        for blob in ctrl.kept:
+            elem.append(etree.fromstring(blob))
+        return elem
+
+    def class_form(self, intent: Intent) -> etree._Element | None:
+        """``<controller model='CLASS'/>`` if this release knows the class, else None."""
+        if intent.cls not in self.classes:
+            return None
+        return etree.Element("controller", {"type": "pci", "index": "0", "model": intent.cls})
+
+    def legacy(self, cls: str) -> str | None:
+        """The device ``cls`` has always meant."""
+        return self.catalog.legacy_device(cls)
+
+    def unknown_model(self, value: str) -> Rejection:
+        """libvirt's message for a ``model`` value it does not know (FACTS.md §4)."""
+        return Rejection(f"unsupported configuration: Unknown model type '{value}'")
+
+    def device_of(self, value: str, cls: str, what: str) -> str | Rejection:
+        """``value`` as a known device of ``cls``, or the rejection naming ``what`` it was."""
+        if value not in self.devices:
+            return Rejection(f"unsupported configuration: Unknown {what} '{value}'")
+        owner = self.catalog.devices[value].cls
+        if owner != cls:
+            return Rejection(
+                f"unsupported configuration: {what} '{value}' is a {owner} device, "
+                f"not valid for a {cls} controller"
+            )
+        return value
+
+
+class LegacyDialect(Dialect):
+    """libvirt before the scheme's adoption: ``model`` is the class, the rest is dropped."""
+
+    def write(self, intent: Intent) -> etree._Element | None:
+        # A user cannot name a device yet; the class alone gets the device the release builds.
+        if intent.device is not None and intent.device != self.catalog.default_device(intent.cls, self.host):
+            return None
+        return self.class_form(intent)
+
+    def read(self, elem: etree._Element, index: int, model: str) -> Controller | Rejection:
+        if model not in self.classes:
+            return self.unknown_model(model)
+        return Controller(index, model, None, "old", self.kept_children(elem))
+
+    def format(self, ctrl: Controller, migratable: bool) -> etree._Element:
+        return self.element(ctrl, {"model": ctrl.cls})

@@ -1,0 +1,314 @@
+"""Hops and scenarios over whole domain documents; the outcome and its step-by-step trace.
+
+A transition (dialect, input document, what is done) is a pure function; each distinct one is
+computed once and remembered, which keeps matrices and multi-hop paths cheap. The engine knows
+no scheme by name: it only calls the dialect a scheme gives for a release.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from . import domain
+from . import scenarios as _scenarios
+from . import schemes as _schemes
+from .catalog import Catalog, Host, Intent, load
+from .dialect import Dialect, Purpose, Rejection
+from .domain import DomainDef, Hardware
+from .vocab import Hop, Outcome
+
+T = TypeVar("T")
+
+# -- transitions, each computed once --------------------------------------------------------------
+_CACHE: dict[tuple[object, ...], object] = {}
+
+
+def _memo(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    try:
+        return _CACHE[key]  # type: ignore[return-value]
+    except KeyError:
+        value = _CACHE[key] = compute()
+        return value
+
+
+def transitions_computed() -> int:
+    """How many distinct transitions have been computed (and remembered) so far."""
+    return len(_CACHE)
+
+
+def clear_cache() -> None:
+    """Forget every remembered transition (for benchmarks and tests)."""
+    _CACHE.clear()
+    _run.cache_clear()
+
+
+def parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
+    """``d``'s release parses a whole document for ``purpose``."""
+    return _memo((d, "parse", xml, purpose), lambda: domain.parse(d, xml, purpose))
+
+
+def format_def(d: Dialect, defn: DomainDef, migratable: bool = False) -> bytes:
+    """``d``'s release formats ``defn``: the saved config, or MIGRATABLE."""
+    return _memo((d, "format", defn, migratable), lambda: domain.format(d, defn, migratable))
+
+
+def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
+    """``d``'s release starts the guest of ``defn`` on its host."""
+    return _memo((d, "start", defn), lambda: domain.start(d, defn))
+
+
+def write_intent(d: Dialect, intent: Intent) -> bytes | None:
+    """The domain XML a user writes for ``intent`` at ``d``'s release, or None."""
+    machine = d.catalog.classes[intent.cls].machine
+    return _memo((d, "write", intent.id), lambda: domain.intent_domain(d, intent, machine))
+
+
+# -- hops -------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class State:
+    """Where a guest is: the release running it, its saved config, and what that daemon holds."""
+
+    dialect: Dialect
+    saved: bytes
+    persistent: DomainDef
+    live: DomainDef
+
+    @property
+    def release(self) -> str:
+        """The id of the release whose daemon holds the guest."""
+        return self.dialect.release.id
+
+    @property
+    def hardware(self) -> Hardware:
+        """The devices the running guest has."""
+        return self.live.hardware
+
+    @property
+    def config(self) -> bytes:
+        """The config as this daemon would save it now (``virsh dumpxml --inactive``)."""
+        return format_def(self.dialect, self.persistent)
+
+    @property
+    def key(self) -> tuple[str, bytes, bytes, Hardware]:
+        """A value that identifies the state (equal keys, equal futures)."""
+        return (str(self.dialect.host), self.saved, self.config, self.live.hardware)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One hop as it happened: what went in, what came out, and what it did to the guest."""
+
+    hop: Hop
+    release: str
+    xml_in: bytes | None
+    xml_out: bytes | None
+    hardware: Hardware | None
+    event: Outcome | None
+    note: str
+
+
+def describe(hw: Hardware) -> str:
+    """``1:pcie-root-port=ioh3420``, for the controllers that have a device."""
+    parts = [f"{i}:{cls}={dev}" for i, cls, dev in hw if dev != "-"]
+    return ", ".join(parts) if parts else "root bus only"
+
+
+def changed(before: Hardware, after: Hardware) -> str:
+    """What differs between two hardware lists, in words."""
+    b, a = {i: (c, d) for i, c, d in before}, {i: (c, d) for i, c, d in after}
+    diffs = []
+    for i in sorted(set(a) | set(b)):
+        if a.get(i) != b.get(i):
+            was = f"{b[i][0]} {b[i][1]}" if i in b else "nothing"
+            now = f"{a[i][0]} {a[i][1]}" if i in a else "nothing"
+            diffs.append(f"index {i}: {was} -> {now}")
+    return "; ".join(diffs)
+
+
+def define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
+    """A user defines ``xml`` at ``d``'s release and starts the guest there."""
+    rel = str(d.host)
+    parsed = parse(d, xml, "define")
+    if isinstance(parsed, Rejection):
+        return None, Step(Hop.DEFINE, rel, xml, None, None, Outcome.REJECTED, f"{rel} rejects the XML: {parsed.message}")
+    saved = format_def(d, parsed)
+    live = start_def(d, parsed)
+    if isinstance(live, Rejection):
+        return None, Step(Hop.DEFINE, rel, xml, saved, None, Outcome.REJECTED,
+                          f"{rel} defines the domain but cannot start it: {live.message}")
+    return State(d, saved, parsed, live), Step(
+        Hop.DEFINE, rel, xml, saved, live.hardware, None,
+        f"{rel} saves the config; the guest runs with {describe(live.hardware)}")
+
+
+def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
+    """The daemon of ``d``'s release loads the saved config and starts the guest."""
+    rel = str(d.host)
+    parsed = parse(d, state.saved, "load")
+    if isinstance(parsed, Rejection):
+        return None, Step(Hop.RESTART, rel, state.saved, None, None, Outcome.DOMAIN_LOST,
+                          f"{rel} fails to load the saved config ({parsed.message}): the domain vanishes "
+                          "from 'virsh list --all' (FACTS.md §7)")
+    live = start_def(d, parsed)
+    config = format_def(d, parsed)
+    if isinstance(live, Rejection):
+        return None, Step(Hop.RESTART, rel, state.saved, config, None, Outcome.REJECTED,
+                          f"{rel} loads the config but refuses to start the guest: {live.message}")
+    return State(d, state.saved, parsed, live), Step(
+        Hop.RESTART, rel, state.saved, config, live.hardware, None,
+        f"{rel} loads the saved config and starts the guest with {describe(live.hardware)}")
+
+
+def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
+    """The daemon holding the guest writes its config back to disk."""
+    d = state.dialect if d is None else d
+    if d is not state.dialect:
+        raise ValueError(f"resave happens at the release holding the guest ({state.release}), not {d.release.id}")
+    saved = format_def(d, state.persistent)
+    rel = str(d.host)
+    return State(d, saved, state.persistent, state.live), Step(
+        Hop.RESAVE, rel, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
+
+
+def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
+    """Live migration from the release holding the guest to ``d``'s release."""
+    src, rel = str(state.dialect.host), str(d.host)
+    sent = format_def(state.dialect, state.live, migratable=True)
+    parsed = parse(d, sent, "incoming")
+    if isinstance(parsed, Rejection):
+        return None, Step(Hop.MIGRATE, rel, sent, None, None, Outcome.REJECTED,
+                          f"{rel} refuses the incoming XML ({parsed.message}); the guest keeps running on {src}")
+    live = start_def(d, parsed)
+    if isinstance(live, Rejection):
+        return None, Step(Hop.MIGRATE, rel, sent, None, None, Outcome.REJECTED,
+                          f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
+    if live.hardware != state.live.hardware:
+        return None, Step(Hop.MIGRATE, rel, sent, None, live.hardware, Outcome.ABORTED,
+                          f"libvirt's ABI check compares class, index and address but not the device (FACTS.md §6); "
+                          f"{rel} builds {changed(state.live.hardware, live.hardware)}, so QEMU refuses the "
+                          f"migration stream and the guest keeps running on {src}")
+    saved = format_def(d, parsed)
+    return State(d, saved, parsed, live), Step(
+        Hop.MIGRATE, rel, sent, saved, live.hardware, None,
+        f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
+
+
+def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
+    """Do ``hop`` (restart, resave or migrate) to ``state`` at ``d``'s release."""
+    if hop is Hop.RESTART:
+        return restart(state, d)
+    if hop is Hop.RESAVE:
+        return resave(state, d)
+    if hop is Hop.MIGRATE:
+        return migrate(state, d)
+    raise ValueError(f"hop {hop.value!r} needs XML; valid here: restart, resave, migrate")
+
+
+def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
+    """Compare the config at the end with the one saved at the start (same hardware assumed)."""
+    before, after = domain.controller_elements(reference), domain.controller_elements(final)
+    pins = scheme.dialect_class.pins
+    lost = [i for i, e in before.items() if pins(e) and not (i in after and pins(after[i]))]
+    if lost:
+        return Outcome.INFO_LOST, (
+            f"the same devices, but the config no longer names the device of controller index "
+            f"{', '.join(map(str, lost))}: it now depends on the default of whichever release reads it")
+    canon = domain.controller_texts
+    if canon(reference) != canon(final):
+        return Outcome.REWRITTEN, "the same devices; the controller XML text changed"
+    return Outcome.OK, "the same devices and the same controller XML"
+
+
+# -- scenarios --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one scenario for one intent between releases A and B, with its trace."""
+
+    scheme: str
+    scenario: str
+    intent: str
+    a: str
+    b: str
+    outcome: Outcome
+    detail: str
+    steps: tuple[Step, ...]
+
+
+def run(
+    scheme: str | _schemes.Scheme,
+    scenario: str | _scenarios.Scenario,
+    intent: str | Intent,
+    a: str | Host,
+    b: str | Host,
+    catalog: Catalog | None = None,
+) -> Result:
+    """Run ``scenario`` for ``intent`` under ``scheme``, writing at release ``a`` and reading at ``b``."""
+    cat = catalog or load()
+    sch = _schemes.get(scheme)
+    scn = _scenarios.get(scenario)
+    it = intent if isinstance(intent, Intent) else cat.intent(intent)
+    ha = a if isinstance(a, Host) else cat.host(cat.release(a))
+    hb = b if isinstance(b, Host) else cat.host(cat.release(b))
+    return _run(sch, scn, it, ha, hb, cat)
+
+
+@functools.lru_cache(maxsize=None)
+def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog) -> Result:
+    dialects = {"A": sch.dialect(ha, cat), "B": sch.dialect(hb, cat)}
+
+    def result(outcome: Outcome, detail: str, steps: list[Step]) -> Result:
+        return Result(sch.id, scn.id, it.id, ha.release.id, hb.release.id, outcome, detail, tuple(steps))
+
+    first = dialects[scn.steps[0][1]]
+    xml = write_intent(first, it)
+    if xml is None:
+        return result(Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be written at {first.host} under {sch.id}", [])
+    state, step = define(first, xml)
+    steps = [step]
+    if state is None:
+        return result(Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be used at {first.host}: {step.note}", steps)
+    reference, reference_hw = state.saved, state.hardware
+    worst, why = Outcome.OK, ""
+    for hop, role in scn.steps[1:]:
+        state, step = apply(hop, state, dialects[role])
+        if step.event is None and step.hardware is not None and step.hardware != reference_hw:
+            step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, Outcome.GUEST_CHANGED,
+                        f"{step.note}; the guest had {describe(reference_hw)}: it changed without a word "
+                        f"({changed(reference_hw, step.hardware)})")
+        steps.append(step)
+        if step.event is not None and step.event.severity > worst.severity:
+            worst, why = step.event, f"at {step.hop} on {step.release}: {step.note}"
+        if state is None:
+            return result(worst, why, steps)
+    final, final_why = judge(sch, reference, state.config)
+    if final.severity > worst.severity or not why:
+        worst, why = final, final_why
+    return result(worst, why, steps)
+
+
+# -- one release, one document ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Roundtrip:
+    """What a release does with a whole document: the XML it writes, or libvirt's error."""
+
+    xml: bytes | None
+    error: str | None
+    hardware: Hardware | None
+
+
+def roundtrip(scheme: str | _schemes.Scheme, host: Host, xml: bytes, migratable: bool = False,
+              catalog: Catalog | None = None, purpose: Purpose = "define") -> Roundtrip:
+    """Parse ``xml`` at ``host`` for ``purpose`` and format it back: saved config, or (started) MIGRATABLE."""
+    d = _schemes.get(scheme).dialect(host, catalog or load())
+    parsed = parse(d, xml, purpose)
+    if isinstance(parsed, Rejection):
+        return Roundtrip(None, parsed.message, None)
+    if not migratable:
+        return Roundtrip(format_def(d, parsed), None, None)
+    live = start_def(d, parsed)
+    if isinstance(live, Rejection):
+        return Roundtrip(None, live.message, None)
+    return Roundtrip(format_def(d, live, migratable=True), None, live.hardware)

@@ -1,0 +1,60 @@
+"""Named scenarios: sequences of hops over two releases, A (where the XML is written) and B."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import UnknownNameError
+from .vocab import Hop
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named sequence of hops; each hop is done at release ``A`` or ``B``."""
+
+    id: str
+    description: str
+    steps: tuple[tuple[Hop, str], ...]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.id: s
+    for s in (
+        Scenario(
+            "restart",
+            "define at A, then the daemon of B loads the saved config and starts the guest "
+            "(an upgrade below the diagonal, a downgrade above)",
+            ((Hop.DEFINE, "A"), (Hop.RESTART, "B")),
+        ),
+        Scenario(
+            "resave-roundtrip",
+            "define at A, restart and resave at B, then restart at A again",
+            ((Hop.DEFINE, "A"), (Hop.RESTART, "B"), (Hop.RESAVE, "B"), (Hop.RESTART, "A")),
+        ),
+        Scenario(
+            "migrate",
+            "define and start at A, then migrate live to B",
+            ((Hop.DEFINE, "A"), (Hop.MIGRATE, "B")),
+        ),
+        Scenario(
+            "migrate-roundtrip",
+            "define and start at A, migrate live to B, and back to A",
+            ((Hop.DEFINE, "A"), (Hop.MIGRATE, "B"), (Hop.MIGRATE, "A")),
+        ),
+    )
+}
+
+
+def get(scenario_id: "str | Scenario") -> Scenario:
+    """The scenario ``scenario_id``, or an error listing the valid ids."""
+    if isinstance(scenario_id, Scenario):
+        return scenario_id
+    try:
+        return SCENARIOS[scenario_id]
+    except KeyError:
+        raise UnknownNameError("scenario", scenario_id, SCENARIOS) from None
+
+
+def scenario_ids() -> tuple[str, ...]:
+    """Every scenario id."""
+    return tuple(SCENARIOS)

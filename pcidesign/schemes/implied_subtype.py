@@ -1,0 +1,33 @@
+"""``implied-subtype`` (Idea 2): as Idea 3, but a config read in the old form is written back so."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ..dialect import Controller
+from . import Scheme
+from .written_subtype import SubtypeDialect
+
+
+class ImpliedSubtype(SubtypeDialect):
+    """The ``oldStyleCompat`` flag: the form a controller was read in is the form it is written in."""
+
+    def format(self, ctrl: Controller, migratable: bool) -> etree._Element:
+        return self.old_form(ctrl) if ctrl.form == "old" else self.new_form(ctrl)
+
+
+SCHEME = Scheme(
+    id="implied-subtype",
+    title="subType + model, old form kept on write",
+    thread="Idea 2",
+    naming="subType = class, model = device; old form kept on write",
+    pros=(
+        "Configs in the old form stay in the old form: downgrades and old hosts keep working.",
+        "An old libvirt rejects a new-form device it cannot build.",
+    ),
+    cons=(
+        "An oldStyleCompat flag must be carried on every controller, forever.",
+        "Two spellings of the same controller in the wild; tools must read both.",
+    ),
+    dialect_class=ImpliedSubtype,
+)
