@@ -258,18 +258,40 @@ def run(
 @functools.lru_cache(maxsize=None)
 def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog) -> Result:
     dialects = {"A": sch.dialect(ha, cat), "B": sch.dialect(hb, cat)}
-
-    def result(outcome: Outcome, detail: str, steps: list[Step]) -> Result:
-        return Result(sch.id, scn.id, it.id, ha.release.id, hb.release.id, outcome, detail, tuple(steps))
-
     first = dialects[scn.steps[0][1]]
     xml = write_intent(first, it)
     if xml is None:
-        return result(Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be written at {first.host} under {sch.id}", [])
+        return Result(sch.id, scn.id, it.id, ha.release.id, hb.release.id, Outcome.NOT_EXPRESSIBLE,
+                      f"{it.id} cannot be written at {first.host} under {sch.id}", ())
+    return _play(sch, scn, xml, dialects, it.id)
+
+
+def run_document(
+    scheme: str | _schemes.Scheme,
+    scenario: str | _scenarios.Scenario,
+    xml: bytes,
+    a: Host,
+    b: Host,
+    catalog: Catalog | None = None,
+    label: str = "<document>",
+) -> Result:
+    """Run ``scenario`` for a whole domain document defined at ``a`` (``label`` names it in the result)."""
+    cat = catalog or load()
+    sch = _schemes.get(scheme)
+    return _play(sch, _scenarios.get(scenario), xml, {"A": sch.dialect(a, cat), "B": sch.dialect(b, cat)}, label)
+
+
+def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: dict[str, Dialect], label: str) -> Result:
+    ha, hb = dialects["A"].host, dialects["B"].host
+
+    def result(outcome: Outcome, detail: str, steps: list[Step]) -> Result:
+        return Result(sch.id, scn.id, label, ha.release.id, hb.release.id, outcome, detail, tuple(steps))
+
+    first = dialects[scn.steps[0][1]]
     state, step = define(first, xml)
     steps = [step]
     if state is None:
-        return result(Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be used at {first.host}: {step.note}", steps)
+        return result(Outcome.NOT_EXPRESSIBLE, f"{label} cannot be used at {first.host}: {step.note}", steps)
     reference, reference_hw = state.saved, state.hardware
     worst, why = Outcome.OK, ""
     for hop, role in scn.steps[1:]:
