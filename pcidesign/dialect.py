@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from lxml import etree
 
 from .catalog import Catalog, Host, Intent, version_key
+from .xmlsafe import parse_fragment
 
 if TYPE_CHECKING:
     from .schemes import Scheme
@@ -135,7 +136,7 @@ class Dialect:
         for child in children:
             elem.append(child)
         for blob in ctrl.kept:
-            elem.append(etree.fromstring(blob))
+            elem.append(parse_fragment(blob))
         return elem
 
     def class_form(self, intent: Intent) -> etree._Element | None:
