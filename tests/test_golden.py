@@ -1,0 +1,67 @@
+"""Golden files, like libvirt's qemuxml2xml tests: an input domain beside the expected output.
+
+For each scheme and release in ``GOLDEN_RELEASES``, each input under ``golden/input/`` has an
+expected saved config and an expected MIGRATABLE XML (or, when the release rejects the domain,
+a ``.error.txt`` with libvirt's message) under ``golden/<scheme>/<release>/``.
+
+Regenerate after an intended change with ``PCIDESIGN_REGEN_GOLDEN=1 pytest tests/test_golden.py``
+and review the diff like any other change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import pcidesign
+from pcidesign import engine
+
+GOLDEN = Path(__file__).parent / "golden"
+INPUTS = sorted((GOLDEN / "input").glob("*.xml"))
+GOLDEN_RELEASES = ("1.2.19", "9.0.0", "H2")  # the adoption, the newest real, the newest what-if
+REGEN = os.environ.get("PCIDESIGN_REGEN_GOLDEN") == "1"
+
+
+def _expected(scheme: str, release: str, name: str, kind: str) -> tuple[Path, Path]:
+    base = GOLDEN / scheme / release
+    return base / f"{name}.{kind}.xml", base / f"{name}.{kind}.error.txt"
+
+
+CASES = [
+    pytest.param(s, r, p, kind, id=f"{s}-{r}-{p.stem}-{kind}")
+    for s in pcidesign.scheme_ids()
+    for r in GOLDEN_RELEASES
+    for p in INPUTS
+    for kind in ("saved", "migratable")
+]
+
+
+@pytest.mark.parametrize("scheme,release,path,kind", CASES)
+def test_golden(scheme: str, release: str, path: Path, kind: str) -> None:
+    cat = pcidesign.load_catalog()
+    host = cat.host(cat.release(release))
+    got = engine.roundtrip(scheme, host, path.read_bytes(), migratable=(kind == "migratable"), catalog=cat)
+    xml_file, err_file = _expected(scheme, release, path.stem, kind)
+    if REGEN:
+        xml_file.parent.mkdir(parents=True, exist_ok=True)
+        for f in (xml_file, err_file):
+            f.unlink(missing_ok=True)
+        if got.error is not None:
+            err_file.write_text(got.error + "\n")
+        else:
+            assert got.xml is not None
+            xml_file.write_bytes(got.xml + b"\n")
+    if got.error is not None:
+        assert err_file.exists(), f"{release} rejects {path.name}: {got.error}; no {err_file.name} expected it"
+        assert got.error == err_file.read_text().rstrip("\n")
+        assert not xml_file.exists()
+    else:
+        assert xml_file.exists(), f"{release} accepts {path.name}, but {err_file.name} expected a rejection"
+        assert got.xml is not None
+        assert got.xml.decode() == xml_file.read_text().rstrip("\n")
+
+
+def test_golden_inputs_exist() -> None:
+    assert {p.stem for p in INPUTS} >= {"q35-every-class", "i440fx-every-class"}
