@@ -209,6 +209,10 @@ def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
     """Compare the config at the end with the one saved at the start (same hardware assumed)."""
+    return _memo((scheme, "judge", reference, final), lambda: _judge(scheme, reference, final))
+
+
+def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
     before, after = domain.controller_elements(reference), domain.controller_elements(final)
     pins = scheme.dialect_class.pins
     lost = [i for i, e in before.items() if pins(e) and not (i in after and pins(after[i]))]
