@@ -1,0 +1,473 @@
+"""Multi-hop paths: which outcomes a sequence of hops can reach, and the shortest way there.
+
+A **path** is a ``define`` of one intent at a start release, followed by 1 to K hops, each a
+``restart`` (the daemon of some release loads the saved config), a ``resave`` (the release
+holding the guest writes its config back) or a ``migrate`` (live, to some release). Its outcome
+is defined exactly as a scenario's (``engine._play``): the worst event so far wins, a terminal
+event (rejected, domain-lost, aborted) ends the path, the running hardware differing from the
+hardware right after define is ``guest-changed``, and a path that ends normally is judged by
+:func:`engine.judge` against the config saved at define. An intent that cannot be written or
+defined at the start release gives the zero-hop path ``not-expressible``.
+
+The explorer searches breadth-first over **nodes**, not paths. A node is
+
+* the daemon's state: the release holding the guest, the saved XML, the config the daemon
+  would save now, the running hardware and (when ``migrate`` is allowed) the MIGRATABLE XML
+  it would send; these five values determine every future hop exactly, and
+* what the outcome depends on: the reference (the XML saved at define and the hardware right
+  after it) and the worst non-terminal event so far.
+
+Each distinct hop from each distinct daemon state is computed once (through the engine's
+memoised transitions); the number of paths a search stands for is counted by dynamic
+programming over the BFS layers. Ties between shortest paths are broken by a fixed order:
+intents in catalog order, start releases in timeline order, then hops (restart, resave,
+migrate) and target releases (timeline order); BFS in that order yields for each outcome the
+lexicographically first of its shortest paths, whatever the cache holds or the order of input.
+
+Three notions of "transitive" compatibility, each the set of outcomes its paths reach:
+
+* ``pairwise``: every ordered pair of releases (A, B): define at A, then one hop at B. These
+  are the single-hop scenarios ``restart`` and ``migrate`` over all pairs (and ``resave`` at A).
+* ``adjacent``: paths of up to K hops in which every hop moves at most one release along the
+  timeline (a restart or migration to the same or a neighbouring release; a resave), as
+  rolling upgrades and their rollbacks do.
+* ``closure``: every path of up to K hops, between any releases.
+
+``pairwise`` and ``adjacent`` are both contained in ``closure`` (for K >= 1); neither contains
+the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import engine
+from . import schemes as _schemes
+from .catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
+from .dialect import Dialect
+from .domain import Hardware
+from .engine import State, Step
+from .errors import PcidesignError, UnknownNameError
+from .vocab import BY_SEVERITY, Hop, Outcome
+
+HOP_ORDER: tuple[Hop, ...] = (Hop.RESTART, Hop.RESAVE, Hop.MIGRATE)
+"""The hops a path may use, in the order that breaks ties."""
+
+NOTIONS: tuple[str, ...] = ("pairwise", "adjacent", "closure")
+"""The three transitivity notions, from the narrowest in length to the widest."""
+
+DEFAULT_MAX_HOPS = 3
+
+_OK = Outcome.OK.severity
+_BY_SEVERITY_VALUE = {o.severity: o for o in BY_SEVERITY}
+
+
+def parse_hops(spec: str | Iterable[str | Hop]) -> tuple[Hop, ...]:
+    """``"restart,migrate"`` (or a list) -> the hops in :data:`HOP_ORDER`, errors list valid ones."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    valid = [h.value for h in HOP_ORDER]
+    chosen: set[Hop] = set()
+    for item in items:
+        name = item.value if isinstance(item, Hop) else str(item).strip()
+        if name not in valid:
+            raise UnknownNameError("hop", name, valid)
+        chosen.add(Hop(name))
+    if not chosen:
+        raise UnknownNameError("hop", "", valid, "an empty hop list")
+    return tuple(h for h in HOP_ORDER if h in chosen)
+
+
+# -- results ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Witness:
+    """One path, replayed through the engine: each step, and the outcome had it ended there.
+
+    ``steps[0]`` is the define; ``after[i]`` is the outcome of the path cut after ``steps[i]``
+    (for the define alone: ``ok``, or ``not-expressible``). ``reason`` says why the whole path
+    ends where it does, as a scenario's ``detail`` would.
+    """
+
+    scheme: str
+    timeline: str
+    intent: str
+    start: str
+    route: tuple[tuple[Hop, str], ...]
+    steps: tuple[Step, ...]
+    after: tuple[Outcome, ...]
+    outcome: Outcome
+    reason: str
+
+    @property
+    def hops(self) -> int:
+        """How many hops follow the define."""
+        return len(self.route)
+
+    @property
+    def releases(self) -> tuple[str, ...]:
+        """The release of each step, the define's first."""
+        return (self.start,) + tuple(r for _, r in self.route)
+
+    def describe(self) -> str:
+        """``define dmi-to-pci-bridge@9.0.0 > restart@1.2.18 > resave@1.2.18 > restart@H1``."""
+        parts = [f"define {self.intent}@{self.start}"] + [f"{h.value}@{r}" for h, r in self.route]
+        return " > ".join(parts)
+
+    def to_dict(self, xml: bool = True) -> dict[str, object]:
+        """A JSON-ready record (with each step's XML unless ``xml`` is False)."""
+        steps = []
+        for step, after in zip(self.steps, self.after):
+            rec: dict[str, object] = {
+                "hop": step.hop.value, "release": step.release,
+                "event": step.event.value if step.event else None,
+                "outcome_after": after.value, "note": step.note,
+                "hardware": engine.describe(step.hardware) if step.hardware is not None else None,
+            }
+            if xml:
+                rec["xml_in"] = step.xml_in.decode() if step.xml_in is not None else None
+                rec["xml_out"] = step.xml_out.decode() if step.xml_out is not None else None
+            steps.append(rec)
+        return {"outcome": self.outcome.value, "hops": self.hops, "intent": self.intent, "start": self.start,
+                "path": self.describe(), "reason": self.reason, "steps": steps}
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """What every path of up to ``max_hops`` hops reaches under one scheme, with witnesses.
+
+    ``witnesses`` maps each reachable outcome (worst first) to its shortest path.
+    ``paths_by_length[j]`` counts the paths of exactly j hops the search stands for
+    (``[0]``: the not-expressible zero-hop paths). ``states`` counts distinct nodes,
+    ``daemon_states`` distinct daemon states, ``transitions`` the hops computed from them.
+    """
+
+    scheme: str
+    timeline: str
+    notion: str
+    max_hops: int
+    hops: tuple[Hop, ...]
+    intents: tuple[str, ...]
+    start: str | None
+    witnesses: Mapping[Outcome, Witness]
+    paths_by_length: tuple[int, ...]
+    states: int
+    daemon_states: int
+    transitions: int
+
+    @property
+    def reached(self) -> tuple[Outcome, ...]:
+        """The reachable outcomes, worst first."""
+        return tuple(self.witnesses)
+
+    @property
+    def worst(self) -> Outcome:
+        """The worst reachable outcome (``not-expressible`` when nothing is expressible)."""
+        return Outcome.worst(list(self.witnesses))
+
+    @property
+    def paths(self) -> int:
+        """How many paths (of 0 to ``max_hops`` hops) the search stands for."""
+        return sum(self.paths_by_length)
+
+    def reaches(self, outcome: Outcome | str, or_worse: bool = False) -> bool:
+        """Whether some path reaches ``outcome`` (or, with ``or_worse``, anything as bad or worse)."""
+        o = Outcome.parse(outcome) if isinstance(outcome, str) else outcome
+        if or_worse:
+            return any(r.severity >= o.severity for r in self.witnesses)
+        return o in self.witnesses
+
+    def frame(self) -> pd.DataFrame:
+        """One row per outcome (worst first): reached?, the shortest path's length, route and reason."""
+        rows = []
+        for o in BY_SEVERITY:
+            w = self.witnesses.get(o)
+            rows.append({
+                "outcome": o.value, "reached": w is not None,
+                "hops": w.hops if w else None, "intent": w.intent if w else "",
+                "path": w.describe() if w else "", "why": w.reason if w else "",
+            })
+        frame = pd.DataFrame(rows)
+        frame["hops"] = frame["hops"].astype("Int64")
+        return frame
+
+
+# -- the search -------------------------------------------------------------------------------------
+@dataclass
+class _Graph:
+    """Daemon states, nodes and their edges for one scheme, timeline and set of hops."""
+
+    scheme: _schemes.Scheme
+    catalog: Catalog
+    releases: tuple[Release, ...]
+    hops: tuple[Hop, ...]
+    moves: int | None
+    dialects: list[Dialect] = field(init=False)
+    index: dict[str, int] = field(init=False)
+    daemon_ids: dict[tuple[object, ...], int] = field(default_factory=dict)
+    daemons: list[tuple[State, int]] = field(default_factory=list)
+    daemon_edges: dict[tuple[int, Hop, int], tuple[int, Outcome | None, Hardware | None]] = field(default_factory=dict)
+    ref_ids: dict[tuple[bytes, Hardware], int] = field(default_factory=dict)
+    refs: list[tuple[bytes, Hardware]] = field(default_factory=list)
+    node_ids: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    nodes: list[tuple[int, int, int]] = field(default_factory=list)
+    judged: dict[tuple[int, bytes], tuple[Outcome, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dialects = [self.scheme.dialect(self.catalog.host(r), self.catalog) for r in self.releases]
+        self.index = {r.id: i for i, r in enumerate(self.releases)}
+
+    # daemon states ----------------------------------------------------------------------------
+    def daemon(self, state: State) -> int:
+        rel = self.index[state.release]
+        sent = engine.format_def(state.dialect, state.live, migratable=True) if Hop.MIGRATE in self.hops else None
+        key = (rel, state.saved, state.config, state.hardware, sent)
+        did = self.daemon_ids.get(key)
+        if did is None:
+            did = self.daemon_ids[key] = len(self.daemons)
+            self.daemons.append((state, rel))
+        return did
+
+    def moves_from(self, rel: int) -> list[tuple[Hop, int]]:
+        """The (hop, target release) pairs allowed from release index ``rel``, in tie-break order."""
+        out = []
+        for hop in self.hops:
+            if hop is Hop.RESAVE:
+                out.append((hop, rel))
+                continue
+            for target in range(len(self.releases)):
+                if self.moves is None or abs(target - rel) <= self.moves:
+                    out.append((hop, target))
+        return out
+
+    def daemon_hop(self, did: int, hop: Hop, target: int) -> tuple[int, Outcome | None, Hardware | None]:
+        """Hop from daemon state ``did``: (next daemon id or -1 when terminal, event, hardware)."""
+        key = (did, hop, target)
+        got = self.daemon_edges.get(key)
+        if got is None:
+            state, _ = self.daemons[did]
+            nxt, step = engine.apply(hop, state, self.dialects[target])
+            got = self.daemon_edges[key] = (self.daemon(nxt) if nxt is not None else -1, step.event, step.hardware)
+        return got
+
+    # nodes -----------------------------------------------------------------------------------
+    def node(self, did: int, rid: int, worst: int) -> int:
+        key = (did, rid, worst)
+        nid = self.node_ids.get(key)
+        if nid is None:
+            nid = self.node_ids[key] = len(self.nodes)
+            self.nodes.append(key)
+        return nid
+
+    def ref(self, saved: bytes, hardware: Hardware) -> int:
+        key = (saved, hardware)
+        rid = self.ref_ids.get(key)
+        if rid is None:
+            rid = self.ref_ids[key] = len(self.refs)
+            self.refs.append(key)
+        return rid
+
+    def root(self, intent: Intent, rel: int) -> int | None:
+        """The node right after defining ``intent`` at release ``rel``, or None (not expressible)."""
+        d = self.dialects[rel]
+        xml = engine.write_intent(d, intent)
+        if xml is None:
+            return None
+        state, _ = engine.define(d, xml)
+        if state is None:
+            return None
+        return self.node(self.daemon(state), self.ref(state.saved, state.hardware), _OK)
+
+    def edge(self, nid: int, hop: Hop, target: int) -> tuple[int, int]:
+        """(next node or -1 if the path ends here, outcome severity if it ends after this hop)."""
+        did, rid, worst = self.nodes[nid]
+        nxt, event, hardware = self.daemon_hop(did, hop, target)
+        if event is not None:
+            worst = max(worst, event.severity)
+        if nxt < 0:
+            return -1, worst
+        if hardware is not None and hardware != self.refs[rid][1]:
+            worst = max(worst, Outcome.GUEST_CHANGED.severity)
+        new = self.node(nxt, rid, worst)
+        return new, self.stop(new)
+
+    def stop(self, nid: int) -> int:
+        """The outcome severity of a path that ends (normally) at node ``nid``."""
+        did, rid, worst = self.nodes[nid]
+        return max(worst, self.judge(rid, self.daemons[did][0].config)[0].severity)
+
+    def judge(self, rid: int, config: bytes) -> tuple[Outcome, str]:
+        key = (rid, config)
+        got = self.judged.get(key)
+        if got is None:
+            got = self.judged[key] = engine.judge(self.scheme, self.refs[rid][0], config)
+        return got
+
+
+def explore(
+    scheme: str | _schemes.Scheme,
+    timeline: str = DEFAULT_TIMELINE,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    hops: str | Iterable[str | Hop] = HOP_ORDER,
+    intents: Iterable[str] | None = None,
+    start: str | None = None,
+    notion: str = "closure",
+    catalog: Catalog | None = None,
+) -> Exploration:
+    """Every path of up to ``max_hops`` hops after a define, and the shortest path to each outcome.
+
+    ``notion`` is ``closure`` (any release at each hop), ``adjacent`` (each hop moves at most
+    one release along the timeline) or ``pairwise`` (exactly the paths of one hop; ``max_hops``
+    is ignored). ``start`` limits the define to that release; ``intents`` to those intents.
+    """
+    cat = catalog or load()
+    sch = _schemes.get(scheme)
+    releases = cat.timeline(timeline)
+    hopset = parse_hops(hops)
+    if notion not in NOTIONS:
+        raise UnknownNameError("notion", notion, NOTIONS)
+    if notion == "pairwise":
+        max_hops = 1
+    if isinstance(max_hops, bool) or not isinstance(max_hops, int) or max_hops < 1:
+        raise PcidesignError(f"max_hops must be a whole number >= 1, not {max_hops!r}")
+    its = _intents(cat, intents)
+    starts = list(range(len(releases)))
+    if start is not None:
+        starts = [releases.index(cat.release(str(start), timeline))]
+    g = _Graph(sch, cat, releases, hopset, 1 if notion == "adjacent" else None)
+
+    # A witness is the (node, hop, target) that first produced the outcome, or a zero-hop root.
+    found: dict[int, tuple[int, Hop, int] | tuple[str, int]] = {}
+    parent: dict[int, tuple[int, Hop, int] | tuple[str, int]] = {}
+    layer: dict[int, int] = {}
+    zero = 0
+    for it in its:
+        for rel in starts:
+            nid = g.root(it, rel)
+            if nid is None:
+                zero += 1
+                found.setdefault(Outcome.NOT_EXPRESSIBLE.severity, (it.id, rel))
+                continue
+            parent.setdefault(nid, (it.id, rel))
+            layer[nid] = layer.get(nid, 0) + 1
+    frontier = list(layer)
+    stopped: set[int] = set()  # nodes whose own "stop here" outcome has been recorded
+    succ: dict[int, list[int]] = {}
+    by_length = [zero]
+    for _ in range(max_hops):
+        new_frontier: list[int] = []
+        for nid in frontier:
+            out = succ[nid] = []
+            for hop, target in g.moves_from(g.daemons[g.nodes[nid][0]][1]):
+                nxt, sev = g.edge(nid, hop, target)
+                out.append(nxt)
+                if nxt < 0 or nxt not in stopped:
+                    found.setdefault(sev, (nid, hop, target))
+                    if nxt >= 0:
+                        stopped.add(nxt)
+                if nxt >= 0 and nxt not in parent:
+                    parent[nxt] = (nid, hop, target)
+                    new_frontier.append(nxt)
+        counts: dict[int, int] = {}
+        total = 0
+        for nid, c in layer.items():
+            out = succ[nid]
+            total += c * len(out)
+            for nxt in out:
+                if nxt >= 0:
+                    counts[nxt] = counts.get(nxt, 0) + c
+        by_length.append(total)
+        layer, frontier = counts, new_frontier
+
+    label = timeline
+    witnesses = {}
+    for o in BY_SEVERITY:
+        origin = found.get(o.severity)
+        if origin is not None:
+            witnesses[o] = _witness(g, parent, origin, label, o)
+    return Exploration(
+        scheme=sch.id, timeline=timeline, notion=notion, max_hops=max_hops, hops=hopset,
+        intents=tuple(i.id for i in its), start=None if start is None else str(start),
+        witnesses=witnesses, paths_by_length=tuple(by_length), states=len(g.nodes),
+        daemon_states=len(g.daemons), transitions=len(g.daemon_edges),
+    )
+
+
+def _intents(cat: Catalog, intents: Iterable[str] | None) -> list[Intent]:
+    if intents is None:
+        return list(cat.intents.values())
+    wanted = {cat.intent(i).id for i in intents}
+    return [i for i in cat.intents.values() if i.id in wanted]
+
+
+def _witness(g: _Graph, parent: dict, origin: tuple, timeline: str, expected: Outcome) -> Witness:
+    route: list[tuple[Hop, str]] = []
+    link = origin
+    while isinstance(link[0], int):
+        nid, hop, target = link
+        route.append((hop, g.releases[target].id))
+        link = parent[nid]
+    intent, rel = link
+    route.reverse()
+    w = replay(g.scheme, intent, g.releases[rel].id, route, timeline, g.catalog)
+    if w.outcome is not expected:
+        raise AssertionError(f"replaying {w.describe()} gives {w.outcome}, the search said {expected}")
+    return w
+
+
+def replay(
+    scheme: str | _schemes.Scheme,
+    intent: str,
+    start: str,
+    route: Sequence[tuple[Hop | str, str]],
+    timeline: str = DEFAULT_TIMELINE,
+    catalog: Catalog | None = None,
+) -> Witness:
+    """Play one path through the engine, step by step, with a scenario's rules for the outcome.
+
+    The route stops early at a terminal event; a resave must name the release holding the guest.
+    """
+    cat = catalog or load()
+    sch = _schemes.get(scheme)
+    it = cat.intent(intent)
+
+    def dialect(rid: str) -> Dialect:
+        return sch.dialect(cat.host(cat.release(rid, timeline)), cat)
+
+    hops = tuple((Hop(h) if isinstance(h, str) else h, str(r)) for h, r in route)
+    first = dialect(start)
+    xml = engine.write_intent(first, it)
+
+    def result(steps: list[Step], after: list[Outcome], outcome: Outcome, reason: str, n: int) -> Witness:
+        return Witness(sch.id, timeline, it.id, str(start), hops[:n], tuple(steps), tuple(after), outcome, reason)
+
+    if xml is None:
+        return result([], [], Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be written at {first.host} under {sch.id}", 0)
+    state, step = engine.define(first, xml)
+    if state is None:
+        return result([step], [Outcome.NOT_EXPRESSIBLE], Outcome.NOT_EXPRESSIBLE,
+                      f"{it.id} cannot be used at {first.host}: {step.note}", 0)
+    reference, reference_hw = state.saved, state.hardware
+    steps, after = [step], [Outcome.OK]
+    worst, why = Outcome.OK, ""
+    for n, (hop, rid) in enumerate(hops, start=1):
+        state, step = engine.apply(hop, state, dialect(rid))
+        if step.event is None and step.hardware is not None and step.hardware != reference_hw:
+            step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, Outcome.GUEST_CHANGED,
+                        f"{step.note}; the guest had {engine.describe(reference_hw)}: it changed without a word "
+                        f"({engine.changed(reference_hw, step.hardware)})")
+        steps.append(step)
+        if step.event is not None and step.event.severity > worst.severity:
+            worst, why = step.event, f"at {step.hop} on {step.release}: {step.note}"
+        if state is None:
+            after.append(worst)
+            return result(steps, after, worst, why, n)
+        final, final_why = engine.judge(sch, reference, state.config)
+        after.append(final if final.severity > worst.severity or not why else worst)
+        if n == len(hops):
+            if final.severity > worst.severity or not why:
+                worst, why = final, final_why
+            return result(steps, after, worst, why, n)
+    final, final_why = engine.judge(sch, reference, state.config)
+    return result(steps, after, final, final_why, 0)
