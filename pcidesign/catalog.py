@@ -183,6 +183,8 @@ class Catalog:
     def host(self, release: Release | str, qemu: str | None = None) -> Host:
         """The host of ``release``, with its own QEMU or the QEMU version ``qemu``."""
         rel = release if isinstance(release, Release) else self.release(release)
+        if qemu == rel.qemu:
+            qemu = None
         cached = self._hosts.get((rel.id, qemu))
         if cached is not None:
             return cached
