@@ -78,6 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--migratable", action="store_true", help="print the MIGRATABLE XML a migration sends")
     p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
     p.set_defaults(func=cmd_roundtrip)
+
+    # -- fleet and calibrate (issue 5) --
+    p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files")
+    p.add_argument("directory", type=Path, metavar="DIR", help="directory of domain XML files (recursive, *.xml)")
+    _timeline_arg(p)
+    p.add_argument("--target", action="append", dest="targets", metavar="RELEASE",
+                   help="target release (repeatable; default: every release of the timeline but --from)")
+    p.add_argument("--scheme", action="append", dest="schemes", metavar="S",
+                   help="scheme id (repeatable; default: all)")
+    p.add_argument("--from", dest="source", metavar="RELEASE",
+                   help="the release the fleet runs today (default: the newest real release of the timeline)")
+    p.add_argument("--worst", type=int, default=5, metavar="N",
+                   help="worst-off domains listed per scheme, target and scenario (default: %(default)s)")
+    p.add_argument("--show", choices=("summary", "worst", "errors"), default="summary",
+                   help="the table --format csv prints (default: %(default)s)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop at the first file that cannot be used (default: report it and go on)")
+    _format_arg(p)
+    p.set_defaults(func=cmd_fleet)
+
+    p = sub.add_parser("calibrate", help="compare the model-subelement scheme with a real virsh")
+    p.add_argument("--virsh", default=None, metavar="PATH", help="the virsh to run (default: virsh on PATH)")
+    p.add_argument("--probes", type=Path, default=None, metavar="DIR",
+                   help="directory of probe domains (default: the calibration set shipped with pcidesign)")
+    _format_arg(p)
+    p.set_defaults(func=cmd_calibrate)
     return parser
 
 
@@ -139,12 +165,38 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
 
 
 def _read_input(path: Path) -> bytes:
+    from .xmlsafe import MAX_BYTES, parse_domain, read_file
+
     if str(path) == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        data = read_file(path)  # bounded; XMLRefused names the file (exit 2)
+    parse_domain(data, "<stdin>" if str(path) == "-" else str(path))  # refuse hostile input, naming it
+    return data
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    """``pcidesign fleet``: print the scan; exit 1 if any file could not be used."""
+    from . import fleet
+    from .xmlsafe import XMLRefused
+
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
+                            strict=args.strict, worst=args.worst)
+    except XMLRefused as exc:
+        print(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)", file=sys.stderr)
+        return 1
+    print(fleet.render(result, args.format, args.show), end="")
+    return 0 if result.ok else 1
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``pcidesign calibrate``: one row per probe; exit 1 on any disagreement."""
+    from . import calibrate
+
+    frame = calibrate.run(virsh=args.virsh, probes=args.probes)
+    print(calibrate.render(frame, args.format), end="")
+    return 0 if calibrate.agrees(frame) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

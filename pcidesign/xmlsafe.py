@@ -104,7 +104,7 @@ def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
         raise
     except etree.XMLSyntaxError as exc:
         kind = "binary" if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower() else "malformed"
-        raise XMLRefused(kind, src, f"not well-formed XML: {exc}") from None
+        raise XMLRefused(kind, src, f"not well-formed XML: {getattr(exc, 'msg', None) or exc}") from None
     except (ValueError, etree.LxmlError) as exc:
         raise XMLRefused("malformed", src, f"not well-formed XML: {exc}") from None
     docinfo = root.getroottree().docinfo

@@ -1,0 +1,421 @@
+"""Fleet impact: what each scheme would do to a directory of real domain XML files.
+
+:func:`scan` streams every ``*.xml`` file under a directory (as ``virsh dumpxml`` writes
+them), maps each PCI controller to an intent -- ``CLASS:DEVICE`` when ``<model name>`` pins the
+device, ``CLASS`` otherwise -- and asks the engine, per scheme, target release and scenario,
+what happens to that intent when the fleet moves from the release it runs today (``source``)
+to the target. A domain's outcome is the worst over its controllers.
+
+The release the fleet runs today defaults to the newest non-hypothetical release of the
+timeline: files written by ``virsh dumpxml`` on today's hosts carry the device names that
+release filled in, so that is where they were "written". Pass ``source`` for a fleet that
+still runs an older libvirt.
+
+Memory does not grow with the fleet: domains with the same multiset of intents share one
+*signature*; the scan keeps a count per signature and the first few domain names of each (as
+many as the worst-domains table can show), and computes outcomes once per signature. Files
+that cannot be read or are not domain XML become error rows (:class:`FileError`); the scan goes
+on unless ``strict``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from lxml import etree
+
+from . import engine
+from .analysis import OUTCOME_DTYPE
+from . import scenarios as _scenarios
+from . import schemes as _schemes
+from .catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
+from .errors import PcidesignError, UnknownNameError
+from .vocab import BY_SEVERITY, Outcome
+from .xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "fleet-sample"
+"""The sample fleet shipped with pcidesign (resolved from the package, not the working directory)."""
+
+SCENARIOS: tuple[str, ...] = ("restart", "migrate")
+"""The scenarios a fleet scan reports by default: an upgrade/downgrade of the hosts, and a live migration."""
+
+SUMMARY_COLUMNS = ["scheme", "target", "scenario", "outcome", "domains", "controllers"]
+WORST_COLUMNS = ["scheme", "target", "scenario", "domain", "file", "outcome", "controllers", "at_worst", "detail"]
+ERROR_COLUMNS = ["file", "kind", "error"]
+UNMAPPED_COLUMNS = ["file", "domain", "controller", "reason"]
+MAX_UNMAPPED_ROWS = 1000
+"""Unmapped-controller rows kept verbatim; beyond that only the count grows."""
+
+Signature = tuple[str, ...]
+"""The sorted intent ids of a domain's PCI controllers (with repeats)."""
+
+
+class FleetError(PcidesignError):
+    """A fleet scan that cannot start (the directory is missing or not a directory)."""
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """One domain file as the fleet scan sees it."""
+
+    file: str
+    name: str
+    machine: str
+    intents: Signature
+    unmapped: tuple[tuple[str, str], ...] = ()
+    """(controller, reason) for each PCI controller that maps to no intent of the catalog."""
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file the scan could not use, and why."""
+
+    file: str
+    kind: str
+    error: str
+
+
+@dataclass
+class _Group:
+    count: int = 0
+    examples: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class FleetScan:
+    """The result of a scan: frames for the CLI and the notebooks, and the totals."""
+
+    directory: str
+    timeline: str
+    source: str
+    targets: tuple[str, ...]
+    schemes: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    files: int
+    domains: int
+    controllers: int
+    unmapped: int
+    summary: pd.DataFrame
+    """One row per (scheme, target, scenario, outcome): domains and controllers ending there."""
+    worst: pd.DataFrame
+    """The worst-off domains by name per (scheme, target, scenario): failures only, worst first."""
+    errors: pd.DataFrame
+    """One row per file that could not be used: file, kind (see ``xmlsafe.KINDS``), error."""
+    unmapped_rows: pd.DataFrame
+    """PCI controllers that map to no intent (an unknown class or device), not counted in outcomes."""
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was read and understood as a domain."""
+        return self.errors.empty
+
+    def error_counts(self) -> dict[str, int]:
+        """How many files failed, per kind."""
+        return {k: int(v) for k, v in self.errors["kind"].value_counts().items()}
+
+    def totals(self) -> pd.DataFrame:
+        """One row of totals: files, domains, controllers, unmapped controllers, errors."""
+        row = {"directory": self.directory, "timeline": self.timeline, "from": self.source,
+               "files": self.files, "domains": self.domains, "controllers": self.controllers,
+               "unmapped_controllers": self.unmapped, "errors": len(self.errors)}
+        return pd.DataFrame([row])
+
+    def wide(self, what: str = "domains") -> pd.DataFrame:
+        """Per (scheme, target, scenario), one column per outcome (worst first) counting ``what``."""
+        if what not in ("domains", "controllers"):
+            raise UnknownNameError("count", what, ["domains", "controllers"])
+        order = [o.value for o in BY_SEVERITY]
+        frame = self.summary.pivot_table(index=["scheme", "target", "scenario"], columns="outcome",
+                                         values=what, aggfunc="sum", observed=False, sort=False)
+        frame = frame.reindex(columns=order, fill_value=0).fillna(0).astype(int)
+        frame.columns.name = None
+        return frame.reset_index()
+
+    def affected(self) -> pd.DataFrame:
+        """Per (scheme, target, scenario), the domains whose outcome is a failure, by outcome (long)."""
+        fails = [o.value for o in BY_SEVERITY if o.is_failure]
+        return self.summary[self.summary["outcome"].isin(fails)].reset_index(drop=True)
+
+
+# -- reading one file -------------------------------------------------------------------------------
+def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo:
+    """Map a parsed ``<domain>`` to its name, machine and the intent of each PCI controller."""
+    name_el = root.find("name")
+    name = display((name_el.text or "").strip()) if name_el is not None else ""
+    if not name:
+        name = f"(unnamed: {file})"
+    ostype = root.find("os/type")
+    machine = display(ostype.get("machine") or "") if ostype is not None else ""
+    intents: list[str] = []
+    unmapped: list[tuple[str, str]] = []
+    for elem in root.iterfind("devices/controller[@type='pci']"):
+        label = f"index {display(elem.get('index', '?'))}"
+        intent, reason = _intent_of(elem, catalog)
+        if intent is None:
+            unmapped.append((label, reason))
+        else:
+            intents.append(intent)
+    return DomainInfo(file, name, machine or "-", tuple(sorted(intents)), tuple(unmapped))
+
+
+def _intent_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str]:
+    cls = elem.get("model")
+    if cls is None:
+        return None, "no model attribute"
+    if cls not in catalog.classes:
+        return None, f"unknown class {display(cls)!r}; known: {', '.join(catalog.classes)}"
+    child = elem.find("model")
+    device = child.get("name") if child is not None else None
+    iid = cls if device is None else f"{cls}:{device}"
+    if iid not in catalog.intents:
+        known = [i for i in catalog.intents if i.split(":")[0] == cls]
+        return None, f"no intent {display(iid)!r} in the catalog; known for {cls}: {', '.join(known)}"
+    return iid, ""
+
+
+def read_domain(path: str | os.PathLike[str], file: str | None = None, catalog: Catalog | None = None) -> DomainInfo:
+    """Read one domain XML file safely (``xmlsafe``) and map it; raises ``XMLRefused`` if unusable."""
+    label = file if file is not None else display(path)
+    root = parse_domain(read_file(path), label)
+    return domain_info(root, label, catalog or load())
+
+
+def iter_files(directory: Path) -> Iterator[tuple[Path, str, XMLRefused | None]]:
+    """Every ``*.xml`` file under ``directory`` in a stable order, as (path, label, error).
+
+    Streams (one directory listing at a time); does not follow symbolic links to directories;
+    a directory that cannot be listed yields an error row and the walk goes on.
+    """
+    stack: list[Path] = [directory]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
+        except OSError as exc:
+            label = _label(current, directory)
+            yield current, label, XMLRefused("unreadable", label, f"cannot list directory: {exc.strerror or exc}")
+            continue
+        subdirs = []
+        for name, is_dir in entries:
+            path = current / name
+            if is_dir:
+                subdirs.append(path)
+            elif name.lower().endswith(".xml"):
+                yield path, _label(path, directory), None
+        stack.extend(reversed(subdirs))
+
+
+def _label(path: Path, base: Path) -> str:
+    try:
+        rel = path.relative_to(base)
+    except ValueError:
+        rel = path
+    return display(str(rel) if str(rel) != "." else str(path))
+
+
+# -- the scan ---------------------------------------------------------------------------------------
+def default_source(catalog: Catalog, timeline: str) -> Release:
+    """The release a fleet runs today by default: the newest non-hypothetical one of ``timeline``."""
+    real = [r for r in catalog.timeline(timeline) if not r.hypothetical]
+    if not real:
+        raise UnknownNameError("timeline", timeline, [t for t in catalog.timelines
+                                                       if any(not r.hypothetical for r in catalog.timelines[t])],
+                               "(it has no real release to run a fleet at)")
+    return real[-1]
+
+
+def scan(
+    directory: str | os.PathLike[str] = SAMPLE_DIR,
+    timeline: str = DEFAULT_TIMELINE,
+    targets: Sequence[str] | None = None,
+    schemes: Sequence[str] | None = None,
+    source: str | None = None,
+    scenarios: Sequence[str] = SCENARIOS,
+    strict: bool = False,
+    worst: int = 10,
+    catalog: Catalog | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> FleetScan:
+    """Scan every domain XML under ``directory``: outcomes per scheme, target release and scenario.
+
+    ``targets`` default to every release of ``timeline`` except ``source``; ``schemes`` to all;
+    ``source`` (the release the fleet runs today) to :func:`default_source`. With ``strict`` the
+    first unusable file raises its ``XMLRefused``; otherwise it becomes a row of ``errors``.
+    ``worst`` bounds the worst-domains table per (scheme, target, scenario).
+    """
+    cat = catalog or load()
+    base = Path(directory)
+    if not base.is_dir():
+        raise FleetError(f"{display(base)}: not a directory (give the directory holding the domain XML files)")
+    rels = cat.timeline(timeline)
+    src = cat.release(source, timeline) if source is not None else default_source(cat, timeline)
+    tgts = [cat.release(t, timeline) for t in targets] if targets else [r for r in rels if r is not src]
+    schs = [_schemes.get(s) for s in (schemes or _schemes.scheme_ids())]
+    scns = [_scenarios.get(s) for s in scenarios]
+    if worst < 0:
+        raise UnknownNameError("worst count", worst, ["a number >= 0"])
+
+    groups: dict[Signature, _Group] = {}
+    errors: list[FileError] = []
+    unmapped_rows: list[tuple[str, str, str, str]] = []
+    files = domains = controllers = unmapped = 0
+    for path, label, refused in iter_files(base):
+        if refused is None:
+            files += 1
+            try:
+                info = domain_info(parse_domain(read_file(path), label), label, cat)
+            except XMLRefused as exc:
+                refused = exc
+        if refused is not None:
+            if strict:
+                raise refused
+            errors.append(FileError(label, refused.kind, str(refused)))
+            continue
+        domains += 1
+        controllers += len(info.intents)
+        unmapped += len(info.unmapped)
+        for ctrl, reason in info.unmapped:
+            if len(unmapped_rows) < MAX_UNMAPPED_ROWS:
+                unmapped_rows.append((info.file, info.name, ctrl, reason))
+        group = groups.get(info.intents)
+        if group is None:
+            group = groups[info.intents] = _Group()
+        group.count += 1
+        if len(group.examples) < worst:
+            group.examples.append((info.name, info.file))
+        if progress is not None and domains % 1000 == 0:
+            progress(domains)
+
+    summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst)
+    return FleetScan(
+        directory=display(base), timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
+        schemes=tuple(s.id for s in schs), scenarios=tuple(s.id for s in scns),
+        files=files, domains=domains, controllers=controllers, unmapped=unmapped,
+        summary=summary, worst=worst_frame,
+        errors=pd.DataFrame([(e.file, e.kind, e.error) for e in errors], columns=ERROR_COLUMNS),
+        unmapped_rows=pd.DataFrame(unmapped_rows, columns=UNMAPPED_COLUMNS),
+    )
+
+
+def _evaluate(
+    groups: dict[Signature, _Group],
+    cat: Catalog,
+    src: Release,
+    tgts: list[Release],
+    schs: list[_schemes.Scheme],
+    scns: list[_scenarios.Scenario],
+    timeline: str,
+    worst: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ha = cat.host(src)
+    intents: dict[str, Intent] = {i: cat.intent(i) for sig in groups for i in sig}
+    summary_rows: list[tuple[str, str, str, str, int, int]] = []
+    worst_rows: list[tuple[object, ...]] = []
+    for sch in schs:
+        for tgt in tgts:
+            hb = cat.host(tgt)
+            for scn in scns:
+                results = {i: engine._run(sch, scn, it, ha, hb, cat) for i, it in intents.items()}
+                dom: Counter[Outcome] = Counter()
+                ctl: Counter[Outcome] = Counter()
+                ranked: list[tuple[int, int, Signature, Outcome]] = []
+                for sig, group in groups.items():
+                    outs = [results[i].outcome for i in sig]
+                    w = Outcome.worst(outs) if outs else Outcome.OK
+                    dom[w] += group.count
+                    for o in outs:
+                        ctl[o] += group.count
+                    if w.is_failure:
+                        ranked.append((w.severity, sum(o is w for o in outs), sig, w))
+                for o in BY_SEVERITY:
+                    summary_rows.append((sch.id, tgt.id, scn.id, o.value, dom[o], ctl[o]))
+                ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
+                shown = 0
+                for _, at_worst, sig, w in ranked:
+                    hit = next(i for i in sig if results[i].outcome is w)
+                    detail = f"{hit}: {results[hit].detail}"
+                    for name, file in groups[sig].examples:
+                        if shown >= worst:
+                            break
+                        worst_rows.append((sch.id, tgt.id, scn.id, name, file, w.value, len(sig), at_worst, detail))
+                        shown += 1
+                    if shown >= worst:
+                        break
+    summary = pd.DataFrame(summary_rows, columns=SUMMARY_COLUMNS)
+    worst_frame = pd.DataFrame(worst_rows, columns=WORST_COLUMNS)
+    for frame in (summary, worst_frame):
+        frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
+    return summary, worst_frame
+
+
+def render(result: FleetScan, fmt: str = "table", show: str = "summary") -> str:
+    """The scan as text: a readable report (``table``), one frame as CSV (``show``), or all as JSON."""
+    from .text import render as render_frame
+
+    if fmt == "json":
+        import json
+
+        doc = {
+            "totals": json.loads(result.totals().to_json(orient="records"))[0],
+            "error_kinds": result.error_counts(),
+            "summary": json.loads(result.summary.assign(outcome=result.summary["outcome"].astype(str))
+                                  .to_json(orient="records")),
+            "worst": json.loads(result.worst.assign(outcome=result.worst["outcome"].astype(str))
+                                .to_json(orient="records")),
+            "errors": json.loads(result.errors.to_json(orient="records")),
+            "unmapped": json.loads(result.unmapped_rows.to_json(orient="records")),
+        }
+        return json.dumps(doc, indent=2) + "\n"
+    frames = {"summary": result.summary, "worst": result.worst, "errors": result.errors}
+    if fmt == "csv":
+        if show not in frames:
+            raise UnknownNameError("table", show, frames)
+        frame = frames[show]
+        if "outcome" in frame:
+            frame = frame.assign(outcome=frame["outcome"].astype(str))
+        return render_frame(frame, "csv")
+    if fmt != "table":
+        raise UnknownNameError("format", fmt, ["table", "csv", "json"])
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.error_counts().items()))
+    lines = [
+        f"fleet {result.directory}: {result.files} files, {result.domains} domains, "
+        f"{result.controllers} PCI controllers ({result.unmapped} unmapped), "
+        f"{len(result.errors)} unusable files" + (f" ({kinds})" if kinds else ""),
+        f"the fleet runs {result.source} today (timeline {result.timeline}); targets: {', '.join(result.targets)}",
+        "",
+        "domains per outcome (a domain counts at the worst outcome of its controllers):",
+        render_frame(result.wide("domains"), "table"),
+        "",
+        "controllers per outcome:",
+        render_frame(result.wide("controllers"), "table"),
+        "",
+    ]
+    if result.worst.empty:
+        lines += ["worst-off domains: none (no scheme, target or scenario hurts any domain)", ""]
+    else:
+        cols = ["scheme", "target", "scenario", "domain", "file", "outcome", "at_worst", "detail"]
+        lines += ["worst-off domains (failures only, worst first):",
+                  render_frame(result.worst[cols].assign(outcome=result.worst["outcome"].astype(str)), "table"), ""]
+    if not result.unmapped_rows.empty:
+        lines += [f"PCI controllers mapped to no intent (not counted): {result.unmapped}",
+                  render_frame(result.unmapped_rows, "table"), ""]
+    if not result.errors.empty:
+        lines += ["unusable files (skipped; exit status 1):", render_frame(result.errors, "table"), ""]
+    return "\n".join(lines)
+
+
+def refusal_kinds() -> tuple[str, ...]:
+    """The kinds an error row can have (the same as ``xmlsafe.KINDS``)."""
+    return KINDS
+
+
+__all__ = [
+    "SAMPLE_DIR", "SCENARIOS", "DomainInfo", "FileError", "FleetError", "FleetScan",
+    "default_source", "domain_info", "iter_files", "read_domain", "refusal_kinds", "render", "scan",
+]
