@@ -104,6 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="directory of probe domains (default: the calibration set shipped with pcidesign)")
     _format_arg(p)
     p.set_defaults(func=cmd_calibrate)
+
+    # -- paths (issue 4) --
+    p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
+    _scheme_arg(p, required=False)
+    _timeline_arg(p)
+    p.add_argument("--max-hops", type=int, default=3, metavar="K", help="hops after the define (default: %(default)s)")
+    p.add_argument("--hops", default="restart,resave,migrate", help="allowed hops, comma-separated (default: %(default)s)")
+    p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
+                   help="limit to this intent (repeatable; default: all)")
+    p.add_argument("--start", metavar="RELEASE", help="define only at this release (default: any)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: %(default)s)")
+    p.add_argument("--all-schemes", action="store_true", help="one row per scheme: worst outcome and its witness")
+    p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
+    p.set_defaults(func=cmd_paths)
     return parser
 
 
@@ -197,6 +211,38 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     frame = calibrate.run(virsh=args.virsh, probes=args.probes)
     print(calibrate.render(frame, args.format), end="")
     return 0 if calibrate.agrees(frame) else 1
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    """``pcidesign paths``: reachable outcomes and shortest witnesses; exit 1 per ``--fail-on``."""
+    import json
+
+    from . import paths
+    from .vocab import Outcome
+
+    fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
+    if args.max_hops < 1:
+        raise UsageError(f"--max-hops must be at least 1, not {args.max_hops}")
+    if not args.all_schemes and not args.scheme:
+        raise UsageError("give --scheme S or --all-schemes; valid schemes: " + ", ".join(schemes.scheme_ids()))
+    ids = list(schemes.scheme_ids()) if args.all_schemes else [schemes.get(args.scheme).id]
+    found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start)
+    if args.all_schemes:
+        frame = paths.worst_table(found)
+        print(text.render(frame, args.format))
+    elif args.format == "json":
+        print(json.dumps(found[0].to_dict(), indent=2))
+    else:
+        e = found[0]
+        print(f"scheme {e.scheme}, timeline {e.timeline}, paths of 1 to {e.max_hops} hops "
+              f"({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
+              f"{e.paths} paths over {e.states} states\n")
+        print(text.render(e.frame().drop(columns=["why"]), "table"))
+        for w in e.witnesses.values():
+            print("\n" + paths.explain(w))
+    if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
+        return 1
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
