@@ -178,6 +178,18 @@ class Exploration:
             return any(r.severity >= o.severity for r in self.witnesses)
         return o in self.witnesses
 
+    def to_dict(self, xml: bool = True) -> dict[str, object]:
+        """A JSON-ready record: the search's parameters, its size, and each outcome's witness."""
+        return {
+            "scheme": self.scheme, "timeline": self.timeline, "notion": self.notion,
+            "max_hops": self.max_hops, "hops": [h.value for h in self.hops], "start": self.start,
+            "intents": list(self.intents), "paths": self.paths, "states": self.states,
+            "worst": self.worst.value,
+            "outcomes": [{"outcome": o.value, "reached": o in self.witnesses,
+                          "witness": self.witnesses[o].to_dict(xml) if o in self.witnesses else None}
+                         for o in BY_SEVERITY],
+        }
+
     def frame(self) -> pd.DataFrame:
         """One row per outcome (worst first): reached?, the shortest path's length, route and reason."""
         rows = []
@@ -471,3 +483,109 @@ def replay(
             return result(steps, after, worst, why, n)
     final, final_why = engine.judge(sch, reference, state.config)
     return result(steps, after, final, final_why, 0)
+
+
+# -- text and frames --------------------------------------------------------------------------------
+def explain(w: Witness) -> str:
+    """Each step of a witness with its XML and the outcome had the path ended there, then why."""
+    lines = [f"{w.outcome.value} in {w.hops} hop(s): {w.describe()}", ""]
+    for n, (step, after) in enumerate(zip(w.steps, w.after)):
+        lines.append(f"== step {n}: {step.hop.value} at {step.release} -> {after.value} ==")
+        lines.append(step.note + (f"  [{step.event.value}]" if step.event else ""))
+        if step.xml_in is not None:
+            lines += ["-- XML in:", step.xml_in.decode().rstrip()]
+        if step.xml_out is not None:
+            lines += ["-- XML out:", step.xml_out.decode().rstrip()]
+        lines.append("")
+    lines.append(f"why: {w.reason}")
+    return "\n".join(lines)
+
+
+def explore_all(
+    schemes: Sequence[str] | None = None,
+    timeline: str = DEFAULT_TIMELINE,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    hops: str | Iterable[str | Hop] = HOP_ORDER,
+    intents: Iterable[str] | None = None,
+    start: str | None = None,
+    notion: str = "closure",
+    catalog: Catalog | None = None,
+) -> list[Exploration]:
+    """:func:`explore` for each scheme (every registered scheme by default), in registry order."""
+    ids = list(schemes) if schemes is not None else list(_schemes.scheme_ids())
+    its = list(intents) if intents is not None else None
+    return [explore(s, timeline, max_hops, hops, its, start, notion, catalog) for s in ids]
+
+
+def worst_table(explorations: Iterable[Exploration]) -> pd.DataFrame:
+    """One row per exploration: the worst reachable outcome and its shortest witness."""
+    rows = []
+    for e in explorations:
+        w = e.witnesses.get(e.worst)
+        rows.append({"scheme": e.scheme, "worst": e.worst.value, "hops": w.hops if w else None,
+                     "path": w.describe() if w else "", "why": w.reason if w else ""})
+    frame = pd.DataFrame(rows, columns=["scheme", "worst", "hops", "path", "why"])
+    frame["hops"] = frame["hops"].astype("Int64")
+    return frame
+
+
+def worst_within(e: Exploration, budget: int) -> Outcome:
+    """The worst outcome some path of at most ``budget`` hops reaches (shortest paths tell)."""
+    return Outcome.worst([o for o, w in e.witnesses.items() if w.hops <= budget])
+
+
+def budget_table(explorations: Iterable[Exploration], budgets: Iterable[int] | None = None) -> pd.DataFrame:
+    """Rows = schemes, columns = hop budgets 1..K: the worst outcome reachable within each budget."""
+    exps = list(explorations)
+    ks = list(budgets) if budgets is not None else list(range(1, max((e.max_hops for e in exps), default=0) + 1))
+    for e in exps:
+        too_far = [k for k in ks if k > e.max_hops]
+        if too_far:
+            raise PcidesignError(f"budget {too_far[0]} exceeds the {e.max_hops} hops explored for {e.scheme}")
+    frame = pd.DataFrame({f"K={k}": [worst_within(e, k).value for e in exps] for k in ks},
+                         index=pd.Index([e.scheme for e in exps], name="scheme"))
+    return frame
+
+
+def notions(
+    scheme: str | _schemes.Scheme,
+    timeline: str = DEFAULT_TIMELINE,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    hops: str | Iterable[str | Hop] = HOP_ORDER,
+    intents: Iterable[str] | None = None,
+    start: str | None = None,
+    catalog: Catalog | None = None,
+) -> dict[str, Exploration]:
+    """The explorations of ``scheme`` under each notion: ``pairwise``, ``adjacent``, ``closure``."""
+    its = list(intents) if intents is not None else None
+    return {n: explore(scheme, timeline, max_hops, hops, its, start, n, catalog) for n in NOTIONS}
+
+
+def notions_frame(by_scheme: Mapping[str, Mapping[str, Exploration]]) -> pd.DataFrame:
+    """Per scheme: the worst outcome under each notion, and the outcomes on which they disagree.
+
+    ``disagree`` lists ``outcome: notions that reach it`` for each outcome that some notion
+    reaches and another does not.
+    """
+    rows = []
+    for scheme, by_notion in by_scheme.items():
+        row: dict[str, object] = {"scheme": scheme}
+        for n in NOTIONS:
+            row[n] = by_notion[n].worst.value
+        diffs = []
+        for o in BY_SEVERITY:
+            who = [n for n in NOTIONS if by_notion[n].reaches(o)]
+            if who and len(who) < len(NOTIONS):
+                diffs.append(f"{o.value}: {'+'.join(who)}")
+        row["agree"] = not diffs
+        row["disagree"] = "; ".join(diffs)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["scheme", *NOTIONS, "agree", "disagree"])
+
+
+def notion_outcomes(by_notion: Mapping[str, Exploration]) -> pd.DataFrame:
+    """One row per outcome, one column per notion: the length of its shortest path, or <NA>."""
+    data = {n: [by_notion[n].witnesses[o].hops if o in by_notion[n].witnesses else None for o in BY_SEVERITY]
+            for n in NOTIONS}
+    frame = pd.DataFrame(data, index=pd.Index([o.value for o in BY_SEVERITY], name="outcome")).astype("Int64")
+    return frame
