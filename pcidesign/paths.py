@@ -589,3 +589,38 @@ def notion_outcomes(by_notion: Mapping[str, Exploration]) -> pd.DataFrame:
             for n in NOTIONS}
     frame = pd.DataFrame(data, index=pd.Index([o.value for o in BY_SEVERITY], name="outcome")).astype("Int64")
     return frame
+
+
+def follow(
+    scheme: str | _schemes.Scheme,
+    intent: str,
+    start: str,
+    route: Sequence[tuple[Hop | str, str]],
+    timeline: str = DEFAULT_TIMELINE,
+    catalog: Catalog | None = None,
+) -> tuple[Outcome, int]:
+    """The outcome of one path as the search computes it, node by node, and how many hops it used.
+
+    A terminal event stops the path early (the hops after it are not used). This is the
+    search's own arithmetic on nodes; :func:`replay` is the engine's, step by step.
+    """
+    cat = catalog or load()
+    releases = cat.timeline(timeline)
+    g = _Graph(_schemes.get(scheme), cat, releases, HOP_ORDER, None)
+    rel = g.index[cat.release(str(start), timeline).id]
+    nid = g.root(cat.intent(intent), rel)
+    if nid is None:
+        return Outcome.NOT_EXPRESSIBLE, 0
+    sev = g.stop(nid)
+    for n, (h, target) in enumerate(route, start=1):
+        hop = Hop(h) if isinstance(h, str) else h
+        to = g.index[cat.release(str(target), timeline).id]
+        here = g.daemons[g.nodes[nid][0]][1]
+        if hop is Hop.RESAVE and to != here:
+            raise ValueError(f"resave happens at the release holding the guest ({releases[here].id}), not {target}")
+        if hop not in HOP_ORDER:
+            raise ValueError(f"hop {hop.value!r} cannot follow the define; valid: restart, resave, migrate")
+        nid, sev = g.edge(nid, hop, to)
+        if nid < 0:
+            return _BY_SEVERITY_VALUE[sev], n
+    return _BY_SEVERITY_VALUE[sev], len(route)
