@@ -103,8 +103,10 @@ def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
     except XMLRefused:
         raise
     except etree.XMLSyntaxError as exc:
-        kind = "binary" if "encoding" in str(exc).lower() or "utf-8" in str(exc).lower() else "malformed"
-        raise XMLRefused(kind, src, f"not well-formed XML: {getattr(exc, 'msg', None) or exc}") from None
+        msg = str(getattr(exc, "msg", None) or exc)
+        if any(w in msg.lower() for w in ("utf-8", "invalid bytes", "not proper", "invalid char")):
+            raise XMLRefused("binary", src, f"not text in its declared encoding (UTF-8 unless declared): {msg}") from None
+        raise XMLRefused("malformed", src, f"not well-formed XML: {msg}") from None
     except (ValueError, etree.LxmlError) as exc:
         raise XMLRefused("malformed", src, f"not well-formed XML: {exc}") from None
     docinfo = root.getroottree().docinfo
