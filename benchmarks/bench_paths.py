@@ -1,0 +1,53 @@
+"""Benchmark: the multi-hop path search, every scheme, every intent, timeline ``whatif``.
+
+For K = 2, 3, 4, 5 (each from a cold cache, median of three runs) prints the number of paths the
+search stands for (counted by dynamic programming over the BFS layers, never enumerated), the
+distinct states and transitions, the wall time, and time(K)/time(2).
+Targets: K = 5 over all schemes in under 5 s; time(5)/time(2) under 3 while paths grow > 1000x.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pcidesign
+from pcidesign import engine, paths
+
+BUDGETS = (2, 3, 4, 5)
+RUNS = 3
+
+
+def measure(k: int, catalog: pcidesign.Catalog) -> tuple[float, list[paths.Exploration], int]:
+    """One cold run at budget ``k``: seconds, the explorations, engine transitions computed."""
+    engine.clear_cache()
+    t0 = time.perf_counter()
+    found = paths.explore_all(None, "whatif", k, catalog=catalog)
+    return time.perf_counter() - t0, found, engine.transitions_computed()
+
+
+def main() -> None:
+    catalog = pcidesign.load_catalog()
+    print(f"schemes {len(pcidesign.scheme_ids())}, intents {len(catalog.intents)}, "
+          f"releases {len(catalog.timeline('whatif'))} (whatif), hops restart+resave+migrate, "
+          f"median of {RUNS} cold runs")
+    print(f"{'K':>2} {'paths':>16} {'states':>7} {'hops computed':>14} {'engine transitions':>19} "
+          f"{'seconds':>8} {'t(K)/t(2)':>10}")
+    rows = {}
+    for k in BUDGETS:
+        runs = [measure(k, catalog) for _ in range(RUNS)]
+        seconds = statistics.median(r[0] for r in runs)
+        _, found, transitions = runs[-1]
+        rows[k] = (sum(e.paths for e in found), seconds)
+        print(f"{k:>2} {rows[k][0]:>16,} {sum(e.states for e in found):>7,} "
+              f"{sum(e.transitions for e in found):>14,} {transitions:>19,} {seconds:>8.3f} "
+              f"{seconds / rows[2][1]:>10.2f}")
+    growth = rows[5][0] / rows[2][0]
+    ratio = rows[5][1] / rows[2][1]
+    print(f"K=5 all schemes: {rows[5][1]:.2f} s (target < 5 s: {'met' if rows[5][1] < 5 else 'MISSED'})")
+    print(f"time(5)/time(2) = {ratio:.2f} while paths grow {growth:,.0f}x "
+          f"(target < 3 with > 1000x: {'met' if ratio < 3 and growth > 1000 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
