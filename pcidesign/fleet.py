@@ -181,7 +181,7 @@ def _intent_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str]
 def read_domain(path: str | os.PathLike[str], file: str | None = None, catalog: Catalog | None = None) -> DomainInfo:
     """Read one domain XML file safely (``xmlsafe``) and map it; raises ``XMLRefused`` if unusable."""
     label = file if file is not None else display(path)
-    root = parse_domain(read_file(path), label)
+    root = parse_domain(read_file(path, source=label), label)
     return domain_info(root, label, catalog or load())
 
 
@@ -269,7 +269,7 @@ def scan(
         if refused is None:
             files += 1
             try:
-                info = domain_info(parse_domain(read_file(path), label), label, cat)
+                info = domain_info(parse_domain(read_file(path, source=label), label), label, cat)
             except XMLRefused as exc:
                 refused = exc
         if refused is not None:

@@ -132,12 +132,13 @@ def parse_fragment(blob: bytes) -> etree._Element:
     return etree.fromstring(blob, _FRAGMENT_PARSER)
 
 
-def read_file(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
+def read_file(path: str | os.PathLike[str], limit: int = MAX_BYTES, source: str | None = None) -> bytes:
     """The bytes of the regular file ``path``, refusing (as :class:`XMLRefused`) what cannot be read.
 
-    Never reads more than ``limit + 1`` bytes, never blocks on a FIFO or a device.
+    Never reads more than ``limit + 1`` bytes, never blocks on a FIFO or a device. Errors name
+    ``source`` (default: the path).
     """
-    src = display(path)
+    src = display(path) if source is None else source
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
