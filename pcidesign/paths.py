@@ -62,6 +62,8 @@ NOTIONS: tuple[str, ...] = ("pairwise", "adjacent", "closure")
 DEFAULT_MAX_HOPS = 3
 
 _OK = Outcome.OK.severity
+_Link = tuple[int, Hop, int] | tuple[str, int]
+"""How a node was first reached: (node, hop, target release) or, for a root, (intent, release)."""
 _BY_SEVERITY_VALUE = {o.severity: o for o in BY_SEVERITY}
 
 
@@ -243,7 +245,7 @@ class _Graph:
 
     def moves_from(self, rel: int) -> list[tuple[Hop, int]]:
         """The (hop, target release) pairs allowed from release index ``rel``, in tie-break order."""
-        out = []
+        out: list[tuple[Hop, int]] = []
         for hop in self.hops:
             if hop is Hop.RESAVE:
                 out.append((hop, rel))
@@ -350,8 +352,8 @@ def explore(
     g = _Graph(sch, cat, releases, hopset, 1 if notion == "adjacent" else None)
 
     # A witness is the (node, hop, target) that first produced the outcome, or a zero-hop root.
-    found: dict[int, tuple[int, Hop, int] | tuple[str, int]] = {}
-    parent: dict[int, tuple[int, Hop, int] | tuple[str, int]] = {}
+    found: dict[int, _Link] = {}
+    parent: dict[int, _Link] = {}
     layer: dict[int, int] = {}
     zero = 0
     for it in its:
@@ -413,10 +415,10 @@ def _intents(cat: Catalog, intents: Iterable[str] | None) -> list[Intent]:
     return [i for i in cat.intents.values() if i.id in wanted]
 
 
-def _witness(g: _Graph, parent: dict, origin: tuple, timeline: str, expected: Outcome) -> Witness:
+def _witness(g: _Graph, parent: Mapping[int, _Link], origin: _Link, timeline: str, expected: Outcome) -> Witness:
     route: list[tuple[Hop, str]] = []
     link = origin
-    while isinstance(link[0], int):
+    while len(link) == 3:
         nid, hop, target = link
         route.append((hop, g.releases[target].id))
         link = parent[nid]

@@ -4,24 +4,26 @@ deterministic; the CLI's exit statuses; notebook 04 through papermill."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-matplotlib.use("Agg")
+from pcidesign import engine, pathplot, paths, schemes
+from pcidesign.catalog import Catalog, load
+from pcidesign.cli import main
+from pcidesign.errors import PcidesignError, UnknownNameError
+from pcidesign.scenarios import Scenario
+from pcidesign.vocab import Hop, Outcome
 
-from pcidesign import engine, paths, pathplot, schemes  # noqa: E402
-from pcidesign.catalog import Catalog, load  # noqa: E402
-from pcidesign.cli import main  # noqa: E402
-from pcidesign.errors import PcidesignError, UnknownNameError  # noqa: E402
-from pcidesign.scenarios import Scenario  # noqa: E402
-from pcidesign.vocab import BY_SEVERITY, Hop, Outcome  # noqa: E402
+matplotlib.use("Agg")
 
 DMI = "dmi-to-pci-bridge"
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_paths.ipynb"
@@ -223,7 +225,7 @@ def test_adjacent_paths_move_one_release_at_a_time(data_copy: Path, catalog: Cat
     order = [r.id for r in catalog.timeline("whatif")]
     for w in by["adjacent"].witnesses.values():
         rel = [order.index(r) for r in w.releases]
-        assert all(abs(b - a) <= 1 for a, b in zip(rel, rel[1:])), w.describe()
+        assert all(abs(b - a) <= 1 for a, b in itertools.pairwise(rel)), w.describe()
     for n in ("pairwise", "adjacent"):
         assert set(by[n].witnesses) <= set(by["closure"].witnesses)
     assert all(w.hops <= 1 for w in by["pairwise"].witnesses.values())
@@ -321,8 +323,6 @@ def test_bad_names_list_the_valid_values(catalog: Catalog) -> None:
 
 
 def test_step_diagram_draws_on_the_given_axes(catalog: Catalog) -> None:
-    import matplotlib.pyplot as plt
-
     w = paths.explore("model-subelement", "whatif", 3, "restart,resave", [DMI], "9.0.0",
                       catalog=catalog).witnesses[Outcome.GUEST_CHANGED]
     fig, ax = plt.subplots()
