@@ -92,9 +92,11 @@ class State:
         return format_def(self.dialect, self.persistent)
 
     @property
-    def key(self) -> tuple[str, bytes, bytes, Hardware]:
-        """A value that identifies the state (equal keys, equal futures)."""
-        return (str(self.dialect.host), self.saved, self.config, self.live.hardware)
+    def key(self) -> tuple[str, bytes, bytes, bytes, Hardware]:
+        """A value that identifies the state (equal keys, equal futures): the release, the saved
+        file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices."""
+        sent = format_def(self.dialect, self.live, migratable=True)
+        return (str(self.dialect.host), self.saved, self.config, sent, self.live.hardware)
 
 
 @dataclass(frozen=True)
