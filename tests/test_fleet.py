@@ -302,3 +302,93 @@ def test_cli_bad_usage_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert status == 2 and "valid:" in err
     status, _, err = run_cli(["fleet", str(fleet.SAMPLE_DIR), "--from", "H1", "--timeline", "real"], capsys)
     assert status == 2 and "valid: 1.2.18" in err
+
+
+# -- the notebook -------------------------------------------------------------------------------
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_fleet.ipynb"
+
+
+def test_notebook_is_committed_clean_with_typed_parameters() -> None:
+    nb = json.loads(NOTEBOOK.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(params) == 1
+    src = "".join(params[0]["source"])
+    for name in ("fleet_dir: str", "timeline: str", "targets: list[str]", "schemes: list[str]", "out_dir: str"):
+        assert name in src, name
+    assert "/work/" not in NOTEBOOK.read_text() and "/root/" not in NOTEBOOK.read_text()
+
+
+def run_notebook(tmp_path: Path, **params: object) -> Path:
+    import papermill as pm
+
+    out_dir = tmp_path / "out"
+    pm.execute_notebook(str(NOTEBOOK), str(tmp_path / "05.ipynb"), kernel_name="python3", progress_bar=False,
+                        cwd=str(tmp_path), parameters={**params, "out_dir": str(out_dir)})
+    return out_dir
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False)
+
+
+@pytest.mark.notebook
+def test_notebook_defaults_match_the_api(tmp_path: Path) -> None:
+    out = run_notebook(tmp_path)
+    api = fleet.scan()
+    assert (out / "affected-restart.png").stat().st_size > 1000 and (out / "affected-migrate.png").is_file()
+    summary = _csv(out / "summary.csv")
+    assert summary["domains"].tolist() == api.summary["domains"].tolist()
+    assert summary["outcome"].tolist() == api.summary["outcome"].astype(str).tolist()
+    assert _csv(out / "worst.csv")["domain"].tolist() == api.worst["domain"].tolist()
+    assert _csv(out / "totals.csv")["domains"].item() == len(SAMPLE_FILES)
+
+
+@pytest.mark.notebook
+def test_notebook_with_other_parameters_matches_the_api(tmp_path: Path, messy_fleet: Path) -> None:
+    params = dict(fleet_dir=str(messy_fleet), targets=["1.2.18", "3.2.0"], schemes=["model-subelement", "impl-attribute"],
+                  source="4.3.0", worst=2)
+    out = run_notebook(tmp_path, **params)
+    api = fleet.scan(messy_fleet, targets=["1.2.18", "3.2.0"], schemes=["model-subelement", "impl-attribute"],
+                     source="4.3.0", worst=2)
+    summary = _csv(out / "summary.csv")
+    assert set(summary["scheme"]) == {"model-subelement", "impl-attribute"}
+    assert set(summary["target"].astype(str)) == {"1.2.18", "3.2.0"}
+    assert summary["domains"].tolist() == api.summary["domains"].tolist()
+    errors = _csv(out / "errors.csv")
+    assert sorted(errors["kind"]) == sorted(api.errors["kind"]) and len(errors) > 5
+    assert _csv(out / "totals.csv")["from"].astype(str).item() == "4.3.0"
+
+
+@pytest.mark.notebook
+def test_notebook_bad_parameter_names_valid_choices(tmp_path: Path) -> None:
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="valid: .*model-subelement"):
+        run_notebook(tmp_path, schemes=["nope"])
+
+
+def test_affected_bars_draws_on_the_given_axes_in_severity_colours(sample_scan: fleet.FleetScan) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from pcidesign import fleetplot
+    from pcidesign.plots import COLOURS
+
+    fig, ax = plt.subplots()
+    got = fleetplot.affected_bars(sample_scan.summary, "restart", ax=ax, total=sample_scan.domains)
+    assert got is ax
+    labels = [h.get_label() for h in ax.get_legend().legend_handles]
+    assert labels == [o.value for o in BY_SEVERITY if o.is_failure]
+    counts = fleetplot.affected_counts(sample_scan.summary, "restart")
+    for outcome in fleetplot.FAILURES:
+        bars = [p for p in ax.patches if p.get_gid() == f"bar-{outcome.value}"]
+        assert [int(b.get_height()) for b in bars] == counts[outcome.value].tolist()
+        assert all(mcolors.to_hex(b.get_facecolor()) == COLOURS[outcome].lower() for b in bars)
+    plt.close(fig)
+    with pytest.raises(UnknownNameError, match="valid: restart, migrate"):
+        fleetplot.affected_bars(sample_scan.summary, "resave-roundtrip")
