@@ -142,7 +142,7 @@ def read_file(path: str | os.PathLike[str], limit: int = MAX_BYTES, source: str 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise XMLRefused("unreadable", src, f"cannot open: {exc.strerror or exc}") from None
+        raise XMLRefused("unreadable", src, f"cannot read: {exc.strerror or exc}") from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
