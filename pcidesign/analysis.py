@@ -115,3 +115,126 @@ def _releases(cat: Catalog, timeline: str, releases: Iterable[str] | None) -> li
     for r in wanted:
         cat.release(r, timeline)
     return [r for r in line if r.id in wanted]
+
+
+# -- views for the notebooks and the report ------------------------------------------------------
+WIDE_MEASURES = ("good share", "guest-changed", "domain-lost", "aborted", "rejected")
+"""The per-scenario measures of :func:`scorecard_wide`, in column order."""
+
+
+def scorecard_wide(frame: pd.DataFrame, with_notes: bool = True) -> pd.DataFrame:
+    """One row per scheme, a column pair (scenario, measure) for each of :data:`WIDE_MEASURES`.
+
+    With ``with_notes``, two more columns ``("", "pros")`` and ``("", "cons")`` hold the scheme's
+    pros and cons from the thread, one per line. Schemes and scenarios keep the frame's order.
+    """
+    card = scorecard(frame)
+    schemes = list(dict.fromkeys(card["scheme"]))
+    scenarios = list(dict.fromkeys(card["scenario"]))
+    wide = card.set_index(["scheme", "scenario"])[list(WIDE_MEASURES)].unstack("scenario")
+    wide = wide.swaplevel(0, 1, axis=1)
+    columns = pd.MultiIndex.from_tuples([(s, m) for s in scenarios for m in WIDE_MEASURES],
+                                        names=["scenario", "measure"])
+    wide = wide.reindex(index=schemes, columns=columns)
+    for m in WIDE_MEASURES[1:]:
+        wide[[(s, m) for s in scenarios]] = wide[[(s, m) for s in scenarios]].astype(int)
+    if with_notes:
+        wide[("", "pros")] = ["\n".join(_schemes.get(s).pros) for s in schemes]
+        wide[("", "cons")] = ["\n".join(_schemes.get(s).cons) for s in schemes]
+    wide.index.name = "scheme"
+    return wide
+
+
+def ranking(frame: pd.DataFrame) -> pd.DataFrame:
+    """The schemes of ``frame`` ranked best first by their worst outcome over every cell.
+
+    Ties are broken by how many cells reach that worst outcome, then by how many cells fail at
+    all (``info-lost`` or worse), then by the share of expressible cells that are ok/rewritten.
+    Columns: rank, scheme, worst, at worst, failures, good share.
+    """
+    rows = []
+    for scheme, g in frame.groupby("scheme", sort=False, observed=True):
+        worst = g["outcome"].max()
+        outcomes = g["outcome"].astype(str)
+        expressible = outcomes[outcomes != Outcome.NOT_EXPRESSIBLE.value]
+        failing = {o.value for o in Outcome if o.is_failure}
+        good = expressible.isin([Outcome.OK.value, Outcome.REWRITTEN.value]).sum()
+        rows.append({
+            "scheme": scheme,
+            "worst": worst,
+            "severity": Outcome(worst).severity,
+            "at worst": int((outcomes == worst).sum()),
+            "failures": int(outcomes.isin(failing).sum()),
+            "good share": good / len(expressible) if len(expressible) else float("nan"),
+        })
+    out = pd.DataFrame(rows, columns=["scheme", "worst", "severity", "at worst", "failures", "good share"])
+    out = out.sort_values(["severity", "at worst", "failures", "good share"],
+                          ascending=[True, True, True, False], kind="stable")
+    out = out.drop(columns="severity").reset_index(drop=True)
+    out["worst"] = out["worst"].astype(OUTCOME_DTYPE)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
+
+
+def written_forms(
+    intent: str,
+    schemes: Sequence[str] | None = None,
+    timeline: str = DEFAULT_TIMELINE,
+    releases: Iterable[str] | None = None,
+    catalog: Catalog | None = None,
+) -> pd.DataFrame:
+    """How each scheme spells ``intent`` at each release: what the user writes, what the release
+    saves, and what it sends with MIGRATABLE (the intent's controller element only).
+
+    Columns: scheme, release, written, saved, migratable, device (the device the guest gets),
+    note (why a column is empty). ``written`` is empty when the intent cannot be written there.
+    """
+    from lxml import etree
+
+    from .domain import controller_elements
+
+    cat = catalog or load()
+    it = cat.intent(intent)
+    rels = _releases(cat, timeline, releases)
+
+    def element(xml: bytes) -> str:
+        elems = controller_elements(xml)
+        return etree.tostring(elems[max(elems)], encoding="unicode", with_tail=False).strip()
+
+    rows = []
+    for sid in (schemes or _schemes.scheme_ids()):
+        sch = _schemes.get(sid)
+        for rel in rels:
+            host = cat.host(rel)
+            row = {"scheme": sch.id, "release": rel.id, "written": "", "saved": "", "migratable": "",
+                   "device": "", "note": ""}
+            xml = engine.write_intent(sch.dialect(host, cat), it)
+            if xml is None:
+                row["note"] = f"{it.id} cannot be written at {rel.id}"
+                rows.append(row)
+                continue
+            row["written"] = element(xml)
+            saved = engine.roundtrip(sch, host, xml, migratable=False, catalog=cat)
+            sent = engine.roundtrip(sch, host, xml, migratable=True, catalog=cat)
+            if saved.xml is not None:
+                row["saved"] = element(saved.xml)
+            if sent.xml is not None:
+                row["migratable"] = element(sent.xml)
+                assert sent.hardware is not None
+                row["device"] = dict((i, d) for i, _c, d in sent.hardware)[max(i for i, _c, _d in sent.hardware)]
+            row["note"] = saved.error or sent.error or ""
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["scheme", "release", "written", "saved", "migratable", "device", "note"])
+
+
+def worst_examples(frame: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """Up to ``n`` rows of ``frame`` for distinct (from, to) pairs at the most severe outcomes,
+    worst first (the cells worth explaining step by step). Failures only: nothing worse than
+    ``rewritten`` gives an empty frame."""
+    failing = frame[frame["outcome"].astype(str).map(lambda o: Outcome(o).is_failure)]
+    if failing.empty or n <= 0:
+        return failing.head(0).reset_index(drop=True)
+    severity = failing["outcome"].astype(str).map(lambda o: Outcome(o).severity)
+    ranked = failing.assign(_sev=severity).sort_values("_sev", ascending=False, kind="stable")
+    ranked = ranked.drop_duplicates(["from", "to"]).head(n)
+    return ranked.drop(columns="_sev").reset_index(drop=True)

@@ -118,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-schemes", action="store_true", help="one row per scheme: worst outcome and its witness")
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
     p.set_defaults(func=cmd_paths)
+
+    p = sub.add_parser("report", help="run the notebooks over the parameter grid into a report folder")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="folder of report runs (default: %(default)s)")
+    p.add_argument("--timeline", action="append", dest="timelines", metavar="T",
+                   help="timeline to report on (repeatable; default: every timeline)")
+    p.add_argument("--scheme", action="append", dest="schemes", metavar="S", help="limit to scheme (repeatable)")
+    p.add_argument("--scenario", action="append", dest="scenarios", metavar="S", help="limit to scenario (repeatable)")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run in parallel (default: %(default)s)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -243,6 +255,20 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report
+
+    summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
+                         fresh_kernels=args.fresh_kernels)
+    folder = Path(args.out) / summary.folder
+    print(f"{summary.jobs - summary.failed} of {summary.jobs} notebooks ran in {summary.seconds:.1f} s; "
+          f"open {folder / 'index.html'}")
+    for rec in summary.runs:
+        if rec.status != "ok":
+            print(f"FAILED {rec.id}: {rec.error}", file=sys.stderr)
+    return summary.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,276 @@
+"""Figures from analysis frames: compatibility heatmaps, the small-multiples grid, the scorecard.
+
+Plots know frames, never XML. Every function takes the Axes (or Figure) to draw on and returns
+it; none calls ``show()``, so the same code serves notebooks, the batch report and headless tests.
+
+Colours come from the Okabe-Ito palette (distinguishable with the common colour-vision
+deficiencies), assigned in the severity order of DESIGN.md; ``not-expressible`` (not a failure)
+is a light grey.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from collections.abc import Callable
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from pandas.io.formats.style import Styler
+
+from . import analysis
+from . import schemes as _schemes
+from .vocab import BY_SEVERITY, Outcome
+
+COLOURS: dict[Outcome, str] = {
+    Outcome.GUEST_CHANGED: "#D55E00",  # vermillion
+    Outcome.DOMAIN_LOST: "#CC79A7",  # reddish purple
+    Outcome.ABORTED: "#E69F00",  # orange
+    Outcome.REJECTED: "#F0E442",  # yellow
+    Outcome.INFO_LOST: "#56B4E9",  # sky blue
+    Outcome.REWRITTEN: "#0072B2",  # blue
+    Outcome.OK: "#009E73",  # bluish green
+    Outcome.NOT_EXPRESSIBLE: "#E0E0E0",  # light grey: not a failure
+}
+"""One colour per outcome (Okabe-Ito, plus grey), keyed in the severity order of DESIGN.md."""
+
+SHORT: dict[Outcome, str] = {
+    Outcome.GUEST_CHANGED: "CHG",
+    Outcome.DOMAIN_LOST: "LOST",
+    Outcome.ABORTED: "ABRT",
+    Outcome.REJECTED: "REJ",
+    Outcome.INFO_LOST: "INFO",
+    Outcome.REWRITTEN: "RW",
+    Outcome.OK: "ok",
+    Outcome.NOT_EXPRESSIBLE: "n/e",
+}
+"""The label written in a heatmap cell for each outcome."""
+
+_CODE = {o: i for i, o in enumerate(BY_SEVERITY)}
+CMAP = mcolors.ListedColormap([COLOURS[o] for o in BY_SEVERITY], name="pcidesign-outcomes")
+"""The categorical colormap: code ``i`` is ``BY_SEVERITY[i]``."""
+
+ROW_LABEL = "release that wrote the XML (A)"
+COL_LABEL = "release that read it (B)"
+
+
+def text_colour(outcome: Outcome | str) -> str:
+    """Black or white, whichever reads better on the outcome's colour."""
+    r, g, b = mcolors.to_rgb(COLOURS[Outcome(outcome)])
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if lum > 0.4 else "white"
+
+
+def legend_handles() -> list[Patch]:
+    """One patch per outcome, worst first, labelled ``SHORT  outcome``."""
+    return [Patch(facecolor=COLOURS[o], edgecolor="0.4", label=f"{SHORT[o]}  {o.value}") for o in BY_SEVERITY]
+
+
+def row_major(items: Sequence[Patch], ncol: int) -> list[Patch]:
+    """Reorder ``items`` so that a legend with ``ncol`` columns (filled column by column, as
+    matplotlib does) reads in the original order row by row."""
+    nrow = -(-len(items) // ncol)
+    return [items[r * ncol + c] for c in range(ncol) for r in range(nrow) if r * ncol + c < len(items)]
+
+
+def cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as worst cells (from, to, outcome, count): a matrix frame is reduced with
+    :func:`pcidesign.analysis.worst_cells`; a frame that already has a ``count`` is kept."""
+    if "count" in frame.columns and "intent" not in frame.columns:
+        return frame
+    return analysis.worst_cells(frame)
+
+
+def _codes(worst: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str], np.ndarray]:
+    rows = [str(r) for r in dict.fromkeys(worst["from"])]
+    cols = [str(c) for c in dict.fromkeys(worst["to"])]
+    if isinstance(worst["from"].dtype, pd.CategoricalDtype):
+        rows = [str(r) for r in worst["from"].cat.categories if str(r) in rows]
+    if isinstance(worst["to"].dtype, pd.CategoricalDtype):
+        cols = [str(c) for c in worst["to"].cat.categories if str(c) in cols]
+    codes = np.full((len(rows), len(cols)), np.nan)
+    counts = np.zeros((len(rows), len(cols)), dtype=int)
+    ri, ci = {r: i for i, r in enumerate(rows)}, {c: j for j, c in enumerate(cols)}
+    for f, t, o, n in zip(worst["from"], worst["to"], worst["outcome"], worst["count"]):
+        codes[ri[str(f)], ci[str(t)]] = _CODE[Outcome(str(o))]
+        counts[ri[str(f)], ci[str(t)]] = int(n)
+    return codes, rows, cols, counts
+
+
+def _title(frame: pd.DataFrame) -> str:
+    parts = []
+    for col, word in (("scheme", "scheme"), ("scenario", "scenario"), ("timeline", "timeline")):
+        if col in frame.columns:
+            values = list(dict.fromkeys(map(str, frame[col])))
+            parts.append(f"{word} {', '.join(values)}")
+    return " · ".join(parts)
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    annotate: bool = True,
+    legend: bool = True,
+    fontsize: float = 9.0,
+) -> Axes:
+    """The compatibility heatmap of one scheme and scenario.
+
+    ``frame`` is a :func:`pcidesign.analysis.matrix` frame (or its :func:`worst_cells`). Rows are
+    the release that wrote the XML, columns the release that read it; each cell is coloured by
+    the worst outcome over the intents and, with ``annotate``, shows the outcome's short label
+    and how many intents reach it. The title names scheme, scenario and timeline (from the
+    frame's columns) unless ``title`` is given. Returns the Axes drawn on.
+    """
+    if frame.empty:
+        raise ValueError("heatmap: the frame has no rows (no intents or no releases selected)")
+    worst = cells(frame)
+    codes, rows, cols, counts = _codes(worst)
+    if ax is None:
+        size = max(4.0, 0.75 * len(cols) + 3.5), max(3.0, 0.6 * len(rows) + 1.8)
+        _fig, ax = plt.subplots(figsize=size, layout="constrained")
+    ax.imshow(np.ma.masked_invalid(codes), cmap=CMAP, vmin=-0.5, vmax=len(BY_SEVERITY) - 0.5,
+              aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(len(cols)), cols, rotation=45 if max(map(len, cols)) > 4 else 0, ha="right"
+                  if max(map(len, cols)) > 4 else "center", fontsize=fontsize)
+    ax.set_yticks(range(len(rows)), rows, fontsize=fontsize)
+    ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.0)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xlabel(COL_LABEL, fontsize=fontsize)
+    ax.set_ylabel(ROW_LABEL, fontsize=fontsize)
+    if annotate:
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                if np.isnan(codes[i, j]):
+                    continue
+                outcome = BY_SEVERITY[int(codes[i, j])]
+                ax.text(j, i, f"{SHORT[outcome]}\n{counts[i, j]}", ha="center", va="center",
+                        fontsize=fontsize * 0.85, color=text_colour(outcome), gid=f"cell-{i}-{j}")
+    ax.set_title(title if title is not None else _title(frame), fontsize=fontsize * 1.15)
+    if legend:
+        ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  fontsize=fontsize * 0.85, title="worst outcome", title_fontsize=fontsize * 0.9,
+                  frameon=False)
+    return ax
+
+
+def grid(
+    frame: pd.DataFrame,
+    fig: Figure | None = None,
+    *,
+    schemes: Sequence[str] | None = None,
+    scenarios: Sequence[str] | None = None,
+    annotate: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """Small multiples: one heatmap per scheme (rows) and scenario (columns), one shared legend.
+
+    ``frame`` is a :func:`pcidesign.analysis.sweep` frame. Scheme names label the rows, scenario
+    names the columns; release labels appear on the outer axes only. Cells carry no text unless
+    ``annotate``: at projector size, colour is what reads. Returns the Figure drawn on.
+    """
+    if frame.empty:
+        raise ValueError("grid: the frame has no rows")
+    schemes = list(schemes or dict.fromkeys(frame["scheme"]))
+    scenarios = list(scenarios or dict.fromkeys(frame["scenario"]))
+    if fig is None:
+        fig = plt.figure(figsize=(2.9 * len(scenarios) + 1.6, 2.5 * len(schemes) + 1.6))
+    axes = fig.subplots(len(schemes), len(scenarios), squeeze=False, sharex=True, sharey=True)
+    groups = dict(tuple(frame.groupby(["scheme", "scenario"], sort=False, observed=True)))
+    for i, scheme in enumerate(schemes):
+        for j, scenario in enumerate(scenarios):
+            ax = axes[i][j]
+            part = groups.get((scheme, scenario))
+            if part is None or part.empty:
+                ax.set_axis_off()
+                continue
+            heatmap(part, ax, title="", annotate=annotate, legend=False, fontsize=8)
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+            if i == 0:
+                ax.set_title(scenario, fontsize=13, fontweight="bold")
+            if j == 0:
+                ax.set_ylabel(scheme, fontsize=12, fontweight="bold")
+            ax.tick_params(labelbottom=i == len(schemes) - 1, labelleft=j == 0)
+    fig.supxlabel(COL_LABEL, fontsize=11)
+    fig.supylabel(ROW_LABEL, fontsize=11, x=0.0)
+    timelines = ", ".join(dict.fromkeys(map(str, frame["timeline"]))) if "timeline" in frame else ""
+    fig.suptitle(title if title is not None else f"Worst outcome per pair of releases · timeline {timelines}",
+                 fontsize=15, y=0.995)
+    fig.legend(handles=row_major(legend_handles(), 4), loc="upper center", ncol=4, fontsize=11,
+               frameon=False, bbox_to_anchor=(0.5, 0.975))
+    fig.tight_layout(rect=(0.01, 0.0, 1.0, 0.975 - 0.55 / fig.get_figheight()))
+    return fig
+
+
+def _cell_style(outcome_col: str) -> Callable[[object], str]:
+    colour = COLOURS[Outcome(outcome_col)]
+    ink = text_colour(outcome_col)
+
+    def style(value: object) -> str:
+        return f"background-color: {colour}; color: {ink}" if isinstance(value, (int, np.integer)) and value > 0 else ""
+
+    return style
+
+
+def scorecard(frame: pd.DataFrame, with_notes: bool = True) -> Styler:
+    """The scorecard as a styled table: one row per scheme, per scenario the share of cells
+    that are ok/rewritten and the counts of the four worst outcomes (coloured when non-zero),
+    then the scheme's pros and cons from the thread.
+
+    ``frame`` is a :func:`pcidesign.analysis.sweep` frame (or the output of
+    :func:`pcidesign.analysis.scorecard_wide`).
+    """
+    wide = frame if isinstance(frame.columns, pd.MultiIndex) else analysis.scorecard_wide(frame, with_notes)
+    styler = wide.style
+    share_cols = [c for c in wide.columns if c[1] == "good share"]
+    styler = styler.format("{:.0%}", subset=share_cols, na_rep="-")
+    styler = styler.background_gradient(cmap="Greens", subset=share_cols, vmin=0.0, vmax=1.0)
+    for outcome in ("guest-changed", "domain-lost", "aborted", "rejected"):
+        subset = [c for c in wide.columns if c[1] == outcome]
+        if subset:
+            styler = styler.map(_cell_style(outcome), subset=subset)
+    notes = [c for c in wide.columns if c[1] in ("pros", "cons")]
+    if notes:
+        styler = styler.set_properties(subset=notes, **{"white-space": "pre-line", "text-align": "left",
+                                                        "min-width": "18em", "font-size": "0.85em"})
+    styler = styler.set_caption("Scorecard: share of expressible cells that are ok/rewritten, "
+                                "and how many cells end in each of the four worst outcomes")
+    return styler.set_table_styles([{"selector": "th", "props": "text-align: center"}], overwrite=False)
+
+
+def scheme_notes(scheme_ids: Sequence[str] | None = None) -> Styler:
+    """Id, place in the thread, naming, pros and cons of each scheme (all by default), one row
+    per scheme, as a styled table."""
+    rows = [{"scheme": s.id, "in the thread": s.thread, "naming": s.naming,
+             "pros": "\n".join(s.pros), "cons": "\n".join(s.cons)}
+            for s in (_schemes.get(i) for i in (scheme_ids or _schemes.scheme_ids()))]
+    table = pd.DataFrame(rows, columns=["scheme", "in the thread", "naming", "pros", "cons"]).set_index("scheme")
+    return table.style.set_properties(**{"white-space": "pre-line", "text-align": "left", "vertical-align": "top"})
+
+
+def xml_table(forms: pd.DataFrame) -> Styler:
+    """A :func:`pcidesign.analysis.written_forms` frame as a styled table: XML in monospace,
+    cells where the intent cannot be written greyed out."""
+    xml_cols = [c for c in ("written", "saved", "migratable") if c in forms.columns]
+    styler = forms.style.hide(axis="index")
+    styler = styler.set_properties(subset=xml_cols, **{"font-family": "monospace", "font-size": "0.85em",
+                                                       "white-space": "pre-wrap", "text-align": "left"})
+    grey = f"background-color: {COLOURS[Outcome.NOT_EXPRESSIBLE]}"
+    return styler.apply(lambda row: [grey if not row.get("written") else "" for _ in row], axis=1)
+
+
+def to_png(fig: Figure, dpi: int = 110) -> bytes:
+    """``fig`` rendered as PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
