@@ -196,7 +196,11 @@ def summarize(probe_xml: bytes, verdict: Verdict) -> str:
                 gone.append("<model> (no name; any name written back is a fill-in)")
             elif child.tag != "model":
                 same = next((c for c in out if c.tag == child.tag), None)
-                gone += [f"<{child.tag} @{a}>" for a in child.attrib if same is not None and a not in same.attrib]
+                if same is None:
+                    continue
+                gone += [f"<{child.tag} @{a}>" for a in child.attrib if a not in same.attrib]
+                inner = {c.tag for c in same if isinstance(c.tag, str)}
+                gone += [f"<{child.tag}><{c.tag}>" for c in child if isinstance(c.tag, str) and c.tag not in inner]
     return "dropped: " + ", ".join(gone) if gone else "kept"
 
 

@@ -25,6 +25,12 @@ Purpose = Literal["define", "load", "incoming"]
 TARGET_SINCE = version_key("1.2.19")
 """``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4)."""
 
+KNOWN_CHILDREN: dict[str, tuple[str, ...]] = {
+    "target": ("chassisNr", "chassis", "port", "busNr", "index", "hotplug"),
+    "address": ("type", "domain", "bus", "slot", "function", "multifunction"),
+}
+"""The children of a PCI controller libvirt keeps, with the attributes it formats, in its order."""
+
 
 @dataclass(frozen=True)
 class Controller:
@@ -126,9 +132,23 @@ class Dialect:
         return live
 
     def kept_children(self, elem: etree._Element) -> tuple[bytes, ...]:
-        """Serialized children this release keeps; unknown children are dropped (FACTS.md §4)."""
-        keep = {"address"} | ({"target"} if self.release.key >= TARGET_SINCE else set())
-        return tuple(etree.tostring(c) for c in elem if isinstance(c.tag, str) and c.tag in keep)
+        """Serialized children this release keeps, rebuilt from the fields it knows.
+
+        Unknown children are dropped (FACTS.md §4), and so are unknown attributes and children
+        inside the kept ones: libvirt formats ``<target>`` and ``<address>`` from what it parsed
+        (calibrated against 9.0.0, ``data/calibration/``).
+        """
+        known = dict(KNOWN_CHILDREN) if self.release.key >= TARGET_SINCE else {"address": KNOWN_CHILDREN["address"]}
+        kept = []
+        for child in elem:
+            if not isinstance(child.tag, str) or child.tag not in known:
+                continue
+            attrs = known[child.tag]
+            clean = etree.Element(child.tag, {a: child.get(a) for a in attrs if child.get(a) is not None})
+            if child.tag == "target" and child.find("node") is not None:
+                etree.SubElement(clean, "node").text = child.findtext("node")
+            kept.append(etree.tostring(clean))
+        return tuple(kept)
 
     def element(self, ctrl: Controller, attrs: dict[str, str], children: tuple[etree._Element, ...] = ()) -> etree._Element:
         """``<controller type='pci' index=...>`` with ``attrs``, ``children``, then the kept ones."""
