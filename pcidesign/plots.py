@@ -241,7 +241,7 @@ def scorecard(frame: pd.DataFrame, with_notes: bool = True) -> Styler:
             styler = styler.map(_cell_style(outcome), subset=subset)
     notes = [c for c in wide.columns if c[1] in ("pros", "cons")]
     if notes:
-        styler = styler.set_properties(subset=notes, **{"white-space": "pre-line", "text-align": "left",
+        styler = styler.format(escape="html", subset=notes).set_properties(subset=notes, **{"white-space": "pre-line", "text-align": "left",
                                                         "min-width": "18em", "font-size": "0.85em"})
     styler = styler.set_caption("Scorecard: share of expressible cells that are ok/rewritten, "
                                 "and how many cells end in each of the four worst outcomes")
@@ -255,14 +255,34 @@ def scheme_notes(scheme_ids: Sequence[str] | None = None) -> Styler:
              "pros": "\n".join(s.pros), "cons": "\n".join(s.cons)}
             for s in (_schemes.get(i) for i in (scheme_ids or _schemes.scheme_ids()))]
     table = pd.DataFrame(rows, columns=["scheme", "in the thread", "naming", "pros", "cons"]).set_index("scheme")
-    return table.style.set_properties(**{"white-space": "pre-line", "text-align": "left", "vertical-align": "top"})
+    return table.style.format(escape="html").set_properties(
+        **{"white-space": "pre-line", "text-align": "left", "vertical-align": "top"})
+
+
+def cell_label(outcome: Outcome | str, count: int) -> str:
+    """The text of one cell in :func:`cell_table`: ``"domain-lost (6)"``."""
+    return f"{Outcome(str(outcome)).value} ({int(count)})"
+
+
+def cell_table(frame: pd.DataFrame) -> Styler:
+    """The worst cells as a table shaped like the heatmap (rows: release that wrote, columns:
+    release that read), each cell ``outcome (count)`` on the outcome's colour."""
+    worst = cells(frame)
+    _codes_, rows, cols, _counts = _codes(worst)
+    table = pd.DataFrame("", index=rows, columns=cols)
+    colours = pd.DataFrame("", index=rows, columns=cols)
+    for f, t, o, n in zip(worst["from"], worst["to"], worst["outcome"], worst["count"]):
+        table.loc[str(f), str(t)] = cell_label(str(o), n)
+        colours.loc[str(f), str(t)] = f"background-color: {COLOURS[Outcome(str(o))]}; color: {text_colour(str(o))}"
+    styler = table.style.apply(lambda _frame: colours, axis=None)
+    return styler.set_caption(f"rows: {ROW_LABEL}; columns: {COL_LABEL}")
 
 
 def xml_table(forms: pd.DataFrame) -> Styler:
     """A :func:`pcidesign.analysis.written_forms` frame as a styled table: XML in monospace,
     cells where the intent cannot be written greyed out."""
     xml_cols = [c for c in ("written", "saved", "migratable") if c in forms.columns]
-    styler = forms.style.hide(axis="index")
+    styler = forms.style.hide(axis="index").format(escape="html")
     styler = styler.set_properties(subset=xml_cols, **{"font-family": "monospace", "font-size": "0.85em",
                                                        "white-space": "pre-wrap", "text-align": "left"})
     grey = f"background-color: {COLOURS[Outcome.NOT_EXPRESSIBLE]}"
