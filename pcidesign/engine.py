@@ -295,26 +295,58 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
 
     first = dialects[scn.steps[0][1]]
     state, step = define(first, xml)
-    steps = [step]
     if state is None:
-        return result(Outcome.NOT_EXPRESSIBLE, f"{label} cannot be used at {first.host}: {step.note}", steps)
-    reference, reference_hw = state.saved, state.hardware
-    worst, why = Outcome.OK, ""
+        return result(Outcome.NOT_EXPRESSIBLE, f"{label} cannot be used at {first.host}: {step.note}", [step])
+    trail = Trail(sch, state, step)
     for hop, role in scn.steps[1:]:
-        state, step = apply(hop, state, dialects[role])
-        if step.event is None and step.hardware is not None and step.hardware != reference_hw:
+        trail.hop(hop, dialects[role])
+        if trail.ended:
+            break
+    return result(*trail.verdict(), trail.steps)
+
+
+class Trail:
+    """A guest's history after its define: the steps, the worst event so far, and the verdict.
+
+    This is where a scenario's rules live: a step whose running devices differ from those after
+    the define is ``guest-changed``; the worst event wins; a terminal event ends the history; a
+    history that ends normally is judged against the config saved at define.
+    """
+
+    def __init__(self, scheme: _schemes.Scheme, state: State, define_step: Step) -> None:
+        self.scheme = scheme
+        self.state: State | None = state
+        self.steps = [define_step]
+        self.reference, self.reference_hw = state.saved, state.hardware
+        self.worst, self.why = Outcome.OK, ""
+
+    @property
+    def ended(self) -> bool:
+        """True after a terminal event (rejected, domain-lost, aborted)."""
+        return self.state is None
+
+    def hop(self, hop: Hop, d: Dialect) -> Step:
+        """Do ``hop`` at ``d``'s release and record it."""
+        if self.state is None:
+            raise ValueError("the history already ended with a terminal event")
+        self.state, step = apply(hop, self.state, d)
+        if step.event is None and step.hardware is not None and step.hardware != self.reference_hw:
             step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, Outcome.GUEST_CHANGED,
-                        f"{step.note}; the guest had {describe(reference_hw)}: it changed without a word "
-                        f"({changed(reference_hw, step.hardware)})")
-        steps.append(step)
-        if step.event is not None and step.event.severity > worst.severity:
-            worst, why = step.event, f"at {step.hop} on {step.release}: {step.note}"
-        if state is None:
-            return result(worst, why, steps)
-    final, final_why = judge(sch, reference, state.config)
-    if final.severity > worst.severity or not why:
-        worst, why = final, final_why
-    return result(worst, why, steps)
+                        f"{step.note}; the guest had {describe(self.reference_hw)}: it changed without a word "
+                        f"({changed(self.reference_hw, step.hardware)})")
+        self.steps.append(step)
+        if step.event is not None and step.event.severity > self.worst.severity:
+            self.worst, self.why = step.event, f"at {step.hop} on {step.release}: {step.note}"
+        return step
+
+    def verdict(self) -> tuple[Outcome, str]:
+        """The outcome if the history stopped here, and why."""
+        if self.state is None:
+            return self.worst, self.why
+        final, final_why = judge(self.scheme, self.reference, self.state.config)
+        if final.severity > self.worst.severity or not self.why:
+            return final, final_why
+        return self.worst, self.why
 
 
 # -- one release, one document ----------------------------------------------------------------------

@@ -462,29 +462,14 @@ def replay(
     if state is None:
         return result([step], [Outcome.NOT_EXPRESSIBLE], Outcome.NOT_EXPRESSIBLE,
                       f"{it.id} cannot be used at {first.host}: {step.note}", 0)
-    reference, reference_hw = state.saved, state.hardware
-    steps, after = [step], [Outcome.OK]
-    worst, why = Outcome.OK, ""
-    for n, (hop, rid) in enumerate(hops, start=1):
-        state, step = engine.apply(hop, state, dialect(rid))
-        if step.event is None and step.hardware is not None and step.hardware != reference_hw:
-            step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, Outcome.GUEST_CHANGED,
-                        f"{step.note}; the guest had {engine.describe(reference_hw)}: it changed without a word "
-                        f"({engine.changed(reference_hw, step.hardware)})")
-        steps.append(step)
-        if step.event is not None and step.event.severity > worst.severity:
-            worst, why = step.event, f"at {step.hop} on {step.release}: {step.note}"
-        if state is None:
-            after.append(worst)
-            return result(steps, after, worst, why, n)
-        final, final_why = engine.judge(sch, reference, state.config)
-        after.append(final if final.severity > worst.severity or not why else worst)
-        if n == len(hops):
-            if final.severity > worst.severity or not why:
-                worst, why = final, final_why
-            return result(steps, after, worst, why, n)
-    final, final_why = engine.judge(sch, reference, state.config)
-    return result(steps, after, final, final_why, 0)
+    trail = engine.Trail(sch, state, step)
+    after = [Outcome.OK]
+    for hop, rid in hops:
+        trail.hop(hop, dialect(rid))
+        after.append(trail.verdict()[0])
+        if trail.ended:
+            break
+    return result(trail.steps, after, *trail.verdict(), len(trail.steps) - 1)
 
 
 # -- text and frames --------------------------------------------------------------------------------
