@@ -138,6 +138,8 @@ class Record:
     status: str = "pending"
     seconds: float = 0.0
     kernel_seconds: float = 0.0
+    kernel_started: bool = False
+    setup_seconds: float = 0.0
     notebook_file: str | None = None
     html_file: str | None = None
     outputs: list[str] = field(default_factory=list)
@@ -337,6 +339,13 @@ def _start_kernel(root: str) -> Any:
         run_sync(km.start_kernel)(stdout=log, stderr=log, cwd=str(Path.cwd()))
     finally:
         log.close()
+    try:
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=120)
+    except BaseException:
+        _stop_kernel(km)
+        raise
     km.__dict__["_used"] = False
     return km
 
@@ -370,8 +379,9 @@ def _reset_kernel(km: Any, timeout: float = 30.0) -> None:
         raise RuntimeError(f"kernel reset failed: {content.get('ename')}: {content.get('evalue')}")
 
 
-def _kernel(root: str, fresh: bool) -> Any:
-    """The kernel for the next job: this worker's warm one (reset), or a new one."""
+def _kernel(root: str, fresh: bool) -> tuple[Any, bool]:
+    """The kernel for the next job, and whether it was just started: this worker's warm one
+    (reset), or a new one."""
     global _KERNEL
     km = _KERNEL
     if km is not None and (fresh or not _alive(km)):
@@ -390,7 +400,8 @@ def _kernel(root: str, fresh: bool) -> Any:
             import multiprocessing.util
 
             multiprocessing.util.Finalize(None, _stop_kernel, args=(km,), exitpriority=10)
-    return km
+        return km, True
+    return km, False
 
 
 def _alive(km: Any) -> bool:
@@ -423,8 +434,9 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
     """Run ``job`` with papermill under ``root`` (the run folder being written) and export its
     HTML copy without code. Never raises for a failing notebook: the record says what happened.
 
-    ``kernel_seconds`` is the time until the kernel could run the first cell: starting a kernel
-    (or resetting this worker's warm one) and connecting to it.
+    ``kernel_seconds`` is the time spent starting a kernel (or resetting this worker's warm one);
+    ``setup_seconds`` the time papermill then takes until the first cell runs (reading and
+    parameterizing the notebook, connecting to the kernel).
     """
     import logging
 
@@ -439,9 +451,11 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
     rec = Record(job.label, job.notebook, job.timeline, dict(job.parameters))
     first_cell: list[float] = []
     start = time.perf_counter()
+    ready = start
     km = None
     try:
-        km = _kernel(root, fresh_kernels)
+        km, rec.kernel_started = _kernel(root, fresh_kernels)
+        ready = time.perf_counter()
         papermill.execute_notebook(
             job.source, str(out_nb), parameters={**job.parameters, "out_dir": str(files)},
             kernel_name=KERNEL, progress_bar=False, request_save_on_cell_execute=False,
@@ -454,7 +468,8 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
     finally:
         if km is not None:
             _release_kernel(km, rec.status == "ok", fresh_kernels)
-    rec.kernel_seconds = round((first_cell[0] if first_cell else time.perf_counter()) - start, 3)
+    rec.kernel_seconds = round(ready - start, 3)
+    rec.setup_seconds = round((first_cell[0] if first_cell else time.perf_counter()) - ready, 3)
     if out_nb.exists():
         rec.notebook_file = out_nb.relative_to(root).as_posix()
         try:

@@ -1,0 +1,70 @@
+"""Benchmark: the full default report (both timelines), its wall time and the share of the
+workers' time spent getting kernels ready (starting them, or resetting a warm one).
+
+    .venv/bin/python benchmarks/bench_report.py              # default: warm kernels, 2 workers
+    .venv/bin/python benchmarks/bench_report.py --fresh-kernels   # one kernel per notebook
+    .venv/bin/python benchmarks/bench_report.py --jobs 1
+
+The report is written to a temporary folder and removed afterwards. Target: under 60 s on a
+2-core machine with the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+from pcidesign import report
+
+TARGET_SECONDS = 60.0
+
+
+def _busy() -> float | None:
+    """Seconds of CPU the whole machine has spent busy so far (Linux), or None."""
+    try:
+        fields = open("/proc/stat", encoding="ascii").readline().split()[1:]
+    except OSError:
+        return None
+    ticks = [int(f) for f in fields]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the report once and print its timings; exit 1 if a notebook failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--fresh-kernels", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="pcidesign-bench-") as tmp:
+        busy0 = _busy()
+        t0 = time.perf_counter()
+        summary = report.run(tmp, jobs=args.jobs, progress=False, fresh_kernels=args.fresh_kernels)
+        wall = time.perf_counter() - t0
+        busy1 = _busy()
+    worker = sum(r.seconds for r in summary.runs)
+    kernel = sum(r.kernel_seconds for r in summary.runs)
+    started = sum(r.kernel_started for r in summary.runs)
+    setup = sum(r.setup_seconds for r in summary.runs)
+    mode = "a new kernel per notebook" if args.fresh_kernels else "warm kernels (one per worker, reset between notebooks)"
+    print(f"report: {summary.jobs} notebooks, {args.jobs} workers, {mode}")
+    print(f"wall time:            {wall:6.1f} s   (target < {TARGET_SECONDS:.0f} s: "
+          f"{'met' if wall < TARGET_SECONDS else 'MISSED'})")
+    print(f"worker time:          {worker:6.1f} s   (sum over notebooks, incl. HTML export)")
+    print(f"kernel start/reset:   {kernel:6.1f} s   = {kernel / worker:5.1%} of worker time; "
+          f"{started} kernels started")
+    print(f"papermill setup:      {setup:6.1f} s   = {setup / worker:5.1%} of worker time "
+          "(read, parameterize, connect; until the first cell runs)")
+    if busy0 is not None and busy1 is not None:
+        cores = os.cpu_count() or 1
+        print(f"machine busy:         {busy1 - busy0:6.1f} s   = {(busy1 - busy0) / (wall * cores):5.1%} "
+              f"of {cores} cores (includes anything else running)")
+    if summary.failed:
+        print(f"{summary.failed} notebooks FAILED", file=sys.stderr)
+    return summary.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
