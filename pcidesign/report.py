@@ -12,6 +12,11 @@ earlier runs are never touched, and ``OUT/latest`` (a relative symlink) is switc
 the new run. A notebook that fails does not stop the others: ``summary.json`` records its error,
 ``index.html`` marks it, and :attr:`Summary.exit_code` is 1.
 
+Starting a kernel and importing pandas and matplotlib into it costs more than most notebooks take
+to run, so each worker keeps one kernel and resets it between notebooks (namespace, figures,
+working directory, execution count); a kernel whose notebook failed is replaced. With
+``fresh_kernels=True`` (``--fresh-kernels``) every notebook gets a new kernel instead.
+
 To add a notebook to the report, add one :class:`NotebookSpec` to :data:`NOTEBOOKS`.
 """
 
@@ -534,10 +539,12 @@ def run(
     latest = out / "latest"
     if latest.exists() and not latest.is_symlink():
         raise ReportError(f"{latest} exists and is not a symlink; move it away first")
-    out.mkdir(parents=True, exist_ok=True)
-
     now = datetime.now(timezone.utc).astimezone()
-    tmp = Path(tempfile.mkdtemp(prefix=".run-", suffix=".partial", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".run-", suffix=".partial", dir=out))
+    except OSError as exc:
+        raise ReportError(f"cannot write a report under {out}: {exc.strerror}") from None
     started = time.perf_counter()
     try:
         records = _run_all(todo, str(tmp), jobs, progress, timeout, fresh_kernels)

@@ -69,6 +69,16 @@ def test_bad_arguments_exit_2_and_write_nothing(tmp_path, capsys, argv, words):
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_an_unusable_output_folder_exits_2(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["report", "--out", str(blocker / "reports"), *SMALL]) == 2
+    assert "cannot write a report under" in capsys.readouterr().err
+    assert main(["report", "--out", str(blocker), *SMALL]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert blocker.read_text() == "not a folder"
+
+
 def test_parameters_are_checked_against_the_notebook_before_anything_runs(tmp_path):
     spec = report.NotebookSpec("02_matrix", "m", lambda g: [
         {"scheme": "status-quo", "scenario": "restart", "timeline": g.timeline, "intents": [], "releases": [],
