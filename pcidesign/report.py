@@ -109,6 +109,16 @@ NOTEBOOKS: list[NotebookSpec] = [
                    for s in g.schemes for c in g.scenarios],
         slug=lambda p: f"{p['scheme']}--{p['scenario']}",
     ),
+    NotebookSpec(
+        "04_paths", "Multi-hop paths: the shortest counterexample per scheme",
+        lambda g: [{"scheme": s, "timeline": g.timeline, "max_hops": 3, "hops": ["restart", "resave", "migrate"],
+                    "intents": [], "start": ""} for s in g.schemes],
+        slug=lambda p: p["scheme"],
+    ),
+    NotebookSpec(
+        "05_fleet", "Fleet impact: the sample fleet per scheme and target",
+        lambda g: [{"fleet_dir": "", "timeline": g.timeline, "targets": [], "schemes": list(g.schemes)}],
+    ),
 ]
 """The notebooks of the report, in the order the index shows them."""
 
