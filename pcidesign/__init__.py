@@ -24,18 +24,20 @@ from .vocab import BY_SEVERITY, Hop, Outcome
 __version__ = "0.1.0"
 
 
-def matrix(scheme: str, scenario: str, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None):  # type: ignore[no-untyped-def]
+def matrix(scheme: str, scenario: str, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None,  # type: ignore[no-untyped-def]
+           scope: str = "all"):
     """One row per (intent, from, to); see :func:`pcidesign.analysis.matrix`."""
     from .analysis import matrix as _matrix
 
-    return _matrix(scheme, scenario, timeline, intents, releases)
+    return _matrix(scheme, scenario, timeline, intents, releases, scope=scope)
 
 
-def sweep(schemes=None, scenarios=None, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None):  # type: ignore[no-untyped-def]
+def sweep(schemes=None, scenarios=None, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None,  # type: ignore[no-untyped-def]
+          scope: str = "all"):
     """Every matrix of the given schemes x scenarios; see :func:`pcidesign.analysis.sweep`."""
     from .analysis import sweep as _sweep
 
-    return _sweep(schemes, scenarios, timeline, intents, releases)
+    return _sweep(schemes, scenarios, timeline, intents, releases, scope=scope)
 
 
 __all__ = [

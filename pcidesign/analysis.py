@@ -10,11 +10,18 @@ from . import engine
 from . import scenarios as _scenarios
 from . import schemes as _schemes
 from .catalog import DEFAULT_TIMELINE, Catalog, load
+from .errors import UnknownNameError
 from .vocab import BY_SEVERITY, Outcome
 
 COLUMNS = ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
 OUTCOME_DTYPE = pd.CategoricalDtype([o.value for o in reversed(BY_SEVERITY)], ordered=True)
 """Outcomes as an ordered categorical: ``not-expressible`` < ``ok`` < ... < ``guest-changed``."""
+
+SCOPES = ("all", "naming")
+"""Which cells a matrix holds: ``all``, or ``naming``: only the cells whose intent's class exists at
+both releases. A downgrade below the release that introduced a class loses the domain under every
+scheme alike; ``naming`` leaves those shared failures out, so what remains is what the naming
+scheme itself causes."""
 
 
 def matrix(
@@ -24,20 +31,27 @@ def matrix(
     intents: Iterable[str] | None = None,
     releases: Iterable[str] | None = None,
     catalog: Catalog | None = None,
+    scope: str = "all",
 ) -> pd.DataFrame:
     """One row per (intent, from, to): the outcome of ``scenario`` under ``scheme``.
 
-    ``releases`` limits both axes to those releases of the timeline (in timeline order).
+    ``releases`` limits both axes to those releases of the timeline (in timeline order);
+    ``scope`` is one of :data:`SCOPES`.
     """
     cat = catalog or load()
+    if scope not in SCOPES:
+        raise UnknownNameError("scope", scope, SCOPES)
     sch, scn = _schemes.get(scheme), _scenarios.get(scenario)
     rels = _releases(cat, timeline, releases)
     its = [cat.intent(i) for i in intents] if intents is not None else list(cat.intents.values())
     hosts = [cat.host(r) for r in rels]
     rows = []
+    known = {h.release.id: cat.known_classes(h.release) for h in hosts}
     for it in its:
         for ha in hosts:
             for hb in hosts:
+                if scope == "naming" and not (it.cls in known[ha.release.id] and it.cls in known[hb.release.id]):
+                    continue
                 res = engine._run(sch, scn, it, ha, hb, cat)
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
     frame = pd.DataFrame(rows, columns=COLUMNS)
@@ -52,12 +66,13 @@ def sweep(
     intents: Iterable[str] | None = None,
     releases: Iterable[str] | None = None,
     catalog: Catalog | None = None,
+    scope: str = "all",
 ) -> pd.DataFrame:
     """Every matrix of ``schemes`` x ``scenarios`` (all by default) in one long frame."""
     intents = list(intents) if intents is not None else None
     releases = list(releases) if releases is not None else None
     frames = [
-        matrix(s, c, timeline, intents, releases, catalog)
+        matrix(s, c, timeline, intents, releases, catalog, scope)
         for s in (schemes or _schemes.scheme_ids())
         for c in (scenarios or _scenarios.scenario_ids())
     ]

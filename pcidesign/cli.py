@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     _timeline_arg(p)
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
+    p.add_argument("--scope", choices=("all", "naming"), default="all",
+                   help="naming: only cells whose intent's class exists at both releases (default: %(default)s)")
     _format_arg(p)
     p.set_defaults(func=cmd_matrix)
 
@@ -163,7 +165,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from . import analysis
 
-    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents)
+    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope)
     frame["outcome"] = frame["outcome"].astype(str)
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
     return 0

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import scenarios as _scenarios
 from . import schemes as _schemes
+from .analysis import SCOPES
 from .catalog import DEFAULT_TIMELINE, Catalog, load
 from .errors import PcidesignError, UnknownNameError
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-KNOWN = ("scheme", "schemes", "scenario", "scenarios", "timeline", "intent", "intents", "releases")
+KNOWN = ("scheme", "schemes", "scenario", "scenarios", "timeline", "intent", "intents", "releases", "scope")
 """The parameter names :func:`check_params` knows how to check."""
 
 
@@ -55,7 +56,7 @@ def check_params(catalog: Catalog | None = None, **params: Any) -> dict[str, Any
     """Check notebook parameters by name; return them unchanged, or raise.
 
     Known names: ``scheme``/``schemes``, ``scenario``/``scenarios``, ``timeline``,
-    ``intent``/``intents`` and ``releases`` (checked against ``timeline``, or the default
+    ``intent``/``intents``, ``releases`` and ``scope`` (checked against ``timeline``, or the default
     timeline). A list parameter that is empty (or ``None``) means "all" and is accepted. Other names are
     returned unchecked. Raises :class:`~pcidesign.errors.UnknownNameError` (naming the parameter
     and listing the valid values) for an unknown name, :class:`ParameterError` for a wrong type.
@@ -66,6 +67,7 @@ def check_params(catalog: Catalog | None = None, **params: Any) -> dict[str, Any
         _member("timeline", _text("timeline", timeline), cat.timelines, "parameter timeline")
     line = cat.timeline(timeline) if timeline is not None else cat.timeline()
     valid = {
+        "scope": SCOPES,
         "scheme": _schemes.scheme_ids(),
         "scenario": _scenarios.scenario_ids(),
         "intent": tuple(cat.intents),

@@ -96,7 +96,8 @@ class NotebookSpec:
 NOTEBOOKS: list[NotebookSpec] = [
     NotebookSpec(
         "03_compare", "Comparing the schemes: grid, scorecard, ranking",
-        lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.scenarios)}],
+        lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.scenarios),
+                    "scope": "naming"}],
         headline="grid.png",
     ),
     NotebookSpec(

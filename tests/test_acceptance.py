@@ -89,3 +89,27 @@ def test_upgrades_of_a_2015_config(scheme: str) -> None:
             assert worst == "guest-changed", target
         else:
             assert Outcome(worst).severity <= O.REWRITTEN.severity, (target, worst)
+
+
+def test_naming_scope_leaves_out_only_cells_of_classes_new_at_either_release(catalog) -> None:  # type: ignore[no-untyped-def]
+    everything = matrix("model-subelement", "restart", "whatif")
+    naming = matrix("model-subelement", "restart", "whatif", scope="naming")
+    classes = {r.id: catalog.known_classes(r) for r in catalog.timeline("whatif")}
+    left_out = everything.merge(naming, how="left", indicator=True, on=["intent", "from", "to"])
+    left_out = left_out[left_out["_merge"] == "left_only"]
+    assert len(left_out) == len(everything) - len(naming) > 0
+    for _, row in left_out.iterrows():
+        cls = row["intent"].split(":")[0]
+        assert cls not in classes[row["from"]] or cls not in classes[row["to"]]
+    # under the status quo every remaining cell is harmless: the failures were all new classes
+    quo = matrix("status-quo", "restart", "whatif", scope="naming")
+    assert set(quo["outcome"].astype(str)) <= {"ok", "not-expressible"}
+    # ... while the shipped scheme still changes a 2015 guest at H1
+    assert (naming[(naming["from"] == "1.2.18") & (naming["to"] == "H1")]["outcome"] == "guest-changed").any()
+
+
+def test_unknown_scope_lists_the_valid_ones() -> None:
+    from pcidesign.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match="valid: all, naming"):
+        matrix("status-quo", "restart", scope="some")

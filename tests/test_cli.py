@@ -90,3 +90,11 @@ def test_roundtrip_saved_migratable_and_rejected(capsys: pytest.CaptureFixture[s
     code, out, err = cli(capsys, "roundtrip", "--scheme", "model-subelement", "--release", "9.0.0",
                          str(tmp_path / "missing.xml"))
     assert code == 2 and "cannot read" in err
+
+
+def test_matrix_scope_naming(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "matrix", "--scheme", "status-quo", "--scenario", "restart", "--intent", "pcie-root-port",
+                       "--scope", "naming", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows and "1.2.18" not in {r["from"] for r in rows} | {r["to"] for r in rows}
+    assert {r["outcome"] for r in rows} == {"ok"}

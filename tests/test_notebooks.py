@@ -181,14 +181,15 @@ def test_01_shows_what_each_scheme_writes(tmp_path):
 def test_03_defaults_and_a_wider_comparison(tmp_path):
     d = defaults("03_compare")
     nb = run("03_compare", tmp_path)
-    frame = analysis.sweep(d["schemes"], d["scenarios"], d["timeline"])
+    assert d["scope"] == "naming"
+    frame = analysis.sweep(d["schemes"], d["scenarios"], d["timeline"], scope="naming")
     shown = shown_table(nb, "ranking", index_col=0)
     expected = analysis.ranking(frame)
     assert shown["scheme"].tolist() == expected["scheme"].tolist()
     assert shown["worst"].tolist() == expected["worst"].astype(str).tolist()
 
     params = dict(timeline="whatif", schemes=["status-quo", "written-subtype", "model-subelement"], scenarios=[],
-                  out_dir=str(tmp_path / "o"))
+                  scope="all", out_dir=str(tmp_path / "o"))
     nb = run("03_compare", tmp_path, **params)
     frame = analysis.sweep(params["schemes"], None, "whatif")
     shown = shown_table(nb, "ranking", index_col=0)
@@ -196,6 +197,7 @@ def test_03_defaults_and_a_wider_comparison(tmp_path):
     assert shown["scheme"].tolist() == expected["scheme"].tolist()
     assert shown["at worst"].tolist() == expected["at worst"].tolist()
     assert (tmp_path / "o" / "grid.png").exists()
+    assert not (tmp_path / "o" / "grid-all.png").exists()  # scope "all": the reference grid is the grid
     card = pd.read_csv(tmp_path / "o" / "scorecard.csv", header=[0, 1], index_col=0)
     assert list(card.index) == params["schemes"]
     assert card[("migrate", "rejected")].tolist() == \

@@ -128,16 +128,17 @@ def test_an_interrupted_run_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_report_on_a_two_scheme_grid(tmp_path, capsys):
     out = tmp_path / "reports"
     assert main(["report", "--out", str(out), *SMALL]) == 0
-    assert "4 of 4 notebooks ran" in capsys.readouterr().out
+    assert "7 of 7 notebooks ran" in capsys.readouterr().out
     [run] = runs(out)
     assert (out / "latest").is_symlink() and (out / "latest").resolve() == run.resolve()
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "no temporary folder left"
 
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["jobs"] == 4 and summary["failed"] == 0
+    assert summary["jobs"] == 7 and summary["failed"] == 0
     by_id = {r["id"]: r for r in summary["runs"]}
     assert set(by_id) == {"real/03_compare", "real/01_schemes", "real/02_matrix-status-quo--restart",
-                          "real/02_matrix-model-subelement--restart"}
+                          "real/02_matrix-model-subelement--restart", "real/04_paths-status-quo",
+                          "real/04_paths-model-subelement", "real/05_fleet"}
     for rec in summary["runs"]:
         assert rec["status"] == "ok" and rec["error"] is None and rec["seconds"] > 0
         for f in [rec["notebook_file"], rec["html_file"], *rec["outputs"]]:
