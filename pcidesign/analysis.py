@@ -165,7 +165,9 @@ def ranking(frame: pd.DataFrame) -> pd.DataFrame:
 
     Ties are broken by how many cells reach that worst outcome, then by how many cells fail at
     all (``info-lost`` or worse), then by the share of expressible cells that are ok/rewritten.
-    Columns: rank, scheme, worst, at worst, failures, good share.
+    ``expressible`` is the share of cells whose intent can be written at all: a scheme that
+    cannot name the new devices (``status-quo``) ranks high on safety and low on this.
+    Columns: rank, scheme, worst, at worst, failures, good share, expressible.
     """
     rows = []
     for scheme, g in frame.groupby("scheme", sort=False, observed=True):
@@ -181,8 +183,10 @@ def ranking(frame: pd.DataFrame) -> pd.DataFrame:
             "at worst": int((outcomes == worst).sum()),
             "failures": int(outcomes.isin(failing).sum()),
             "good share": good / len(expressible) if len(expressible) else float("nan"),
+            "expressible": len(expressible) / len(outcomes) if len(outcomes) else float("nan"),
         })
-    out = pd.DataFrame(rows, columns=["scheme", "worst", "severity", "at worst", "failures", "good share"])
+    out = pd.DataFrame(rows, columns=["scheme", "worst", "severity", "at worst", "failures", "good share",
+                                      "expressible"])
     out = out.sort_values(["severity", "at worst", "failures", "good share"],
                           ascending=[True, True, True, False], kind="stable")
     out = out.drop(columns="severity").reset_index(drop=True)
