@@ -1,8 +1,8 @@
 """The batch report: papermill over the parameter grid, HTML copies, figures, an index page.
 
 ``pcidesign report`` runs every notebook of :data:`NOTEBOOKS` once per parameter set its spec
-gives for a timeline (02 for every scheme x scenario, 01 and 03 once per timeline), in parallel
-worker processes, one kernel per parameter set. Before anything runs, every parameter set is
+gives for a timeline (02 for every scheme x scenario, 04 for every scheme, 01, 03 and 05 once
+per timeline), in parallel worker processes. Before anything runs, every parameter set is
 checked against the parameters the notebook declares (``papermill.inspect_notebook``) and against
 the catalog (:func:`pcidesign.params.check_params`).
 
