@@ -15,19 +15,8 @@ from matplotlib.lines import Line2D
 
 from .catalog import Catalog, load
 from .paths import Witness
+from .plots import COLOURS
 from .vocab import BY_SEVERITY, Hop, Outcome
-
-COLOURS: dict[Outcome, str] = {
-    Outcome.GUEST_CHANGED: "#D55E00",
-    Outcome.DOMAIN_LOST: "#CC79A7",
-    Outcome.ABORTED: "#E69F00",
-    Outcome.REJECTED: "#F0E442",
-    Outcome.INFO_LOST: "#56B4E9",
-    Outcome.REWRITTEN: "#0072B2",
-    Outcome.OK: "#009E73",
-    Outcome.NOT_EXPRESSIBLE: "#BDBDBD",
-}
-"""Okabe-Ito colours in DESIGN.md's severity order (grey for not-expressible)."""
 
 _MARKERS = {Hop.DEFINE: "s", Hop.RESTART: "o", Hop.RESAVE: "D", Hop.MIGRATE: ">"}
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcidesign import engine, pathplot, paths, schemes
+from pcidesign import engine, pathplot, paths, plots, schemes
 from pcidesign.catalog import Catalog, load
 from pcidesign.cli import main
 from pcidesign.errors import PcidesignError, UnknownNameError
@@ -329,7 +329,7 @@ def test_step_diagram_draws_on_the_given_axes(catalog: Catalog) -> None:
     assert pathplot.draw_path(w, ax=ax) is ax
     assert [t.get_text() for t in ax.get_yticklabels()] == [r.id for r in catalog.timeline("whatif")]
     colours = [tuple(round(x, 3) for x in c.get_facecolor()[0][:3]) for c in ax.collections]
-    want = [tuple(round(x, 3) for x in matplotlib.colors.to_rgb(pathplot.COLOURS[o])) for o in w.after]
+    want = [tuple(round(x, 3) for x in matplotlib.colors.to_rgb(plots.COLOURS[o])) for o in w.after]
     assert colours == want  # one marker per step, coloured by the outcome after it
     arrows = [t for t in ax.texts if isinstance(t, matplotlib.text.Annotation)]
     assert len(arrows) == w.hops
