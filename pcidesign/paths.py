@@ -226,7 +226,6 @@ class _Graph:
     refs: list[tuple[bytes, Hardware]] = field(default_factory=list)
     node_ids: dict[tuple[int, int, int], int] = field(default_factory=dict)
     nodes: list[tuple[int, int, int]] = field(default_factory=list)
-    judged: dict[tuple[int, bytes], tuple[Outcome, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dialects = [self.scheme.dialect(self.catalog.host(r), self.catalog) for r in self.releases]
@@ -234,13 +233,11 @@ class _Graph:
 
     # daemon states ----------------------------------------------------------------------------
     def daemon(self, state: State) -> int:
-        rel = self.index[state.release]
-        sent = engine.format_def(state.dialect, state.live, migratable=True) if Hop.MIGRATE in self.hops else None
-        key = (rel, state.saved, state.config, state.hardware, sent)
+        key = state.key
         did = self.daemon_ids.get(key)
         if did is None:
             did = self.daemon_ids[key] = len(self.daemons)
-            self.daemons.append((state, rel))
+            self.daemons.append((state, self.index[state.release]))
         return did
 
     def moves_from(self, rel: int) -> list[tuple[Hop, int]]:
@@ -309,14 +306,7 @@ class _Graph:
     def stop(self, nid: int) -> int:
         """The outcome severity of a path that ends (normally) at node ``nid``."""
         did, rid, worst = self.nodes[nid]
-        return max(worst, self.judge(rid, self.daemons[did][0].config)[0].severity)
-
-    def judge(self, rid: int, config: bytes) -> tuple[Outcome, str]:
-        key = (rid, config)
-        got = self.judged.get(key)
-        if got is None:
-            got = self.judged[key] = engine.judge(self.scheme, self.refs[rid][0], config)
-        return got
+        return max(worst, engine.judge(self.scheme, self.refs[rid][0], self.daemons[did][0].config)[0].severity)
 
 
 def explore(
