@@ -52,7 +52,7 @@ def matrix(
             for hb in hosts:
                 if scope == "naming" and not (it.cls in known[ha.release.id] and it.cls in known[hb.release.id]):
                     continue
-                res = engine._run(sch, scn, it, ha, hb, cat)
+                res = engine.run(sch, scn, it, ha, hb, cat)
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)

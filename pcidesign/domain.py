@@ -108,10 +108,9 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     return DomainDef(defn.doc, defn.machine, tuple(live))
 
 
-def controller_texts(xml: bytes) -> dict[int, bytes]:
-    """Each PCI controller's canonical text, by index (for comparing two configs)."""
-    root = parse_domain(xml)
-    return {int(e.get("index", "-1")): etree.tostring(e, method="c14n") for e in pci_controllers(root)}
+def canonical(controllers: dict[int, etree._Element]) -> dict[int, bytes]:
+    """Each controller's canonical (C14N) text, for comparing two configs."""
+    return {i: etree.tostring(e, method="c14n") for i, e in controllers.items()}
 
 
 def controller_elements(xml: bytes) -> dict[int, etree._Element]:

@@ -222,8 +222,7 @@ def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Out
         return Outcome.INFO_LOST, (
             f"the same devices, but the config no longer names the device of controller index "
             f"{', '.join(map(str, lost))}: it now depends on the default of whichever release reads it")
-    canon = domain.controller_texts
-    if canon(reference) != canon(final):
+    if domain.canonical(before) != domain.canonical(after):
         return Outcome.REWRITTEN, "the same devices; the controller XML text changed"
     return Outcome.OK, "the same devices and the same controller XML"
 

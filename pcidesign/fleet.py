@@ -321,7 +321,7 @@ def _evaluate(
         for tgt in tgts:
             hb = cat.host(tgt)
             for scn in scns:
-                results = {i: engine._run(sch, scn, it, ha, hb, cat) for i, it in intents.items()}
+                results = {i: engine.run(sch, scn, it, ha, hb, cat) for i, it in intents.items()}
                 dom: Counter[Outcome] = Counter()
                 ctl: Counter[Outcome] = Counter()
                 ranked: list[tuple[int, int, Signature, Outcome]] = []

@@ -3,7 +3,7 @@
 A **path** is a ``define`` of one intent at a start release, followed by 1 to K hops, each a
 ``restart`` (the daemon of some release loads the saved config), a ``resave`` (the release
 holding the guest writes its config back) or a ``migrate`` (live, to some release). Its outcome
-is defined exactly as a scenario's (``engine._play``): the worst event so far wins, a terminal
+is defined exactly as a scenario's (``engine.Trail``): the worst event so far wins, a terminal
 event (rejected, domain-lost, aborted) ends the path, the running hardware differing from the
 hardware right after define is ``guest-changed``, and a path that ends normally is judged by
 :func:`engine.judge` against the config saved at define. An intent that cannot be written or
