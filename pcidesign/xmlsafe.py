@@ -86,17 +86,16 @@ def display(source: object) -> str:
 
 def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
     """Parse ``data`` into an element tree, refusing DTDs, entities, binary and oversized input."""
-    src = display(source)
     if len(data) > MAX_BYTES:
-        raise XMLRefused("too-large", src, f"{len(data)} bytes is larger than the {MAX_BYTES} bytes accepted")
+        raise XMLRefused("too-large", display(source), f"{len(data)} bytes is larger than the {MAX_BYTES} bytes accepted")
     if not data.strip():
-        raise XMLRefused("empty", src, "the file is empty" if not data else "the file holds only white space")
+        raise XMLRefused("empty", display(source), "the file is empty" if not data else "the file holds only white space")
     if b"\x00" in data or data.startswith(_BOMS):
-        raise XMLRefused("binary", src, "binary data (NUL bytes, or UTF-16/UTF-32 text): "
+        raise XMLRefused("binary", display(source), "binary data (NUL bytes, or UTF-16/UTF-32 text): "
                          "expected UTF-8 domain XML as 'virsh dumpxml' writes it")
     m = _DECLARATION.search(data)
     if m is not None:
-        raise XMLRefused("hostile", src, f"a <!{m.group(1).decode().upper()} declaration is not accepted "
+        raise XMLRefused("hostile", display(source), f"a <!{m.group(1).decode().upper()} declaration is not accepted "
                          f"(XXE, entity expansion and DTD fetches start there); {NO_ENTITIES}")
     try:
         root = etree.fromstring(data, _PARSER)
@@ -105,15 +104,15 @@ def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
     except etree.XMLSyntaxError as exc:
         msg = str(getattr(exc, "msg", None) or exc)
         if any(w in msg.lower() for w in ("utf-8", "invalid bytes", "not proper", "invalid char")):
-            raise XMLRefused("binary", src, f"not text in its declared encoding (UTF-8 unless declared): {msg}") from None
-        raise XMLRefused("malformed", src, f"not well-formed XML: {msg}") from None
+            raise XMLRefused("binary", display(source), f"not text in its declared encoding (UTF-8 unless declared): {msg}") from None
+        raise XMLRefused("malformed", display(source), f"not well-formed XML: {msg}") from None
     except (ValueError, etree.LxmlError) as exc:
-        raise XMLRefused("malformed", src, f"not well-formed XML: {exc}") from None
+        raise XMLRefused("malformed", display(source), f"not well-formed XML: {exc}") from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise XMLRefused("hostile", src, f"a DOCTYPE is not accepted; {NO_ENTITIES}")
+        raise XMLRefused("hostile", display(source), f"a DOCTYPE is not accepted; {NO_ENTITIES}")
     for _ in root.iter(etree.Entity):
-        raise XMLRefused("hostile", src, f"an entity reference is not accepted; {NO_ENTITIES}")
+        raise XMLRefused("hostile", display(source), f"an entity reference is not accepted; {NO_ENTITIES}")
     return root
 
 
