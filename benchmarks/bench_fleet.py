@@ -54,8 +54,8 @@ def child(directory: str) -> None:
     """In a fresh process: warm up, scan timed, then scan under tracemalloc; print JSON."""
     import tracemalloc
 
-    from pcidesign import fleet
-    from pcidesign.catalog import load
+    from pcidesign.analysis import fleet
+    from pcidesign.model.catalog import load
 
     load()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

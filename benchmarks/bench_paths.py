@@ -12,7 +12,8 @@ import statistics
 import time
 
 import pcidesign
-from pcidesign import engine, paths
+from pcidesign.model import engine
+from pcidesign.analysis import paths
 
 BUDGETS = (2, 3, 4, 5)
 RUNS = 3

@@ -10,7 +10,8 @@ import resource
 import time
 
 import pcidesign
-from pcidesign import analysis, engine
+from pcidesign.analysis import matrices as analysis
+from pcidesign.model import engine
 
 
 def main() -> None:

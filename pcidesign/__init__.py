@@ -10,16 +10,17 @@ The public API, the same the CLI and the notebooks use::
 
 from __future__ import annotations
 
-from .catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release
-from .catalog import load as load_catalog
-from .engine import Result, Roundtrip, Step, roundtrip, run
-from .errors import DataError, PcidesignError, UnknownNameError, XMLInputError
-from .scenarios import Scenario, scenario_ids
-from .schemes import Scheme, all_schemes, register, scheme_ids
-from .schemes import get as get_scheme
-from .scenarios import get as get_scenario
-from .text import explanation
-from .vocab import BY_SEVERITY, Hop, Outcome
+import pcidesign.schemes  # noqa: F401  (registers the built-in schemes)
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release
+from pcidesign.model.catalog import load as load_catalog
+from pcidesign.model.engine import Result, Roundtrip, Step, roundtrip, run
+from pcidesign.model.errors import DataError, PcidesignError, UnknownNameError, XMLInputError
+from pcidesign.model.registry import Scheme, all_schemes, register, scheme_ids
+from pcidesign.model.registry import get as get_scheme
+from pcidesign.model.scenarios import Scenario, scenario_ids
+from pcidesign.model.scenarios import get as get_scenario
+from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
+from pcidesign.render.text import explanation
 
 __version__ = "0.1.0"
 
@@ -27,7 +28,7 @@ __version__ = "0.1.0"
 def matrix(scheme: str, scenario: str, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None,  # type: ignore[no-untyped-def]
            scope: str = "all"):
     """One row per (intent, from, to); see :func:`pcidesign.analysis.matrix`."""
-    from .analysis import matrix as _matrix
+    from pcidesign.analysis.matrices import matrix as _matrix
 
     return _matrix(scheme, scenario, timeline, intents, releases, scope=scope)
 
@@ -35,7 +36,7 @@ def matrix(scheme: str, scenario: str, timeline: str = DEFAULT_TIMELINE, intents
 def sweep(schemes=None, scenarios=None, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None,  # type: ignore[no-untyped-def]
           scope: str = "all"):
     """Every matrix of the given schemes x scenarios; see :func:`pcidesign.analysis.sweep`."""
-    from .analysis import sweep as _sweep
+    from pcidesign.analysis.matrices import sweep as _sweep
 
     return _sweep(schemes, scenarios, timeline, intents, releases, scope=scope)
 

@@ -11,9 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import engine, schemes, scenarios, text
-from .catalog import DEFAULT_TIMELINE, load
-from .errors import PcidesignError
+from pcidesign.model import engine
+from pcidesign.model import registry as schemes
+from pcidesign.model import scenarios
+from pcidesign.render import text
+from pcidesign.model.catalog import DEFAULT_TIMELINE, load
+from pcidesign.model.errors import PcidesignError
 
 FORMATS = ("table", "csv", "json")
 
@@ -163,7 +166,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from . import analysis
+    from pcidesign.analysis import matrices as analysis
 
     frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope)
     frame["outcome"] = frame["outcome"].astype(str)
@@ -193,7 +196,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
 
 
 def _read_input(path: Path) -> bytes:
-    from .xmlsafe import MAX_BYTES, parse_domain, read_file
+    from pcidesign.model.xmlsafe import MAX_BYTES, parse_domain, read_file
 
     if str(path) == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -205,8 +208,9 @@ def _read_input(path: Path) -> bytes:
 
 def cmd_fleet(args: argparse.Namespace) -> int:
     """``pcidesign fleet``: print the scan; exit 1 if any file could not be used."""
-    from . import fleet
-    from .xmlsafe import XMLRefused
+    from pcidesign.analysis import fleet
+    from pcidesign.render import fleettext
+    from pcidesign.model.xmlsafe import XMLRefused
 
     try:
         result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
@@ -214,13 +218,13 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     except XMLRefused as exc:
         print(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)", file=sys.stderr)
         return 1
-    print(fleet.render(result, args.format, args.show), end="")
+    print(fleettext.render(result, args.format, args.show), end="")
     return 0 if result.ok else 1
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``pcidesign calibrate``: one row per probe; exit 1 on any disagreement."""
-    from . import calibrate
+    from pcidesign.calibrate import testdriver as calibrate
 
     frame = calibrate.run(virsh=args.virsh, probes=args.probes)
     print(calibrate.render(frame, args.format), end="")
@@ -231,8 +235,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     """``pcidesign paths``: reachable outcomes and shortest witnesses; exit 1 per ``--fail-on``."""
     import json
 
-    from . import paths
-    from .vocab import Outcome
+    from pcidesign.analysis import paths
+    from pcidesign.model.vocab import Outcome
 
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
     if args.max_hops < 1:
@@ -260,7 +264,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from . import report
+    from pcidesign.report import runner as report
 
     summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
                          fresh_kernels=args.fresh_kernels)

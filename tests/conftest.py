@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import pcidesign
-from pcidesign.catalog import DATA_DIR, Catalog
+from pcidesign.model.catalog import DATA_DIR, Catalog
 
 
 @pytest.fixture(scope="session")

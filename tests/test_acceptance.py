@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pcidesign import Outcome, run
-from pcidesign.analysis import matrix
+from pcidesign.analysis.matrices import matrix
 
 O = Outcome
 
@@ -61,10 +61,10 @@ def test_the_trace_explains_the_verdict() -> None:
 
 
 def test_a_device_the_host_qemu_lacks_fails_the_start_but_keeps_the_config(catalog) -> None:  # type: ignore[no-untyped-def]
-    from pcidesign import engine
+    from pcidesign.model import engine
 
     old_qemu = catalog.host(catalog.release("9.0.0"), qemu="2.8.0")
-    from pcidesign import schemes
+    from pcidesign.model import registry as schemes
 
     dialect = schemes.get("model-subelement").dialect(catalog.host(catalog.release("9.0.0")), catalog)
     doc = engine.write_intent(dialect, catalog.intent("pcie-root-port:pcie-root-port"))
@@ -109,7 +109,7 @@ def test_naming_scope_leaves_out_only_cells_of_classes_new_at_either_release(cat
 
 
 def test_unknown_scope_lists_the_valid_ones() -> None:
-    from pcidesign.errors import UnknownNameError
+    from pcidesign.model.errors import UnknownNameError
 
     with pytest.raises(UnknownNameError, match="valid: all, naming"):
         matrix("status-quo", "restart", scope="some")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pcidesign import calibrate, cli
+from pcidesign import cli
+from pcidesign.calibrate import testdriver as calibrate
 
 VIRSH = shutil.which("virsh")
 needs_virsh = pytest.mark.skipif(

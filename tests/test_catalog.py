@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import pcidesign
-from pcidesign.catalog import load
-from pcidesign.errors import DataError, UnknownNameError
+from pcidesign.model.catalog import load
+from pcidesign.model.errors import DataError, UnknownNameError
 
 FACTS_CLASSES = {
     "pci-root", "pci-bridge", "pcie-root", "dmi-to-pci-bridge", "pcie-root-port", "pcie-switch-upstream-port",

@@ -13,11 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pcidesign import cli, engine, fleet, xmlsafe
-from pcidesign.catalog import Catalog
-from pcidesign.errors import UnknownNameError
-from pcidesign.vocab import BY_SEVERITY, Outcome
-from pcidesign.xmlsafe import XMLRefused
+from pcidesign import cli
+from pcidesign.model import engine
+from pcidesign.analysis import fleet
+from pcidesign.model import xmlsafe
+from pcidesign.model.catalog import Catalog
+from pcidesign.model.errors import UnknownNameError
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
+from pcidesign.model.xmlsafe import XMLRefused
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 SAMPLE_FILES = sorted(fleet.SAMPLE_DIR.glob("*.xml"))
@@ -377,8 +380,8 @@ def test_affected_bars_draws_on_the_given_axes_in_severity_colours(sample_scan: 
     import matplotlib.colors as mcolors
     import matplotlib.pyplot as plt
 
-    from pcidesign import fleetplot
-    from pcidesign.plots import COLOURS
+    from pcidesign.render import fleetplot
+    from pcidesign.render.plots import COLOURS
 
     fig, ax = plt.subplots()
     got = fleetplot.affected_bars(sample_scan.summary, "restart", ax=ax, total=sample_scan.domains)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import pcidesign
-from pcidesign import engine
+from pcidesign.model import engine
 
 GOLDEN = Path(__file__).parent / "golden"
 INPUTS = sorted((GOLDEN / "input").glob("*.xml"))

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from pcidesign import cli, engine, fleet, xmlsafe
-from pcidesign.catalog import Catalog
-from pcidesign.errors import XMLInputError
-from pcidesign.xmlsafe import XMLRefused
+from pcidesign import cli
+from pcidesign.model import engine
+from pcidesign.analysis import fleet
+from pcidesign.model import xmlsafe
+from pcidesign.model.catalog import Catalog
+from pcidesign.model.errors import XMLInputError
+from pcidesign.model.xmlsafe import XMLRefused
 
 PACKAGE = Path(fleet.__file__).resolve().parent
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pcidesign import engine, schemes
-from pcidesign.catalog import Catalog, Host
-from pcidesign.xmlsafe import parse_domain
+from pcidesign.model import engine
+from pcidesign.model import registry as schemes
+from pcidesign.model.catalog import Catalog, Host
+from pcidesign.model.xmlsafe import parse_domain
 
 import os
 

@@ -11,9 +11,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pcidesign import analysis, plots
-from pcidesign.errors import UnknownNameError
-from pcidesign.params import Outputs, ParameterError, check_params
+from pcidesign.analysis import matrices as analysis
+from pcidesign.render import plots
+from pcidesign.model.errors import UnknownNameError
+from pcidesign.report.params import Outputs, ParameterError, check_params
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NAMES = ["01_schemes", "02_matrix", "03_compare"]

@@ -16,12 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pcidesign import engine, pathplot, paths, plots, schemes
-from pcidesign.catalog import Catalog, load
+from pcidesign.model import engine
+from pcidesign.render import pathplot
+from pcidesign.analysis import paths
+from pcidesign.render import plots
+from pcidesign.model import registry as schemes
+from pcidesign.model.catalog import Catalog, load
 from pcidesign.cli import main
-from pcidesign.errors import PcidesignError, UnknownNameError
-from pcidesign.scenarios import Scenario
-from pcidesign.vocab import Hop, Outcome
+from pcidesign.model.errors import PcidesignError, UnknownNameError
+from pcidesign.model.scenarios import Scenario
+from pcidesign.model.vocab import Hop, Outcome
 
 matplotlib.use("Agg")
 
@@ -141,7 +145,7 @@ def test_one_hop_search_reaches_what_the_scenarios_do(scheme: str, catalog: Cata
 
 
 def test_pairwise_is_the_union_of_the_single_hop_matrices(catalog: Catalog) -> None:
-    from pcidesign import analysis
+    from pcidesign.analysis import matrices as analysis
 
     for scheme in ("impl-attribute", "model-is-device"):
         e = paths.explore(scheme, "whatif", hops="restart,migrate", notion="pairwise", catalog=catalog)

@@ -11,8 +11,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from pcidesign import analysis, plots, schemes  # noqa: E402
-from pcidesign.vocab import BY_SEVERITY, Outcome  # noqa: E402
+from pcidesign import schemes  # noqa: E402
+from pcidesign.analysis import matrices as analysis
+from pcidesign.render import plots
+from pcidesign.model.vocab import BY_SEVERITY, Outcome  # noqa: E402
 
 RELEASES = ["1.2.18", "1.2.19", "3.2.0", "9.0.0"]
 SEVERITY_LABELS = [f"{plots.SHORT[o]}  {o.value}" for o in BY_SEVERITY]

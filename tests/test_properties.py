@@ -7,9 +7,11 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import pcidesign
-from pcidesign import Outcome, engine, schemes
-from pcidesign.dialect import Rejection
-from pcidesign.vocab import BY_SEVERITY
+from pcidesign import Outcome
+from pcidesign.model import engine
+from pcidesign.model import registry as schemes
+from pcidesign.model.dialect import Rejection
+from pcidesign.model.vocab import BY_SEVERITY
 
 CAT = pcidesign.load_catalog()
 RELEASES = [r.id for r in CAT.timeline("whatif")]

@@ -11,9 +11,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pcidesign import analysis, report
+from pcidesign.analysis import matrices as analysis
+from pcidesign.report import runner as report
 from pcidesign.cli import main
-from pcidesign.errors import UnknownNameError
+from pcidesign.model.errors import UnknownNameError
 
 TWO = ["status-quo", "model-subelement"]
 SMALL = ["--scheme", TWO[0], "--scheme", TWO[1], "--scenario", "restart", "--timeline", "real", "--no-progress"]

@@ -1,19 +1,15 @@
-"""The registry of schemes: one module per proposal, each defining ``SCHEME``.
+"""The built-in schemes, one module per proposal of the June 2015 thread.
 
-To add a scheme, write a module beside these with a :class:`Dialect` subclass and a
-``SCHEME = Scheme(...)``, and add its module name to ``BUILTIN`` (or call :func:`register`
-from your own code). Nothing else in pcidesign changes.
+Each module defines a :class:`~pcidesign.model.dialect.Dialect` subclass and ``SCHEME``.
+Importing this package registers them (in the order of DESIGN.md's table); the registry itself
+lives in :mod:`pcidesign.model.registry`.
 """
 
 from __future__ import annotations
 
-import functools
 import importlib
-from dataclasses import dataclass, field
 
-from ..catalog import Catalog, Host, Key, version_key
-from ..dialect import Dialect, LegacyDialect
-from ..errors import UnknownNameError
+from pcidesign.model.registry import Scheme, all_schemes, get, register, scheme_ids
 
 BUILTIN = (
     "status_quo",
@@ -25,74 +21,14 @@ BUILTIN = (
     "impl_attribute",
     "model_subelement",
 )
+"""The built-in scheme modules, in the order they are registered and shown."""
 
 
-@dataclass(frozen=True, eq=False)
-class Scheme:
-    """One proposal for naming a controller's implementation, with its case from the thread."""
-
-    id: str
-    title: str
-    thread: str
-    naming: str
-    pros: tuple[str, ...]
-    cons: tuple[str, ...]
-    dialect_class: type[Dialect] = field(repr=False)
-    adopted: str = "1.2.19"
-
-    @property
-    def adopted_key(self) -> Key:
-        """The release order key from which the scheme's own dialect applies."""
-        return version_key(self.adopted)
-
-    @property
-    def fills(self) -> bool:
-        """Whether the scheme fills a missing device in and saves it."""
-        return self.dialect_class.fills
-
-    def dialect(self, host: Host, catalog: Catalog) -> Dialect:
-        """The dialect of this scheme at ``host`` (libvirt's old one before adoption)."""
-        return _dialect(self, host, catalog)
+def load_builtin() -> tuple[Scheme, ...]:
+    """Register every built-in scheme (again, replacing same ids) and return them."""
+    return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME) for name in BUILTIN)
 
 
-@functools.lru_cache(maxsize=4096)
-def _dialect(scheme: Scheme, host: Host, catalog: Catalog) -> Dialect:
-    cls = scheme.dialect_class if host.release.key >= scheme.adopted_key else LegacyDialect
-    return cls(scheme, host, catalog)
+load_builtin()
 
-
-_REGISTRY: dict[str, Scheme] = {}
-
-
-def register(scheme: Scheme) -> Scheme:
-    """Add ``scheme`` to the registry (replacing one with the same id) and return it."""
-    _REGISTRY[scheme.id] = scheme
-    return scheme
-
-
-def _load_builtin() -> None:
-    for name in BUILTIN:
-        register(importlib.import_module(f"{__name__}.{name}").SCHEME)
-
-
-def all_schemes() -> tuple[Scheme, ...]:
-    """Every registered scheme, in registration order."""
-    return tuple(_REGISTRY.values())
-
-
-def scheme_ids() -> tuple[str, ...]:
-    """The ids of every registered scheme."""
-    return tuple(_REGISTRY)
-
-
-def get(scheme_id: "str | Scheme") -> Scheme:
-    """The scheme ``scheme_id`` (a Scheme passes through), or an error listing the valid ids."""
-    if isinstance(scheme_id, Scheme):
-        return scheme_id
-    try:
-        return _REGISTRY[scheme_id]
-    except KeyError:
-        raise UnknownNameError("scheme", scheme_id, _REGISTRY) from None
-
-
-_load_builtin()
+__all__ = ["BUILTIN", "Scheme", "all_schemes", "get", "load_builtin", "register", "scheme_ids"]

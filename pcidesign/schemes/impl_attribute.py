@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..catalog import Intent
-from ..dialect import Controller, Dialect, Purpose, Rejection
-from . import Scheme
+from pcidesign.model.catalog import Intent
+from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection
+from pcidesign.model.registry import Scheme
 
 
 class ImplAttribute(Dialect):

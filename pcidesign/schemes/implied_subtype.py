@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..dialect import Controller
-from . import Scheme
-from .written_subtype import SubtypeDialect
+from pcidesign.model.dialect import Controller
+from pcidesign.model.registry import Scheme
+from pcidesign.schemes.written_subtype import SubtypeDialect
 
 
 class ImpliedSubtype(SubtypeDialect):

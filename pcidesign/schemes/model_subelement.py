@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..catalog import Intent, version_key
-from ..dialect import Controller, Dialect, Purpose, Rejection
-from . import Scheme
+from pcidesign.model.catalog import Intent, version_key
+from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection
+from pcidesign.model.registry import Scheme
 
 FILL_ON_EVERY_PARSE = version_key("1.3.5")
 """From 1.3.5 the name is filled in by the post-parse callback, so on every parse."""

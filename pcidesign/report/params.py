@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import scenarios as _scenarios
-from . import schemes as _schemes
-from .analysis import SCOPES
-from .catalog import DEFAULT_TIMELINE, Catalog, load
-from .errors import PcidesignError, UnknownNameError
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model import registry as _schemes
+from pcidesign.analysis.matrices import SCOPES
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.errors import PcidesignError, UnknownNameError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,7 +111,7 @@ class Outputs:
         import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        from .plots import to_png
+        from pcidesign.render.plots import to_png
 
         png = to_png(fig, dpi)
         plt.close(fig)

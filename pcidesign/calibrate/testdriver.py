@@ -33,12 +33,12 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
-from . import engine
-from .catalog import Catalog, load
-from .errors import PcidesignError
-from .xmlsafe import XMLRefused, display, parse_domain, read_file
+from pcidesign.model import engine
+from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.errors import PcidesignError
+from pcidesign.model.xmlsafe import XMLRefused, display, parse_domain, read_file
 
-PROBES_DIR = Path(__file__).resolve().parent.parent / "data" / "calibration"
+PROBES_DIR = Path(__file__).resolve().parents[2] / "data" / "calibration"
 """The probe domains shipped with pcidesign, and ``probes.csv`` describing them."""
 
 RELEASE = "9.0.0"
@@ -282,7 +282,7 @@ def agrees(frame: pd.DataFrame) -> bool:
 
 def render(frame: pd.DataFrame, fmt: str = "table") -> str:
     """The calibration table as text (with a verdict line), CSV or JSON."""
-    from .text import render as render_frame
+    from pcidesign.render.text import render as render_frame
 
     if fmt != "table":
         return render_frame(frame, fmt) + ("" if fmt == "csv" else "\n")

@@ -29,16 +29,16 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
-from . import engine
-from .analysis import OUTCOME_DTYPE
-from . import scenarios as _scenarios
-from . import schemes as _schemes
-from .catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
-from .errors import PcidesignError, UnknownNameError
-from .vocab import BY_SEVERITY, Outcome
-from .xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
+from pcidesign.model import engine
+from pcidesign.analysis.matrices import OUTCOME_DTYPE
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model import registry as _schemes
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
+from pcidesign.model.errors import PcidesignError, UnknownNameError
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
+from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "fleet-sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "fleet-sample"
 """The sample fleet shipped with pcidesign (resolved from the package, not the working directory)."""
 
 SCENARIOS: tuple[str, ...] = ("restart", "migrate")
@@ -354,62 +354,6 @@ def _evaluate(
     return summary, worst_frame
 
 
-def render(result: FleetScan, fmt: str = "table", show: str = "summary") -> str:
-    """The scan as text: a readable report (``table``), one frame as CSV (``show``), or all as JSON."""
-    from .text import render as render_frame
-
-    if fmt == "json":
-        import json
-
-        doc = {
-            "totals": json.loads(result.totals().to_json(orient="records"))[0],
-            "error_kinds": result.error_counts(),
-            "summary": json.loads(result.summary.assign(outcome=result.summary["outcome"].astype(str))
-                                  .to_json(orient="records")),
-            "worst": json.loads(result.worst.assign(outcome=result.worst["outcome"].astype(str))
-                                .to_json(orient="records")),
-            "errors": json.loads(result.errors.to_json(orient="records")),
-            "unmapped": json.loads(result.unmapped_rows.to_json(orient="records")),
-        }
-        return json.dumps(doc, indent=2) + "\n"
-    frames = {"summary": result.summary, "worst": result.worst, "errors": result.errors}
-    if fmt == "csv":
-        if show not in frames:
-            raise UnknownNameError("table", show, frames)
-        frame = frames[show]
-        if "outcome" in frame:
-            frame = frame.assign(outcome=frame["outcome"].astype(str))
-        return render_frame(frame, "csv")
-    if fmt != "table":
-        raise UnknownNameError("format", fmt, ["table", "csv", "json"])
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.error_counts().items()))
-    lines = [
-        f"fleet {result.directory}: {result.files} files, {result.domains} domains, "
-        f"{result.controllers} PCI controllers ({result.unmapped} unmapped), "
-        f"{len(result.errors)} unusable files" + (f" ({kinds})" if kinds else ""),
-        f"the fleet runs {result.source} today (timeline {result.timeline}); targets: {', '.join(result.targets)}",
-        "",
-        "domains per outcome (a domain counts at the worst outcome of its controllers):",
-        render_frame(result.wide("domains"), "table"),
-        "",
-        "controllers per outcome:",
-        render_frame(result.wide("controllers"), "table"),
-        "",
-    ]
-    if result.worst.empty:
-        lines += ["worst-off domains: none (no scheme, target or scenario hurts any domain)", ""]
-    else:
-        cols = ["scheme", "target", "scenario", "domain", "file", "outcome", "at_worst", "detail"]
-        lines += ["worst-off domains (failures only, worst first):",
-                  render_frame(result.worst[cols].assign(outcome=result.worst["outcome"].astype(str)), "table"), ""]
-    if not result.unmapped_rows.empty:
-        lines += [f"PCI controllers mapped to no intent (not counted): {result.unmapped}",
-                  render_frame(result.unmapped_rows, "table"), ""]
-    if not result.errors.empty:
-        lines += ["unusable files (skipped; exit status 1):", render_frame(result.errors, "table"), ""]
-    return "\n".join(lines)
-
-
 def refusal_kinds() -> tuple[str, ...]:
     """The kinds an error row can have (the same as ``xmlsafe.KINDS``)."""
     return KINDS
@@ -417,5 +361,5 @@ def refusal_kinds() -> tuple[str, ...]:
 
 __all__ = [
     "SAMPLE_DIR", "SCENARIOS", "DomainInfo", "FileError", "FleetError", "FleetScan",
-    "default_source", "domain_info", "iter_files", "read_domain", "refusal_kinds", "render", "scan",
+    "default_source", "domain_info", "iter_files", "read_domain", "refusal_kinds", "scan",
 ]

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError, UnknownNameError
+from pcidesign.model.errors import DataError, UnknownNameError
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_TIMELINE = "real"
 
 Key = tuple[int, ...]

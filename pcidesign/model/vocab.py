@@ -40,7 +40,7 @@ class Outcome(str, Enum):
     @classmethod
     def parse(cls, text: str) -> "Outcome":
         """``"domain-lost"`` -> ``Outcome.DOMAIN_LOST``, with the valid values on error."""
-        from .errors import UnknownNameError
+        from pcidesign.model.errors import UnknownNameError
 
         try:
             return cls(text)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import XMLInputError
+from pcidesign.model.errors import XMLInputError
 
 MAX_BYTES = 10 * 1024 * 1024
 """Largest document accepted (a libvirt domain XML is a few kB)."""

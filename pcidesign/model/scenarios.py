@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import UnknownNameError
-from .vocab import Hop
+from pcidesign.model.errors import UnknownNameError
+from pcidesign.model.vocab import Hop
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import scenarios as _scenarios
-from . import schemes as _schemes
-from .catalog import load
-from .errors import PcidesignError
-from .params import check_params
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model import registry as _schemes
+from pcidesign.model.catalog import load
+from pcidesign.model.errors import PcidesignError
+from pcidesign.report.params import check_params
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 """Where the notebooks live: ``notebooks/`` beside the package (override: ``PCIDESIGN_NOTEBOOKS``)."""
 
 KERNEL = "python3"

@@ -44,14 +44,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import engine
-from . import schemes as _schemes
-from .catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
-from .dialect import Dialect
-from .domain import Hardware
-from .engine import State, Step
-from .errors import PcidesignError, UnknownNameError
-from .vocab import BY_SEVERITY, Hop, Outcome
+from pcidesign.model import engine
+from pcidesign.model import registry as _schemes
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
+from pcidesign.model.dialect import Dialect
+from pcidesign.model.domain import Hardware
+from pcidesign.model.engine import State, Step
+from pcidesign.model.errors import PcidesignError, UnknownNameError
+from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
 HOP_ORDER: tuple[Hop, ...] = (Hop.RESTART, Hop.RESAVE, Hop.MIGRATE)
 """The hops a path may use, in the order that breaks ties."""

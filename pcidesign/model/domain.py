@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .catalog import Intent
-from .dialect import Controller, Dialect, Purpose, Rejection
-from .xmlsafe import parse_domain, to_bytes
+from pcidesign.model.catalog import Intent
+from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection
+from pcidesign.model.xmlsafe import parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str], ...]
 """What the guest gets: (index, class, device) per PCI controller; device "-" for a root bus."""

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from .engine import Result
+from pcidesign.model.engine import Result
 
 
 def explanation(result: Result) -> str:

@@ -14,9 +14,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from .errors import UnknownNameError
-from .plots import COLOURS
-from .vocab import BY_SEVERITY, Outcome
+from pcidesign.model.errors import UnknownNameError
+from pcidesign.render.plots import COLOURS
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 FAILURES: tuple[Outcome, ...] = tuple(o for o in BY_SEVERITY if o.is_failure)
 """The outcomes that count as "affected", worst first."""

@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from .catalog import Catalog, load
-from .paths import Witness
-from .plots import COLOURS
-from .vocab import BY_SEVERITY, Hop, Outcome
+from pcidesign.model.catalog import Catalog, load
+from pcidesign.analysis.paths import Witness
+from pcidesign.render.plots import COLOURS
+from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
 _MARKERS = {Hop.DEFINE: "s", Hop.RESTART: "o", Hop.RESAVE: "D", Hop.MIGRATE: ">"}
 

@@ -24,9 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from pandas.io.formats.style import Styler
 
-from . import analysis
-from . import schemes as _schemes
-from .vocab import BY_SEVERITY, Outcome
+from pcidesign.analysis import matrices as analysis
+from pcidesign.model import registry as _schemes
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLOURS: dict[Outcome, str] = {
     Outcome.GUEST_CHANGED: "#D55E00",  # vermillion

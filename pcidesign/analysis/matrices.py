@@ -6,12 +6,12 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from . import engine
-from . import scenarios as _scenarios
-from . import schemes as _schemes
-from .catalog import DEFAULT_TIMELINE, Catalog, load
-from .errors import UnknownNameError
-from .vocab import BY_SEVERITY, Outcome
+from pcidesign.model import engine
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model import registry as _schemes
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.errors import UnknownNameError
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLUMNS = ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
 OUTCOME_DTYPE = pd.CategoricalDtype([o.value for o in reversed(BY_SEVERITY)], ordered=True)
@@ -210,7 +210,7 @@ def written_forms(
     """
     from lxml import etree
 
-    from .domain import controller_elements
+    from pcidesign.model.domain import controller_elements
 
     cat = catalog or load()
     it = cat.intent(intent)

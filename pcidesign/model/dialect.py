@@ -9,15 +9,12 @@ adoption use :class:`LegacyDialect`, which behaves as libvirt did then (FACTS.md
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from lxml import etree
 
-from .catalog import Catalog, Host, Intent, version_key
-from .xmlsafe import parse_fragment
-
-if TYPE_CHECKING:
-    from .schemes import Scheme
+from pcidesign.model.catalog import Catalog, Host, Intent, version_key
+from pcidesign.model.xmlsafe import parse_fragment
 
 Purpose = Literal["define", "load", "incoming"]
 """Why a release parses XML: a user's define, a daemon loading its saved config, a migration."""
@@ -62,8 +59,7 @@ class Dialect:
     fills: ClassVar[bool] = False
     """True for schemes that fill a missing device in and save it (libvirt's way)."""
 
-    def __init__(self, scheme: "Scheme", host: Host, catalog: Catalog) -> None:
-        self.scheme = scheme
+    def __init__(self, host: Host, catalog: Catalog) -> None:
         self.host = host
         self.catalog = catalog
         self.release = host.release

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import domain
-from . import scenarios as _scenarios
-from . import schemes as _schemes
-from .catalog import Catalog, Host, Intent, load
-from .dialect import Dialect, Purpose, Rejection
-from .domain import DomainDef, Hardware
-from .vocab import Hop, Outcome
+from pcidesign.model import domain
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model import registry as _schemes
+from pcidesign.model.catalog import Catalog, Host, Intent, load
+from pcidesign.model.dialect import Dialect, Purpose, Rejection
+from pcidesign.model.domain import DomainDef, Hardware
+from pcidesign.model.vocab import Hop, Outcome
 
 T = TypeVar("T")
 

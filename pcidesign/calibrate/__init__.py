@@ -1,0 +1,1 @@
+"""Calibration: the same inputs through real components, compared field by field with the model."""

@@ -1,0 +1,4 @@
+"""Figures and text from analysis frames: heatmaps, path diagrams, fleet bars, explanations.
+
+Render knows no XML parsing and no registry: it draws what the analyses computed.
+"""

@@ -1,0 +1,1 @@
+"""The batch report: papermill over the notebook grid, then the index page."""
