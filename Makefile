@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all env test report bench clean-reports
+.PHONY: all env test report bench clean-reports readme-findings
 
 all: test
 
@@ -29,6 +29,9 @@ report: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+readme-findings: $(STAMP)
+	$(BIN)/python -c 'import sys; from pcidesign.render import findingstext as f; from pcidesign.analysis import findings; p = "README.md"; t = open(p, encoding="utf-8").read(); open(p, "w", encoding="utf-8").write(f.replace_section(t, f.markdown(findings.findings())))'
 
 clean-reports:
 	rm -rf reports

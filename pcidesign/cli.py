@@ -124,6 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
     p.set_defaults(func=cmd_paths)
 
+    p = sub.add_parser("findings", help="the thread's questions, each answered by the model per variant")
+    p.add_argument("--timeline", default=None,
+                   help="answer every question on this timeline (default: each question's own)")
+    p.add_argument("--pairing", default=None, help="which QEMU runs with each release (default: bundled)")
+    p.add_argument("--question", action="append", dest="questions", metavar="ID",
+                   help="only this question (repeatable; default: all of data/questions.csv)")
+    p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
+                   help="output format (default: %(default)s)")
+    p.set_defaults(func=cmd_findings)
+
     p = sub.add_parser("report", help="run the notebooks over the parameter grid into a report folder")
     p.add_argument("--out", type=Path, default=Path("reports"), help="folder of report runs (default: %(default)s)")
     p.add_argument("--timeline", action="append", dest="timelines", metavar="T",
@@ -260,6 +270,16 @@ def cmd_paths(args: argparse.Namespace) -> int:
             print("\n" + paths.explain(w))
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
+    return 0
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    """``pcidesign findings``: every question of data/questions.csv answered per variant."""
+    from pcidesign.analysis import findings
+    from pcidesign.render import findingstext
+
+    found = findings.findings(args.timeline, args.pairing, questions=args.questions)
+    sys.stdout.write(findingstext.render(found, args.format))
     return 0
 
 

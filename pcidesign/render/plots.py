@@ -3,9 +3,9 @@
 Plots know frames, never XML. Every function takes the Axes (or Figure) to draw on and returns
 it; none calls ``show()``, so the same code serves notebooks, the batch report and headless tests.
 
-Colours come from the Okabe-Ito palette (distinguishable with the common colour-vision
-deficiencies), assigned in the severity order of DESIGN.md; ``not-expressible`` (not a failure)
-is a light grey.
+Colours (:data:`COLOURS`) are ordered by severity: failures from pale yellow to near black,
+the harmless outcomes in blue, ``not-expressible`` (not a failure) in grey; every pair stays
+apart under the common colour-vision deficiencies (``tests/test_palette.py``).
 """
 
 from __future__ import annotations
@@ -29,16 +29,19 @@ from pcidesign.model import registry as _schemes
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLOURS: dict[Outcome, str] = {
-    Outcome.GUEST_CHANGED: "#D55E00",  # vermillion
-    Outcome.DOMAIN_LOST: "#CC79A7",  # reddish purple
-    Outcome.ABORTED: "#E69F00",  # orange
-    Outcome.REJECTED: "#F0E442",  # yellow
-    Outcome.INFO_LOST: "#56B4E9",  # sky blue
-    Outcome.REWRITTEN: "#0072B2",  # blue
-    Outcome.OK: "#009E73",  # bluish green
-    Outcome.NOT_EXPRESSIBLE: "#E0E0E0",  # light grey: not a failure
+    Outcome.GUEST_CHANGED: "#1A1A1A",  # near black: the worst, darkest
+    Outcome.DOMAIN_LOST: "#8E0152",  # dark magenta
+    Outcome.ABORTED: "#E66101",  # orange
+    Outcome.REJECTED: "#FDB863",  # light orange
+    Outcome.INFO_LOST: "#FFF7BC",  # pale yellow
+    Outcome.REWRITTEN: "#4393C3",  # mid blue
+    Outcome.OK: "#C6DBEF",  # pale blue: the calmest
+    Outcome.NOT_EXPRESSIBLE: "#8C8C8C",  # grey: not a failure
 }
-"""One colour per outcome (Okabe-Ito, plus grey), keyed in the severity order of DESIGN.md."""
+"""One colour per outcome, keyed in the severity order of DESIGN.md. The failures darken with
+severity (CIELAB L* from about 97 for info-lost to 9 for guest-changed), the harmless outcomes are
+blue, so the order survives any colour-vision deficiency; ``tests/test_palette.py`` checks every
+pair apart under simulated protanopia, deuteranopia and tritanopia."""
 
 SHORT: dict[Outcome, str] = {
     Outcome.GUEST_CHANGED: "CHG",
@@ -170,13 +173,15 @@ def grid(
     schemes: Sequence[str] | None = None,
     scenarios: Sequence[str] | None = None,
     annotate: bool = False,
+    codes: bool = True,
     title: str | None = None,
 ) -> Figure:
     """Small multiples: one heatmap per scheme (rows) and scenario (columns), one shared legend.
 
     ``frame`` is a :func:`pcidesign.analysis.sweep` frame. Scheme names label the rows, scenario
-    names the columns; release labels appear on the outer axes only. Cells carry no text unless
-    ``annotate``: at projector size, colour is what reads. Returns the Figure drawn on.
+    names the columns; release labels appear on the outer axes only. With ``codes`` each cell
+    shows its outcome's short code (:data:`SHORT`) where it fits at a readable size; with
+    ``annotate`` the code and the number of intents, as :func:`heatmap` does. Returns the Figure.
     """
     if frame.empty:
         raise ValueError("grid: the frame has no rows")
@@ -186,6 +191,7 @@ def grid(
         fig = plt.figure(figsize=(2.9 * len(scenarios) + 1.6, 2.5 * len(schemes) + 1.6))
     axes = fig.subplots(len(schemes), len(scenarios), squeeze=False, sharex=True, sharey=True)
     groups = dict(tuple(frame.groupby(["scheme", "scenario"], sort=False, observed=True)))
+    coded: list[tuple[Axes, np.ndarray]] = []
     for i, scheme in enumerate(schemes):
         for j, scenario in enumerate(scenarios):
             ax = axes[i][j]
@@ -194,6 +200,8 @@ def grid(
                 ax.set_axis_off()
                 continue
             heatmap(part, ax, title="", annotate=annotate, legend=False, fontsize=8)
+            if codes and not annotate:
+                coded.append((ax, _codes(cells(part))[0]))
             ax.set_xlabel("")
             ax.set_ylabel("")
             if i == 0:
@@ -209,7 +217,38 @@ def grid(
     fig.legend(handles=row_major(legend_handles(), 4), loc="upper center", ncol=4, fontsize=11,
                frameon=False, bbox_to_anchor=(0.5, 0.975))
     fig.tight_layout(rect=(0.01, 0.0, 1.0, 0.975 - 0.55 / fig.get_figheight()))
+    for ax, panel in coded:
+        write_codes(ax, panel)
     return fig
+
+
+MIN_CODE_POINTS = 4.5
+"""The smallest font size (points) at which :func:`write_codes` writes a cell's code."""
+
+
+def write_codes(ax: Axes, codes: np.ndarray, max_points: float = 8.0) -> float:
+    """Write each cell's outcome code (:data:`SHORT`) in the cell, at the largest size up to
+    ``max_points`` that fits the cell's width and height on ``ax`` as laid out now; write nothing
+    when that size is below :data:`MIN_CODE_POINTS`. ``codes`` holds ``BY_SEVERITY`` indices
+    (NaN: no cell). Returns the font size used (0 when nothing was written)."""
+    rows, cols = codes.shape
+    if not rows or not cols:
+        return 0.0
+    box = ax.get_position()
+    width_pt = box.width * ax.figure.get_figwidth() * 72 / cols
+    height_pt = box.height * ax.figure.get_figheight() * 72 / rows
+    longest = max(len(SHORT[o]) for o in BY_SEVERITY)
+    size = min(max_points, 0.85 * width_pt / (0.62 * longest), 0.6 * height_pt)
+    if size < MIN_CODE_POINTS:
+        return 0.0
+    for i in range(rows):
+        for j in range(cols):
+            if np.isnan(codes[i, j]):
+                continue
+            outcome = BY_SEVERITY[int(codes[i, j])]
+            ax.text(j, i, SHORT[outcome], ha="center", va="center", fontsize=size,
+                    color=text_colour(outcome), gid=f"code-{i}-{j}")
+    return size
 
 
 def _cell_style(outcome_col: str) -> Callable[[object], str]:

@@ -1,0 +1,133 @@
+"""Findings as text: an aligned table, the README's markdown, and JSON with every explanation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from pcidesign.analysis import paths as _paths
+from pcidesign.analysis.findings import Answer, CellWitness, Finding, PathWitness
+from pcidesign.render.text import explanation as _cell_explanation
+
+FORMATS = ("table", "markdown", "json")
+README_BEGIN = "<!-- findings:begin (generated: make readme-findings) -->"
+README_END = "<!-- findings:end -->"
+REGENERATE = "make readme-findings"
+"""The command that rewrites the README's findings section from the model."""
+
+
+def explanation(a: Answer) -> str:
+    """The witness of ``a`` step by step, with the XML at each hop ('' when there is none)."""
+    if isinstance(a.witness, CellWitness):
+        return _cell_explanation(a.witness.result)
+    if isinstance(a.witness, PathWitness):
+        return _paths.explain(a.witness.witness)
+    return ""
+
+
+def attribution(f: Finding) -> str:
+    """``Ján Tomko: "..." (quoted in issue 11)``, or for a summary ``Laine Stump, as summarised in ...: ...``."""
+    q = f.question
+    if q.words == "quoted":
+        return f'{q.who}: "{q.quote}" ({q.cite})'
+    return f"{q.who}, as summarised in {q.cite}: {q.quote}"
+
+
+def render(found: Sequence[Finding], fmt: str) -> str:
+    """``found`` as ``table`` (plain text), ``markdown`` (the README section) or ``json``."""
+    if fmt == "json":
+        return json.dumps(to_json(found), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return markdown(found)
+    if fmt == "table":
+        return table(found)
+    raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
+
+
+def to_json(found: Sequence[Finding]) -> dict[str, object]:
+    """A JSON-ready record: each question, how it is answered, and one row per variant with
+    its outcome, the one-line answer, the witness and its explanation."""
+    out = []
+    for f in found:
+        q = f.question
+        out.append({
+            "id": q.id, "question": q.question, "who": q.who, "quote": q.quote, "words": q.words,
+            "cite": q.cite, "method": q.method, "how": f.how, "timeline": f.timeline,
+            "pairing": f.pairing, "summary": f.summary, "skipped": f.skipped,
+            "answers": [{
+                "variant": a.variant, "outcome": a.outcome.value, "answer": a.line,
+                "counts": {o.value: n for o, n in a.counts.items()},
+                "witness": None if a.witness is None else {
+                    "kind": "cell" if isinstance(a.witness, CellWitness) else "path",
+                    "text": a.witness.text, "command": a.witness.command,
+                },
+                "why": a.why, "explanation": explanation(a),
+            } for a in f.answers],
+        })
+    return {"questions": out}
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(found: Sequence[Finding]) -> str:
+    """The findings as markdown: per question, the thread's words, how the model answers it, and a
+    table of variants (answer, witness, why). ``pcidesign explain`` expands a cell witness."""
+    lines = [
+        "Computed by `pcidesign findings --format markdown` from `data/questions.csv`; nothing here is "
+        f"written by hand (`{REGENERATE}` rewrites this section). Each witness is the first cell (or the "
+        "shortest path) that reaches the variant's worst outcome; `pcidesign explain` with the witness's "
+        "scenario, intent and releases prints it hop by hop with the XML.",
+        "",
+    ]
+    for f in found:
+        q = f.question
+        lines += [f"### {_md(q.question)}", "", f"> {_md(attribution(f))}", "",
+                  f"`{q.id}`: {_md(f.how)}.", ""]
+        if f.skipped:
+            lines += [f"*{_md(f.skipped)}*", ""]
+            continue
+        lines += [f"**{_md(f.summary)}**", "", "| variant | answer | witness | why |", "|---|---|---|---|"]
+        for a in f.answers:
+            witness = f"`{a.witness.text}`" if a.witness else ""
+            lines.append(f"| {a.variant} | {_md(a.line)} | {_md(witness)} | {_md(a.why)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def table(found: Sequence[Finding]) -> str:
+    """Plain text for a terminal: per question, the summary and one line per variant."""
+    lines: list[str] = []
+    for f in found:
+        q = f.question
+        lines += [f"{q.id}: {q.question}", f"  {attribution(f)}", f"  how: {f.how}"]
+        if f.skipped:
+            lines += [f"  {f.skipped}", ""]
+            continue
+        lines.append(f"  => {f.summary}")
+        width = max(len(a.variant) for a in f.answers)
+        for a in f.answers:
+            witness = f"  [{a.witness.text}]" if a.witness else ""
+            lines.append(f"  {a.variant:<{width}}  {a.line}{witness}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def replace_section(readme: str, section: str) -> str:
+    """``readme`` with the text between :data:`README_BEGIN` and :data:`README_END` replaced by
+    ``section`` (ValueError when the markers are missing)."""
+    try:
+        head, rest = readme.split(README_BEGIN, 1)
+        _old, tail = rest.split(README_END, 1)
+    except ValueError:
+        raise ValueError(f"the README has no section between {README_BEGIN!r} and {README_END!r}") from None
+    return f"{head}{README_BEGIN}\n{section.rstrip()}\n{README_END}{tail}"
+
+
+def section_of(readme: str) -> str:
+    """The text between the README's findings markers (ValueError when they are missing)."""
+    try:
+        return readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip("\n")
+    except IndexError:
+        raise ValueError(f"the README has no section between {README_BEGIN!r} and {README_END!r}") from None

@@ -1,0 +1,177 @@
+"""``pcidesign findings``: the thread's questions answered from the model (issue 11, acceptance 1-2)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pcidesign import Outcome, run
+from pcidesign.analysis import findings as F
+from pcidesign.cli import main
+from pcidesign.model.catalog import load
+from pcidesign.model.errors import DataError
+from pcidesign.render import findingstext
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+THREAD = {"h1-restart-2015", "h1-lifetime-2015", "idea3-downgrade", "ovirt-roll", "jan-migratable-back",
+          "forward-unnamed", "idea4-old-libvirt", "shipped-3.2.0"}
+
+
+@pytest.fixture(scope="module")
+def found() -> list[F.Finding]:
+    return F.findings()
+
+
+def by_id(found: list[F.Finding], qid: str) -> F.Finding:
+    return next(f for f in found if f.question.id == qid)
+
+
+def outcome_of(f: F.Finding, variant: str) -> Outcome:
+    return next(a.outcome for a in f.answers if a.variant == variant)
+
+
+def test_json_lists_the_questions_with_a_row_per_variant(capsys) -> None:
+    assert main(["findings", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ids = [q["id"] for q in data["questions"]]
+    assert THREAD <= set(ids) and len(ids) == len(set(ids))
+    for q in data["questions"]:
+        assert q["question"] and q["who"] and q["quote"] and q["how"] and q["summary"]
+        assert q["answers"], q["id"]
+        for a in q["answers"]:
+            assert Outcome(a["outcome"])
+            assert a["answer"].startswith(a["outcome"])
+            assert a["witness"]["text"] and a["why"]
+            assert a["explanation"], (q["id"], a["variant"])
+            if a["outcome"] != "not-expressible":
+                assert ("verdict: " + a["outcome"]) in a["explanation"] or a["explanation"].startswith(a["outcome"])
+
+
+def test_cell_answers_are_the_worst_of_their_cells(found) -> None:
+    cat = load()
+    for f in found:
+        q = f.question
+        if q.method != "cells":
+            continue
+        line = cat.timeline(f.timeline)
+        intents = F._intents(cat, q.intents)
+        for a in f.answers:
+            outcomes = [run(a.variant, s, i.id, x.id, y.id).outcome
+                        for s in q.scenarios for i in intents for x, y in F.pairs(q, line)
+                        if q.scope == "all" or (i.cls in cat.known_classes(x) and i.cls in cat.known_classes(y))]
+            assert a.outcome is Outcome.worst(outcomes), (q.id, a.variant)
+            assert a.total == len(outcomes)
+            assert a.counts[a.outcome] == outcomes.count(a.outcome)
+            w = a.witness
+            assert isinstance(w, F.CellWitness) and w.result.outcome is a.outcome
+            again = run(a.variant, w.result.scenario, w.result.intent, w.result.a, w.result.b)
+            assert again.outcome is a.outcome and again.detail == a.why
+
+
+def test_the_threads_conclusions(found) -> None:
+    h1 = by_id(found, "h1-restart-2015")
+    assert outcome_of(h1, "model-subelement") is Outcome.GUEST_CHANGED
+    assert outcome_of(h1, "status-quo") is Outcome.OK
+    idea3 = by_id(found, "idea3-downgrade")
+    assert outcome_of(idea3, "written-subtype") is Outcome.DOMAIN_LOST
+    assert outcome_of(idea3, "implied-subtype") is Outcome.OK
+    idea4 = by_id(found, "idea4-old-libvirt")
+    assert outcome_of(idea4, "impl-attribute") is Outcome.GUEST_CHANGED
+    assert outcome_of(idea4, "model-is-device") is Outcome.DOMAIN_LOST
+    life = by_id(found, "h1-lifetime-2015")
+    a = next(a for a in life.answers if a.variant == "model-subelement")
+    assert a.outcome is Outcome.GUEST_CHANGED and isinstance(a.witness, F.PathWitness)
+    route = a.witness.witness.route
+    releases = [r.id for r in load().timeline("whatif")]
+    path = [a.witness.witness.start] + [r for _, r in route]
+    assert all(abs(releases.index(x) - releases.index(y)) <= 1 for x, y in zip(path, path[1:])), "adjacent"
+
+
+def test_changing_a_fact_changes_the_answer(data_copy: Path) -> None:
+    """Without H1's new default for dmi-to-pci-bridge, no 2015 guest changes at H1."""
+    before = by_id(F.findings(data_dir=data_copy), "h1-restart-2015")
+    assert outcome_of(before, "model-subelement") is Outcome.GUEST_CHANGED
+    changed = data_copy.parent / "changed"  # a new folder: the catalog of a folder is loaded once
+    shutil.copytree(data_copy, changed)
+    data_copy = changed
+    path = data_copy / "defaults.csv"
+    rows = [r for r in csv.reader(path.open()) if r[1] != "generic-dmi-bridge"]
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    after = by_id(F.findings(data_dir=data_copy), "h1-restart-2015")
+    assert outcome_of(after, "model-subelement") is not Outcome.GUEST_CHANGED
+    assert after.summary != before.summary
+
+
+def test_a_question_edited_in_the_data_is_answered_as_written(data_copy: Path) -> None:
+    path = data_copy / "questions.csv"
+    rows = list(csv.DictReader(path.open()))
+    row = next(r for r in rows if r["id"] == "idea3-downgrade")
+    row["variants"] = "implied-subtype written-subtype"
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    f3 = by_id(F.findings(data_dir=data_copy), "idea3-downgrade")
+    assert [a.variant for a in f3.answers] == ["implied-subtype", "written-subtype"]
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("scenarios", "reboot", "unknown scenario 'reboot'"),
+    ("intents", "pcie-root-port:nope", "unknown intent"),
+    ("from", "H1", "unknown release 'H1'"),
+    ("direction", "sideways", "unknown direction 'sideways'"),
+    ("variants", "no-such-scheme", "unknown scheme"),
+    ("pairing", "mixed", "unknown pairing 'mixed'; valid: bundled"),
+])
+def test_a_bad_question_names_the_file_row_and_valid_values(data_copy: Path, column, value, words) -> None:
+    path = data_copy / "questions.csv"
+    rows = list(csv.DictReader(path.open()))
+    idx = next(i for i, r in enumerate(rows) if r["id"] == "idea3-downgrade")
+    rows[idx][column] = value
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    with pytest.raises(DataError) as err:
+        F.load_questions(data_copy)
+    assert f"questions.csv, row {idx + 2}" in str(err.value) and words in str(err.value)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--timeline", "future"], "unknown timeline 'future'"),
+    (["--pairing", "mixed"], "unknown pairing 'mixed'; valid: bundled"),
+    (["--question", "nope"], "unknown question 'nope'"),
+])
+def test_bad_options_exit_2(capsys, argv, words) -> None:
+    assert main(["findings", *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_another_timeline_says_which_questions_it_cannot_answer(capsys) -> None:
+    assert main(["findings", "--timeline", "real", "--question", "h1-restart-2015",
+                 "--question", "idea3-downgrade"]) == 0
+    out = capsys.readouterr().out
+    assert "not answered on timeline real: the question names H1" in out
+    assert "written-subtype    domain-lost in the only cell" in out
+
+
+def test_the_readme_section_is_the_markdown_output(found) -> None:
+    section = findingstext.section_of(README.read_text(encoding="utf-8"))
+    expected = findingstext.markdown(found).rstrip()
+    assert section == expected, (
+        "README.md's findings section differs from `pcidesign findings --format markdown`; "
+        f"regenerate it with `{findingstext.REGENERATE}`")
+
+
+def test_replace_section_keeps_the_rest(tmp_path) -> None:
+    text = f"intro\n{findingstext.README_BEGIN}\nold\n{findingstext.README_END}\noutro\n"
+    new = findingstext.replace_section(text, "new")
+    assert new == f"intro\n{findingstext.README_BEGIN}\nnew\n{findingstext.README_END}\noutro\n"
+    with pytest.raises(ValueError, match="no section"):
+        findingstext.replace_section("no markers", "x")
