@@ -166,6 +166,11 @@ def heatmap(
     return ax
 
 
+def grid_size(schemes: int, scenarios: int) -> tuple[float, float]:
+    """The figure size (inches) :func:`grid` uses for ``schemes`` rows and ``scenarios`` columns."""
+    return 2.9 * scenarios + 1.6, 2.5 * schemes + 1.6
+
+
 def grid(
     frame: pd.DataFrame,
     fig: Figure | None = None,
@@ -188,7 +193,7 @@ def grid(
     schemes = list(schemes or dict.fromkeys(frame["scheme"]))
     scenarios = list(scenarios or dict.fromkeys(frame["scenario"]))
     if fig is None:
-        fig = plt.figure(figsize=(2.9 * len(scenarios) + 1.6, 2.5 * len(schemes) + 1.6))
+        fig = plt.figure(figsize=grid_size(len(schemes), len(scenarios)))
     axes = fig.subplots(len(schemes), len(scenarios), squeeze=False, sharex=True, sharey=True)
     groups = dict(tuple(frame.groupby(["scheme", "scenario"], sort=False, observed=True)))
     coded: list[tuple[Axes, np.ndarray]] = []

@@ -22,7 +22,6 @@ To add a notebook to the report, add one :class:`NotebookSpec` to :data:`NOTEBOO
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -41,6 +40,7 @@ from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import load
 from pcidesign.model.errors import PcidesignError
+from pcidesign.report import frontpage
 from pcidesign.report.params import check_params
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
@@ -558,7 +558,13 @@ def run(
         raise ReportError(f"cannot write a report under {out}: {exc.strerror}") from None
     started = time.perf_counter()
     try:
+        builder = frontpage.AssetBuilder(
+            list(dict.fromkeys(j.timeline for j in todo)),
+            [_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids())],
+            [_scenarios.get(s).id for s in dict.fromkeys(scenarios or _scenarios.scenario_ids())],
+            limit_variants=bool(schemes))
         records = _run_all(todo, str(tmp), jobs, progress, timeout, fresh_kernels)
+        assets = builder.result()
         specs = {s.name: s for s in (NOTEBOOKS if notebooks is None else notebooks)}
         name = _run_name(out, now)
         summary = Summary(
@@ -568,7 +574,8 @@ def run(
             kernel_seconds=round(sum(r.kernel_seconds for r in records), 3), runs=records,
         )
         (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
-        (tmp / "index.html").write_text(index_html(summary, specs), encoding="utf-8")
+        assets.write(tmp)
+        (tmp / "index.html").write_text(frontpage.index_html(summary, specs, assets), encoding="utf-8")
         os.chmod(tmp, 0o755)
         os.rename(tmp, out / name)
     except BaseException:
@@ -616,84 +623,3 @@ def _point_latest(out: Path, name: str) -> None:
         tmp_link.unlink()
     os.symlink(name, tmp_link, target_is_directory=True)
     os.replace(tmp_link, link)
-
-
-# -- the index page -------------------------------------------------------------------------------------
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px; color: #222; }
-h1 { margin-bottom: 0.2em; } .meta { color: #555; margin-top: 0; }
-figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.92em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-tr.failed td { background: #fde2dc; } .status-failed { color: #a21; font-weight: bold; }
-.status-ok { color: #086; } .error { font-family: monospace; font-size: 0.85em; white-space: pre-wrap; }
-.banner { padding: 0.6em 1em; border-radius: 4px; margin: 1em 0; }
-.banner.failed { background: #fde2dc; border: 1px solid #d55e00; } .banner.ok { background: #e3f4ec; border: 1px solid #009e73; }
-"""
-
-
-def _a(href: str | None, text: str) -> str:
-    if not href:
-        return ""
-    return f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
-
-
-def _params_text(params: dict[str, Any]) -> str:
-    parts = []
-    for k, v in params.items():
-        if isinstance(v, list):
-            v = ", ".join(map(str, v)) if v else "all"
-        parts.append(f"{k}={v}")
-    return html.escape("; ".join(parts))
-
-
-def index_html(summary: Summary, specs: dict[str, NotebookSpec]) -> str:
-    """The index page of a run: headline figures on top, then every run by timeline and
-    notebook with its status, time and links (relative, so the folder can be moved)."""
-    out: list[str] = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>pcidesign report {html.escape(summary.run)}</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        "<h1>pcidesign report</h1>",
-        f'<p class="meta">{html.escape(summary.run)} &middot; started {html.escape(summary.started)} &middot; '
-        f"{summary.jobs} notebooks in {summary.seconds:.1f} s on {summary.workers} workers &middot; "
-        f'{_a("summary.json", "summary.json")}</p>',
-    ]
-    if summary.failed:
-        out.append(f'<p class="banner failed"><span class="status-failed">{summary.failed} of {summary.jobs} '
-                   "notebooks FAILED</span>; they are marked below with their error.</p>")
-    else:
-        out.append(f'<p class="banner ok">All {summary.jobs} notebooks ran.</p>')
-    timelines = list(dict.fromkeys(r.timeline for r in summary.runs))
-    for rec in summary.runs:
-        spec = specs.get(rec.notebook)
-        if spec is None or spec.headline is None:
-            continue
-        fig = next((o for o in rec.outputs if o.endswith("/" + spec.headline)), None)
-        if fig:
-            out.append(f'<figure><a href="{html.escape(fig)}"><img src="{html.escape(fig)}" '
-                       f'alt="{html.escape(spec.headline)} ({html.escape(rec.timeline)})"></a>'
-                       f"<figcaption>{html.escape(spec.title)} &middot; timeline {html.escape(rec.timeline)} "
-                       f"&middot; {_a(rec.html_file, 'open')}</figcaption></figure>")
-    for t in timelines:
-        out.append(f"<h2>Timeline {html.escape(t)}</h2>")
-        for name in dict.fromkeys(r.notebook for r in summary.runs if r.timeline == t):
-            recs = [r for r in summary.runs if r.timeline == t and r.notebook == name]
-            title = specs[name].title if name in specs else name
-            out.append(f"<h3>{html.escape(name)}: {html.escape(title)}</h3>")
-            out.append("<table><tr><th>run</th><th>status</th><th>seconds</th><th>open</th>"
-                       "<th>files</th><th>parameters</th></tr>")
-            for r in recs:
-                stem = r.id.split("/", 1)[1]
-                status = ('<span class="status-ok">ok</span>' if r.status == "ok"
-                          else '<span class="status-failed">FAILED</span>')
-                error = f'<div class="error">{html.escape(r.error)}</div>' if r.error else ""
-                files = " ".join(_a(o, o.rsplit("/", 1)[-1]) for o in r.outputs)
-                links = " ".join(x for x in (_a(r.html_file, "HTML"), _a(r.notebook_file, "notebook")) if x)
-                out.append(f'<tr class="{"ok" if r.status == "ok" else "failed"}"><td>{html.escape(stem)}</td>'
-                           f"<td>{status}{error}</td><td>{r.seconds:.1f}</td><td>{links}</td><td>{files}</td>"
-                           f"<td>{_params_text(r.parameters)}</td></tr>")
-            out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"

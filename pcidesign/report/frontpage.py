@@ -1,0 +1,285 @@
+"""The report's front page, findings first: rendered from Jinja2 templates (``templates/``).
+
+``index.html`` shows, top to bottom: the findings table (one row per question of
+``data/questions.csv``, one column per variant, each cell the variant's worst outcome linking to
+its witness explained step by step), the Pareto plot when the comparison provides one, the grids
+of worst outcomes split into default-device and named-device intents (one pair per timeline, as
+HTML tables whose cells carry their outcome code), and last the run log of every notebook. :func:`build_assets` makes everything the page links to
+besides the notebooks (a page per question and per answer, ``findings.json``) in memory, and
+the grids; :class:`AssetBuilder` runs it in a thread while the notebooks run, and the report
+writes the files (:meth:`Assets.write`) only once the batch is done, so an interrupted run
+leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import markupsafe
+
+from pcidesign.analysis import findings as _findings
+from pcidesign.model.catalog import load
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
+from pcidesign.render import findingstext, plots
+
+if TYPE_CHECKING:
+    from pcidesign.report.runner import NotebookSpec, Summary
+
+FACETS: tuple[tuple[str, str], ...] = (
+    ("default", "default-device intents (the class, with whatever device the release picks)"),
+    ("named", "named-device intents (a device pinned by name)"),
+)
+"""The intent facets of the grids: id and caption."""
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    """One variant's answer to one question, as the front page shows it."""
+
+    variant: str
+    outcome: str
+    code: str
+    colour: str
+    ink: str
+    line: str
+    witness: str
+    why: str
+    href: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One question for the templates: its words, how it is answered, and its answers."""
+
+    id: str
+    question: str
+    attribution: str
+    how: str
+    summary: str
+    skipped: str | None
+    href: str
+    answers: dict[str, AnswerCell]
+
+
+@dataclass(frozen=True)
+class Image:
+    """A figure on the front page."""
+
+    title: str
+    src: str
+    alt: str
+
+
+@dataclass
+class Assets:
+    """What :func:`build_assets` wrote, for :func:`index_html`."""
+
+    findings: list[FindingView] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
+    grids: list[GridView] = field(default_factory=list)
+    pareto: Image | None = None
+    seconds: float = 0.0
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def write(self, root: str | Path) -> list[str]:
+        """Write :attr:`files` under ``root``; return their relative paths."""
+        for rel, data in self.files.items():
+            target = Path(root) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return sorted(self.files)
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("pcidesign.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["url"] = lambda path: urllib.parse.quote(str(path))
+    env.filters["breakable"] = _breakable
+    return env
+
+
+def _breakable(name: str) -> markupsafe.Markup:
+    """``name`` (escaped) with a line-break opportunity after each '-' and before each '+'."""
+    text = str(markupsafe.escape(name))
+    return markupsafe.Markup(text.replace("-", "-<wbr>").replace("+", "<wbr>+"))
+
+
+def legend() -> list[dict[str, str]]:
+    """The outcome legend: code, name, colours and meaning, worst first."""
+    return [{"code": plots.SHORT[o], "outcome": o.value, "colour": plots.COLOURS[o],
+             "ink": plots.text_colour(o), "meaning": o.meaning} for o in BY_SEVERITY]
+
+
+def _page(variant: str) -> str:
+    return "".join(c if c.isalnum() or c in "-._+=" else "_" for c in variant) + ".html"
+
+
+def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
+                   ) -> tuple[list[FindingView], list[str]]:
+    """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
+    and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
+    (columns) for the index. ``schemes`` limits the answers to those variants (all by default)."""
+    found = _findings.findings()
+    if schemes is not None:
+        keep = set(schemes)
+        found = [_findings.Finding(f.question, f.timeline, f.pairing,
+                                   tuple(a for a in f.answers if a.variant in keep), f.skipped, f.releases)
+                 for f in found]
+    env = _env()
+    files["findings.json"] = json.dumps(findingstext.to_json(found), indent=2, ensure_ascii=False).encode()
+    views: list[FindingView] = []
+    variants: list[str] = []
+    for f in found:
+        folder = f"findings/{f.question.id}"
+        cells: dict[str, AnswerCell] = {}
+        for a in f.answers:
+            if a.variant not in variants:
+                variants.append(a.variant)
+            page = _page(a.variant)
+            cells[a.variant] = AnswerCell(
+                a.variant, a.outcome.value, plots.SHORT[a.outcome], plots.COLOURS[a.outcome],
+                plots.text_colour(a.outcome), a.line, a.witness.text if a.witness else "", a.why,
+                f"findings/{f.question.id}/{page}")
+            files[f"{folder}/{page}"] = env.get_template("answer.html.j2").render(
+                finding=f, answer=a, attribution=findingstext.attribution(f), cell=cells[a.variant],
+                explanation=findingstext.explanation(a),
+                command=a.witness.command if a.witness else None).encode()
+        view = FindingView(f.question.id, f.question.question, findingstext.attribution(f), f.how, f.summary,
+                           f.skipped, f"findings/{f.question.id}/index.html", cells)
+        files[f"{folder}/index.html"] = env.get_template("question.html.j2").render(
+            finding=view, legend=legend()).encode()
+        views.append(view)
+    return views, variants
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One pair of releases in a grid panel: the worst outcome over the facet's intents."""
+
+    code: str
+    colour: str
+    ink: str
+    title: str
+
+
+@dataclass(frozen=True)
+class GridView:
+    """The grid of one timeline and intent facet: schemes x scenarios panels of release pairs."""
+
+    timeline: str
+    facet: str
+    caption: str
+    releases: list[str]
+    schemes: list[str]
+    scenarios: list[str]
+    panels: dict[tuple[str, str], list[list[GridCell | None]]]
+
+
+def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str]) -> list[GridView]:
+    """Per timeline, the worst outcome per pair of releases (scope ``naming``) for every scheme and
+    scenario, once over default-device and once over named-device intents (HTML, not images:
+    each cell carries its outcome code and says what it is on hover)."""
+    from pcidesign.analysis import matrices
+
+    cat = load()
+    default = {i.id for i in cat.intents.values() if i.device is None}
+    out: list[GridView] = []
+    for t in timelines:
+        frame = matrices.sweep(list(schemes), list(scenarios), t, scope="naming")
+        releases = [r.id for r in cat.timeline(t)]
+        pos = {r: n for n, r in enumerate(releases)}
+        is_default = frame["intent"].isin(default)
+        for facet, caption in FACETS:
+            part = frame[is_default if facet == "default" else ~is_default]
+            if part.empty:
+                continue
+            panels: dict[tuple[str, str], list[list[GridCell | None]]] = {}
+            for (scheme, scenario), g in part.groupby(["scheme", "scenario"], sort=False, observed=True):
+                rows: list[list[GridCell | None]] = [[None] * len(releases) for _ in releases]
+                for a, b, o, n in matrices.worst_cells(g)[["from", "to", "outcome", "count"]].itertuples(index=False):
+                    outcome = Outcome(str(o))
+                    rows[pos[str(a)]][pos[str(b)]] = GridCell(
+                        plots.SHORT[outcome], plots.COLOURS[outcome], plots.text_colour(outcome),
+                        f"{scheme} · {scenario} · written at {a}, read at {b}: {outcome.value} "
+                        f"({n} {facet}-device intent{'s' if n != 1 else ''})")
+                panels[(str(scheme), str(scenario))] = rows
+            out.append(GridView(t, facet, caption, releases, list(schemes), list(scenarios), panels))
+    return out
+
+
+def build_assets(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
+                 limit_variants: bool = False) -> Assets:
+    """The findings pages and the grids, in memory (see the module docstring). ``limit_variants``
+    limits the findings to ``schemes``."""
+    import time
+
+    start = time.perf_counter()
+    files: dict[str, bytes] = {}
+    views, variants = findings_pages(files, schemes if limit_variants else None)
+    grids = grid_views(timelines, schemes, scenarios)
+    return Assets(views, variants, grids, None, round(time.perf_counter() - start, 3), files)
+
+
+class AssetBuilder:
+    """:func:`build_assets` in a thread, so that it runs while the notebooks do."""
+
+    def __init__(self, timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
+                 limit_variants: bool = False) -> None:
+        self._result: Assets | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(timelines, schemes, scenarios, limit_variants),
+                                        name="pcidesign-frontpage", daemon=True)
+        self._thread.start()
+
+    def _run(self, *args: Any) -> None:
+        try:
+            self._result = build_assets(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> Assets:
+        """Wait for the assets; re-raise what went wrong building them."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _params_text(params: Mapping[str, Any]) -> str:
+    parts = []
+    for k, v in params.items():
+        if isinstance(v, list):
+            v = ", ".join(map(str, v)) if v else "all"
+        parts.append(f"{k}={v}")
+    return "; ".join(parts)
+
+
+def index_html(summary: Summary, specs: Mapping[str, NotebookSpec], assets: Assets | None = None) -> str:
+    """The front page of a run (see the module docstring). Every link is relative, so the run
+    folder can be moved; without ``assets`` the page has only the run log."""
+    assets = assets or Assets()
+    timelines = list(dict.fromkeys(r.timeline for r in summary.runs))
+    log = []
+    for t in timelines:
+        groups = []
+        for name in dict.fromkeys(r.notebook for r in summary.runs if r.timeline == t):
+            recs = [r for r in summary.runs if r.timeline == t and r.notebook == name]
+            title = specs[name].title if name in specs else name
+            groups.append({"name": name, "title": title, "runs": [{
+                "stem": r.id.split("/", 1)[1], "record": r, "params": _params_text(r.parameters),
+                "files": [(o, o.rsplit("/", 1)[-1]) for o in r.outputs],
+            } for r in recs]})
+        log.append({"timeline": t, "groups": groups})
+    return _env().get_template("index.html.j2").render(
+        summary=summary, assets=assets, legend=legend(), log=log, escape=html.escape,
+        outcomes=[o.value for o in Outcome])
