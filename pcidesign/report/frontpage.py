@@ -20,7 +20,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import jinja2
 import markupsafe
@@ -30,8 +30,41 @@ from pcidesign.model.catalog import load
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.render import findingstext, plots
 
-if TYPE_CHECKING:
-    from pcidesign.report.runner import NotebookSpec, Summary
+
+
+class RunRecord(Protocol):
+    """What the page shows of one notebook run (``runner.Record``)."""
+
+    id: str
+    notebook: str
+    timeline: str
+    parameters: dict[str, Any]
+    status: str
+    seconds: float
+    notebook_file: str | None
+    html_file: str | None
+    outputs: list[str]
+    error: str | None
+
+
+class RunSummary(Protocol):
+    """What the page shows of a whole run (``runner.Summary``)."""
+
+    run: str
+    started: str
+    seconds: float
+    jobs: int
+    workers: int
+    failed: int
+
+    @property
+    def runs(self) -> Sequence[RunRecord]: ...
+
+
+class Titled(Protocol):
+    """A notebook spec, for its title (``runner.NotebookSpec``)."""
+
+    title: str
 
 FACETS: tuple[tuple[str, str], ...] = (
     ("default", "default-device intents (the class, with whatever device the release picks)"),
@@ -264,7 +297,7 @@ def _params_text(params: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def index_html(summary: Summary, specs: Mapping[str, NotebookSpec], assets: Assets | None = None) -> str:
+def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | None = None) -> str:
     """The front page of a run (see the module docstring). Every link is relative, so the run
     folder can be moved; without ``assets`` the page has only the run log."""
     assets = assets or Assets()
