@@ -17,7 +17,7 @@ from pcidesign.model.errors import UnknownNameError
 from pcidesign.report.params import Outputs, ParameterError, check_params
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-NAMES = ["01_schemes", "02_matrix", "03_compare"]
+NAMES = ["00_explore", "01_schemes", "02_matrix", "03_compare"]
 
 
 def path(name: str) -> Path:

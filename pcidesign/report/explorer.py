@@ -1,0 +1,283 @@
+"""The explorer behind ``notebooks/00_explore.ipynb``: one heatmap, its failing cells, and a chosen
+cell explained hop by hop with the XML.
+
+:func:`view` computes one static view from plain parameters (what papermill runs);
+:class:`Explorer` puts ipywidgets controls (variant, scenario, timeline, pairing, intents) around
+the same computation, redraws the heatmap when a control changes, and explains the cell chosen
+in the dropdown of failing cells. :func:`widgets_wanted` decides whether to build the controls:
+a kernel started by a Jupyter server (JupyterLab, Notebook) has ``JPY_SESSION_NAME`` set; a
+papermill run does not, and shows only the static view.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+import pandas as pd
+
+from pcidesign.analysis import findings as _findings
+from pcidesign.analysis import matrices
+from pcidesign.model import engine
+from pcidesign.model import registry as _schemes
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.errors import UnknownNameError
+from pcidesign.model.vocab import Outcome
+from pcidesign.render import plots
+from pcidesign.render.text import explanation
+
+INTENT_GROUPS = ("all", "default", "named")
+"""Intent choices besides single intents: every intent, default-device or named-device ones."""
+WIDGETS = ("auto", "yes", "no")
+SHOWN = 12
+"""How many failing cells the static view lists (all of them are in ``failing.csv``)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the matrix: an intent written at ``a`` and read at ``b``, and its outcome."""
+
+    intent: str
+    a: str
+    b: str
+    outcome: Outcome
+
+    @property
+    def label(self) -> str:
+        """``guest-changed: dmi-to-pci-bridge 1.2.18 -> H1``."""
+        return f"{self.outcome.value}: {self.intent} {self.a} -> {self.b}"
+
+    @property
+    def key(self) -> str:
+        """``dmi-to-pci-bridge 1.2.18 H1``: the form the ``cell`` parameter takes."""
+        return f"{self.intent} {self.a} {self.b}"
+
+
+@dataclass(frozen=True)
+class View:
+    """One state of the explorer: the matrix, its failing cells (worst first), the chosen cell."""
+
+    variant: str
+    scenario: str
+    timeline: str
+    pairing: str
+    intents: tuple[str, ...]
+    frame: pd.DataFrame
+    failing: tuple[Cell, ...]
+    chosen: Cell | None
+    result: engine.Result | None
+
+    @property
+    def explanation(self) -> str:
+        """The chosen cell hop by hop with the XML ('' when no cell fails)."""
+        return explanation(self.result) if self.result is not None else ""
+
+
+def intent_ids(spec: str | Sequence[str], catalog: Catalog | None = None) -> list[str]:
+    """``"default"`` / ``"named"`` / ``"all"`` / an intent id / a list of them -> intent ids."""
+    cat = catalog or load()
+    items = [spec] if isinstance(spec, str) else list(spec)
+    out: list[str] = []
+    for item in items or ["all"]:
+        if item == "all":
+            group = list(cat.intents)
+        elif item == "default":
+            group = [i.id for i in cat.intents.values() if i.device is None]
+        elif item == "named":
+            group = [i.id for i in cat.intents.values() if i.device is not None]
+        else:
+            group = [cat.intent(item).id]
+        out += [i for i in group if i not in out]
+    return out
+
+
+def view(variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE, pairing: str = _findings.DEFAULT_PAIRING,
+         intents: str | Sequence[str] = "all", cell: str = "", catalog: Catalog | None = None) -> View:
+    """Compute one view. ``cell`` (``"INTENT FROM TO"``) picks the cell to explain; empty: the
+    worst failing cell. Unknown names raise, listing the valid ones."""
+    cat = catalog or load()
+    if pairing not in _findings.PAIRINGS:
+        raise UnknownNameError("pairing", pairing, _findings.PAIRINGS)
+    its = intent_ids(intents, cat)
+    frame = matrices.matrix(variant, scenario, timeline, its, catalog=cat)
+    failing = sorted(
+        (Cell(i, str(a), str(b), Outcome(str(o)))
+         for i, a, b, o in frame[["intent", "from", "to", "outcome"]].itertuples(index=False)
+         if Outcome(str(o)).is_failure),
+        key=lambda c: -c.outcome.severity)
+    chosen: Cell | None = failing[0] if failing else None
+    if cell:
+        parts = cell.split()
+        if len(parts) != 3:
+            raise UnknownNameError("cell", cell, ["INTENT FROM TO, e.g. 'dmi-to-pci-bridge 1.2.18 H1'"])
+        intent, a, b = parts
+        cat.release(a, timeline)
+        cat.release(b, timeline)
+        res = engine.run(variant, scenario, cat.intent(intent).id, a, b, cat)
+        chosen = Cell(intent, a, b, res.outcome)
+    result = engine.run(variant, scenario, chosen.intent, chosen.a, chosen.b, cat) if chosen else None
+    return View(_schemes.get(variant).id, _scenarios.get(scenario).id, timeline, pairing, tuple(its), frame,
+                tuple(failing), chosen, result)
+
+
+def failing_table(v: View) -> pd.DataFrame:
+    """The failing cells of ``v``, worst first: outcome, intent, from, to."""
+    return pd.DataFrame([{"outcome": c.outcome.value, "intent": c.intent, "from": c.a, "to": c.b} for c in v.failing],
+                        columns=["outcome", "intent", "from", "to"])
+
+
+def explanation_html(v: View) -> str:
+    """The chosen cell's explanation as escaped, preformatted HTML."""
+    if v.result is None:
+        return "<p>No cell fails: nothing worse than 'rewritten'.</p>"
+    c = v.chosen
+    assert c is not None
+    head = (f"<h4>{html.escape(v.variant)} · {html.escape(v.scenario)} · {html.escape(c.intent)} "
+            f"{html.escape(c.a)} &rarr; {html.escape(c.b)}: {html.escape(v.result.outcome.value)}</h4>")
+    return f'{head}<pre style="font-size: 0.85em; white-space: pre-wrap">{html.escape(v.explanation)}</pre>'
+
+
+def heatmap_png(v: View, dpi: int = 100) -> bytes:
+    """The heatmap of ``v`` as PNG bytes."""
+    import matplotlib.pyplot as plt
+
+    ax = plots.heatmap(v.frame, title=f"{v.variant} · {v.scenario} · timeline {v.timeline} · pairing {v.pairing} "
+                                      f"· {len(v.intents)} intent(s)")
+    png = plots.to_png(ax.figure, dpi)
+    plt.close(ax.figure)
+    return png
+
+
+def widgets_wanted(mode: str = "auto") -> bool:
+    """Whether to build the ipywidgets controls: ``yes``, ``no``, or ``auto`` (a Jupyter server
+    started this kernel; papermill does not)."""
+    if mode not in WIDGETS:
+        raise UnknownNameError("widgets", mode, WIDGETS)
+    return mode == "yes" or (mode == "auto" and bool(os.environ.get("JPY_SESSION_NAME")))
+
+
+class Explorer:
+    """ipywidgets controls around :func:`view`: changing a control redraws the heatmap and the
+    list of failing cells; choosing a failing cell explains it hop by hop with the XML."""
+
+    def __init__(self, variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE,
+                 pairing: str = _findings.DEFAULT_PAIRING, intents: str = "all") -> None:
+        import ipywidgets as w
+
+        cat = load()
+        self.variant = w.Dropdown(options=list(_schemes.scheme_ids()), value=variant, description="variant")
+        self.scenario = w.Dropdown(options=list(_scenarios.scenario_ids()), value=scenario, description="scenario")
+        self.timeline = w.Dropdown(options=list(cat.timelines), value=timeline, description="timeline")
+        self.pairing = w.Dropdown(options=list(_findings.PAIRINGS), value=pairing, description="pairing")
+        self.intents = w.Dropdown(options=list(INTENT_GROUPS) + list(cat.intents), value=intents, description="intents")
+        self.cell = w.Dropdown(options=[], description="failing cell", layout=w.Layout(width="46em"))
+        self.image = w.Image(format="png")
+        self.picker = w.GridBox()
+        self.status = w.HTML()
+        self.explained = w.HTML()
+        self.current: View | None = None
+        for control in (self.variant, self.scenario, self.timeline, self.pairing, self.intents):
+            control.observe(lambda _change: self.redraw(), names="value")
+        self.cell.observe(lambda _change: self.explain(), names="value")
+        self.widget = w.VBox([
+            w.HBox([self.variant, self.scenario, self.timeline]), w.HBox([self.pairing, self.intents]),
+            self.status, self.image, w.HTML("<b>Click a cell</b> (rows: release that wrote the XML; columns: "
+                                            "release that read it) or choose a failing cell:"),
+            self.picker, self.cell, self.explained,
+        ])
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Recompute the view from the controls and redraw the heatmap and the failing cells."""
+        try:
+            v = view(self.variant.value, self.scenario.value, self.timeline.value, self.pairing.value,
+                     self.intents.value)
+        except Exception as exc:  # noqa: BLE001 - shown in the widget, not raised into the event loop
+            self.status.value = f"<b>cannot draw:</b> {html.escape(str(exc))}"
+            return
+        self.current = v
+        self.image.value = heatmap_png(v)
+        self.status.value = f"{len(v.frame)} cells, {len(v.failing)} failing"
+        options = [(c.label, c.key) for c in v.failing]
+        self.cell.options = options
+        self.cell.value = options[0][1] if options else None
+        self.picker.children, self.picker.layout = self._picker(v)
+        self.explain()
+
+    def _picker(self, v: View) -> tuple[tuple[Any, ...], Any]:
+        """A clickable heatmap: one button per pair of releases, coloured by its worst outcome;
+        clicking one explains the worst intent of that pair."""
+        import ipywidgets as w
+
+        worst = matrices.worst_cells(v.frame)
+        releases = list(dict.fromkeys(str(r) for r in worst["from"]))
+        by_pair = {(str(a), str(b)): Outcome(str(o)) for a, b, o in worst[["from", "to", "outcome"]].itertuples(index=False)}
+        first = {}
+        for c in sorted((Cell(i, str(a), str(b), Outcome(str(o))) for i, a, b, o in
+                         v.frame[["intent", "from", "to", "outcome"]].itertuples(index=False)),
+                        key=lambda c: -c.outcome.severity):
+            first.setdefault((c.a, c.b), c)
+        children: list[Any] = [w.Label("")] + [w.Label(r) for r in releases]
+        for a in releases:
+            children.append(w.Label(a))
+            for b in releases:
+                o = by_pair.get((a, b))
+                if o is None:
+                    children.append(w.Label(""))
+                    continue
+                button = w.Button(description=plots.SHORT[o], tooltip=f"{a} -> {b}: {o.value}",
+                                  layout=w.Layout(width="auto", height="24px"))
+                button.style.button_color = plots.COLOURS[o]
+                button.style.text_color = plots.text_colour(o)
+                button.on_click(lambda _b, c=first[(a, b)]: self.choose(c))
+                children.append(button)
+        layout = w.Layout(grid_template_columns=f"5em repeat({len(releases)}, 3.4em)", grid_gap="2px")
+        return tuple(children), layout
+
+    def choose(self, c: Cell) -> None:
+        """Explain cell ``c`` (what clicking the heatmap does)."""
+        v = self.current
+        if v is None:
+            return
+        self.explained.value = explanation_html(view(v.variant, v.scenario, v.timeline, v.pairing, list(v.intents),
+                                                     cell=c.key))
+
+    def explain(self) -> None:
+        """Explain the cell chosen in the dropdown (the worst one after a redraw)."""
+        v = self.current
+        if v is None:
+            return
+        if self.cell.value:
+            v = view(v.variant, v.scenario, v.timeline, v.pairing, list(v.intents), cell=self.cell.value)
+        self.explained.value = explanation_html(v)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def show(v: View, out_dir: str = "") -> None:
+    """Display one static view (heatmap, failing cells, the chosen cell explained); with
+    ``out_dir``, also write ``heatmap.png`` and ``failing.csv`` there."""
+    from IPython.display import HTML, Image, display
+
+    from pcidesign.report.params import Outputs
+
+    out = Outputs(out_dir)
+    png = heatmap_png(v)
+    if out.dir is not None:
+        (out.dir / "heatmap.png").write_bytes(png)
+    display(Image(data=png, format="png"))
+    display(out.table(failing_table(v), "failing").head(SHOWN))
+    display(HTML(explanation_html(v)))
+
+
+__all__ = ["Cell", "Explorer", "View", "explanation_html", "failing_table", "heatmap_png", "intent_ids", "show",
+           "view", "widgets_wanted"]
+
