@@ -322,7 +322,7 @@ def test_bad_names_list_the_valid_values(catalog: Catalog) -> None:
         paths.explore("model-subelement", "whatif", start="10.0.0")
     with pytest.raises(PcidesignError):
         paths.explore("model-subelement", max_hops=0)
-    with pytest.raises(ValueError, match="resave happens at the release holding the guest"):
+    with pytest.raises(PcidesignError, match="resave happens at the release holding the guest"):
         paths.follow("model-subelement", DMI, "9.0.0", [("resave", "H1")], "whatif")
 
 

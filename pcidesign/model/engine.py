@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pcidesign.model import domain
+from pcidesign.model import domain, verdict
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, Host, Intent, load
 from pcidesign.model.dialect import Dialect, Purpose, Rejection
 from pcidesign.model.domain import DomainDef, Hardware
+from pcidesign.model.errors import HopError
 from pcidesign.model.vocab import Hop, Outcome
 
 T = TypeVar("T")
@@ -168,7 +169,7 @@ def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     """The daemon holding the guest writes its config back to disk."""
     d = state.dialect if d is None else d
     if d is not state.dialect:
-        raise ValueError(f"resave happens at the release holding the guest ({state.release}), not {d.release.id}")
+        raise HopError(f"resave happens at the release holding the guest ({state.release}), not {d.release.id}")
     saved = format_def(d, state.persistent)
     rel = str(d.host)
     return State(d, saved, state.persistent, state.live), Step(
@@ -206,7 +207,7 @@ def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
         return resave(state, d)
     if hop is Hop.MIGRATE:
         return migrate(state, d)
-    raise ValueError(f"hop {hop.value!r} needs XML; valid here: restart, resave, migrate")
+    raise HopError(f"hop {hop.value!r} needs XML; valid here: restart, resave, migrate")
 
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
@@ -327,24 +328,31 @@ class Trail:
     def hop(self, hop: Hop, d: Dialect) -> Step:
         """Do ``hop`` at ``d``'s release and record it."""
         if self.state is None:
-            raise ValueError("the history already ended with a terminal event")
+            raise HopError("the history already ended with a terminal event")
         self.state, step = apply(hop, self.state, d)
-        if step.event is None and step.hardware is not None and step.hardware != self.reference_hw:
-            step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, Outcome.GUEST_CHANGED,
+        event = verdict.hop_event(step.event, step.hardware, self.reference_hw)
+        if event is not step.event:
+            assert step.hardware is not None  # hop_event reports a change only with hardware
+            step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, event,
                         f"{step.note}; the guest had {describe(self.reference_hw)}: it changed without a word "
                         f"({changed(self.reference_hw, step.hardware)})")
         self.steps.append(step)
-        if step.event is not None and step.event.severity > self.worst.severity:
+        if verdict.worse(self.worst, step.event) is not self.worst:
             self.worst, self.why = step.event, f"at {step.hop} on {step.release}: {step.note}"
         return step
 
     def verdict(self) -> tuple[Outcome, str]:
         """The outcome if the history stopped here, and why."""
-        if self.state is None:
-            return self.worst, self.why
-        final, final_why = judge(self.scheme, self.reference, self.state.config)
-        if final.severity > self.worst.severity or not self.why:
-            return final, final_why
+        judged: list[tuple[Outcome, str]] = []
+
+        def judge_config() -> Outcome:
+            assert self.state is not None
+            judged.append(judge(self.scheme, self.reference, self.state.config))
+            return judged[0][0]
+
+        final = verdict.outcome(self.worst, self.state is None, judge_config)
+        if judged and (final is not self.worst or not self.why):
+            return judged[0]
         return self.worst, self.why
 
 

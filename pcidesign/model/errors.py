@@ -37,3 +37,12 @@ class DataError(PcidesignError):
 
 class XMLInputError(PcidesignError):
     """XML that pcidesign refuses to read (malformed, hostile, not a domain)."""
+
+
+class HopError(PcidesignError):
+    """A hop that cannot be done where it was asked (a resave away from the guest, a hop after
+    the history ended, a hop that needs XML)."""
+
+
+class UsageError(PcidesignError, ValueError):
+    """An argument with a value no function can use (an empty frame to draw, an unknown format)."""

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.analysis.paths import Witness
 from pcidesign.render.plots import COLOURS
+from pcidesign.model.errors import UsageError
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
 _MARKERS = {Hop.DEFINE: "s", Hop.RESTART: "o", Hop.RESAVE: "D", Hop.MIGRATE: ">"}
@@ -37,7 +38,7 @@ def draw_path(
     rows = list(releases) if releases is not None else [r.id for r in (catalog or load()).timeline(witness.timeline)]
     missing = [r for r in witness.releases if r not in rows]
     if missing:
-        raise ValueError(f"release {missing[0]!r} of the path is not among the rows {rows}")
+        raise UsageError(f"release {missing[0]!r} of the path is not among the rows {rows}")
     y = [rows.index(r) for r in witness.releases[: len(witness.steps)]]
     for i, (step, after) in enumerate(zip(witness.steps, witness.after)):
         terminal = i == len(witness.steps) - 1 and step.event is not None and step.event is not Outcome.GUEST_CHANGED

@@ -26,6 +26,7 @@ from pandas.io.formats.style import Styler
 
 from pcidesign.analysis import matrices as analysis
 from pcidesign.model import registry as _schemes
+from pcidesign.model.errors import UsageError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLOURS: dict[Outcome, str] = {
@@ -133,7 +134,7 @@ def heatmap(
     frame's columns) unless ``title`` is given. Returns the Axes drawn on.
     """
     if frame.empty:
-        raise ValueError("heatmap: the frame has no rows (no intents or no releases selected)")
+        raise UsageError("heatmap: the frame has no rows (no intents or no releases selected)")
     worst = cells(frame)
     codes, rows, cols, counts = _codes(worst)
     if ax is None:
@@ -189,7 +190,7 @@ def grid(
     ``annotate`` the code and the number of intents, as :func:`heatmap` does. Returns the Figure.
     """
     if frame.empty:
-        raise ValueError("grid: the frame has no rows")
+        raise UsageError("grid: the frame has no rows")
     schemes = list(schemes or dict.fromkeys(frame["scheme"]))
     scenarios = list(scenarios or dict.fromkeys(frame["scenario"]))
     if fig is None:
