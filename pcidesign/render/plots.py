@@ -253,7 +253,7 @@ def write_codes(ax: Axes, codes: np.ndarray, max_points: float = 8.0) -> float:
                 continue
             outcome = BY_SEVERITY[int(codes[i, j])]
             ax.text(j, i, SHORT[outcome], ha="center", va="center", fontsize=size,
-                    color=text_colour(outcome), gid=f"code-{i}-{j}")
+                    color=text_colour(outcome), gid=f"code-{i}-{j}", in_layout=False)
     return size
 
 
