@@ -1,15 +1,17 @@
 """What every scheme's dialect shares: the parsed controller, rejections, and libvirt before 1.2.19.
 
 A *dialect* is how one scheme reads and writes ``<controller type='pci'>`` at one release, on
-one host. A scheme module subclasses :class:`Dialect` and overrides ``write``, ``read`` and
-``format`` (and ``fill_on`` if it fills a missing device in). Releases before the scheme's
-adoption use :class:`LegacyDialect`, which behaves as libvirt did then (FACTS.md §4).
+one host. A scheme module subclasses :class:`Dialect`, which is abstract: it must state
+``write``, ``read``, ``format`` and ``pins`` (and override ``fill_on`` if it fills a missing
+device in). Releases before the scheme's adoption use :class:`LegacyDialect`, which behaves as
+libvirt did then (FACTS.md §4).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Literal
 
 from lxml import etree
 
@@ -53,11 +55,38 @@ class Rejection:
     message: str
 
 
-class Dialect:
-    """How one scheme reads and writes PCI controllers at one release on one host."""
+class Dialect(ABC):
+    """How one scheme reads and writes PCI controllers at one release on one host.
 
-    fills: ClassVar[bool] = False
-    """True for schemes that fill a missing device in and save it (libvirt's way)."""
+    The four abstract methods are the scheme's whole contract; everything else (index and
+    ``model`` checks, fill-in, start on the host's QEMU, kept children) is shared. A dialect
+    reads ``self.release``, ``self.classes`` (the classes this libvirt release knows),
+    ``self.devices`` (the device names it knows) and ``self.catalog``. Example, a scheme whose
+    ``model`` is the class and whose new attribute ``impl`` names the device::
+
+        class Impl(Dialect):
+            def write(self, intent):
+                elem = self.class_form(intent)            # None if the class is unknown here
+                if elem is not None and intent.device:
+                    elem.set("impl", intent.device)
+                return elem
+
+            def read(self, elem, index, model):
+                if model not in self.classes:
+                    return self.unknown_model(model)
+                impl = elem.get("impl")
+                device = self.device_of(impl, model, "impl") if impl else None
+                if isinstance(device, Rejection):
+                    return device
+                return Controller(index, model, device, "new" if impl else "old", self.kept_children(elem))
+
+            def format(self, ctrl, migratable):
+                return self.element(ctrl, {"model": ctrl.cls, **({"impl": ctrl.device} if ctrl.device else {})})
+
+            @classmethod
+            def pins(cls, elem):
+                return elem.get("impl") is not None
+    """
 
     def __init__(self, host: Host, catalog: Catalog) -> None:
         self.host = host
@@ -66,27 +95,43 @@ class Dialect:
         self.classes = catalog.known_classes(host.release)
         self.devices = catalog.known_devices(host.release)
 
-    # -- the three things a scheme defines ---------------------------------------------------
+    # -- the four things a scheme states ------------------------------------------------------
+    @abstractmethod
     def write(self, intent: Intent) -> etree._Element | None:
-        """The controller element a user writes for ``intent`` here, or None if it cannot be."""
-        raise NotImplementedError
+        """The controller element a user writes for ``intent`` here, or None if it cannot be.
 
+        ``intent.device`` None means "the default device": write what a user writes for the
+        class alone. The engine sets ``index``; return an element with ``type='pci'``.
+        """
+
+    @abstractmethod
     def read(self, elem: etree._Element, index: int, model: str) -> Controller | Rejection:
-        """Parse one controller element (``model`` is its ``model`` attribute, present)."""
-        raise NotImplementedError
+        """Parse one controller element (``model`` is its ``model`` attribute, present).
 
+        Return the :class:`Controller` this release holds (``device`` None when the XML does
+        not fix it: the release's default then applies), or libvirt's :class:`Rejection`.
+        """
+
+    @abstractmethod
     def format(self, ctrl: Controller, migratable: bool) -> etree._Element:
         """Format ``ctrl`` for the saved config, or for a migration when ``migratable``."""
-        raise NotImplementedError
-
-    def fill_on(self, purpose: Purpose) -> bool:
-        """Whether parsing for ``purpose`` fills a missing device in (and so saves it)."""
-        return False
 
     @classmethod
+    @abstractmethod
     def pins(cls, elem: etree._Element) -> bool:
-        """Whether this XML fixes the device whatever release reads it (not a default)."""
-        return True
+        """Whether this saved XML fixes the device whatever release reads it.
+
+        It decides ``info-lost``: a config that pinned its device at define and no longer does
+        at the end lost that information. A scheme whose every spelling means one device
+        forever returns True; one that fills a device in returns whether the device is written.
+        """
+
+    def fill_on(self, purpose: Purpose) -> bool:
+        """Whether parsing for ``purpose`` fills a missing device in (and so saves it).
+
+        Not filling is the default: a scheme that fills (libvirt's way) overrides this.
+        """
+        return False
 
     # -- shared machinery --------------------------------------------------------------------
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
@@ -198,3 +243,7 @@ class LegacyDialect(Dialect):
 
     def format(self, ctrl: Controller, migratable: bool) -> etree._Element:
         return self.element(ctrl, {"model": ctrl.cls})
+
+    @classmethod
+    def pins(cls, elem: etree._Element) -> bool:
+        return False  # before adoption nothing names a device: the release's default applies

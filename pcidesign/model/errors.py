@@ -46,3 +46,7 @@ class HopError(PcidesignError):
 
 class UsageError(PcidesignError, ValueError):
     """An argument with a value no function can use (an empty frame to draw, an unknown format)."""
+
+
+class SchemeError(PcidesignError):
+    """A scheme that breaks the contract (pcidesign.model.dialect.Dialect), or cannot be loaded."""

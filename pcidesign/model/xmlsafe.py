@@ -53,7 +53,9 @@ class _RefuseAll(etree.Resolver):
         raise XMLRefused("hostile", str(system_url), f"refused to load an external resource; {NO_ENTITIES}")
 
 
-def _parser(remove_blank_text: bool) -> etree.XMLParser:
+def _parser(remove_blank_text: bool, refuse_resources: bool = True) -> etree.XMLParser:
+    """The safe parser: its settings resolve nothing, and (unless ``refuse_resources`` is False,
+    which tests use to check the settings alone) a resolver refuses every external resource."""
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -66,7 +68,8 @@ def _parser(remove_blank_text: bool) -> etree.XMLParser:
         remove_pis=False,
         strip_cdata=True,
     )
-    parser.resolvers.add(_RefuseAll())
+    if refuse_resources:
+        parser.resolvers.add(_RefuseAll())
     return parser
 
 

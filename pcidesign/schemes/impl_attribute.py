@@ -12,7 +12,6 @@ from pcidesign.model.registry import Scheme
 class ImplAttribute(Dialect):
     """``<controller model='dmi-to-pci-bridge' device='i82801b11-bridge'/>``."""
 
-    fills = True
 
     def fill_on(self, purpose: Purpose) -> bool:
         return True

@@ -16,6 +16,10 @@ class ModelIsDevice(Dialect):
     named: the class meaning wins, so that old configs keep theirs.
     """
 
+    @classmethod
+    def pins(cls, elem: etree._Element) -> bool:
+        return True  # every spelling means one device forever: the XML always fixes it
+
     def write(self, intent: Intent) -> etree._Element | None:
         if intent.device is None:
             return self.class_form(intent)

@@ -12,6 +12,10 @@ from pcidesign.model.registry import Scheme
 class MultiplexModel(Dialect):
     """Old values keep their meaning; ``LABEL-CLASS`` (``generic-dmi-to-pci-bridge``) names the rest."""
 
+    @classmethod
+    def pins(cls, elem: etree._Element) -> bool:
+        return True  # every spelling means one device forever: the XML always fixes it
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.values: dict[str, tuple[str, str | None]] = {c: (c, self.legacy(c)) for c in self.classes}

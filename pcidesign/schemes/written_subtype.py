@@ -15,6 +15,10 @@ class SubtypeDialect(Dialect):
     Formats in the new form; the subtype variants override :meth:`format` only.
     """
 
+    @classmethod
+    def pins(cls, elem: etree._Element) -> bool:
+        return True  # every spelling means one device forever: the XML always fixes it
+
     def write(self, intent: Intent) -> etree._Element | None:
         if intent.device is None:
             return self.class_form(intent)
