@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from pcidesign import cli
 from pcidesign.model import engine
@@ -103,17 +104,43 @@ def test_every_attack_is_refused_without_network_or_file_access(secret: Path, ht
     assert _Recorder.hits == []
 
 
-def test_parser_itself_resolves_nothing_even_without_the_byte_check(secret: Path, http_server: str,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """Defence in depth: with the DOCTYPE pre-check disabled, the parser still expands and fetches nothing."""
-    monkeypatch.setattr(xmlsafe, "_DECLARATION", re.compile(rb"(?!x)x"))
-    for name, doc in attacks(secret, http_server).items():
-        if name in ("utf16-doctype", "xinclude"):
-            continue
-        with pytest.raises(XMLInputError) as info:
-            xmlsafe.parse_domain(doc, name)
-        assert "TOP-SECRET" not in str(info.value)
-        assert "lollollol" not in str(info.value)
+def _docs(secret: Path, url: str) -> dict[str, bytes]:
+    docs = dict(attacks(secret, url))
+    del docs["utf16-doctype"]  # refused for its encoding before any parser sees it
+    local_dtd = secret.parent / "local.dtd"
+    local_dtd.write_text("<!ENTITY leak 'TOP-SECRET-FROM-DTD'>")
+    docs["local-dtd"] = (f"<!DOCTYPE domain SYSTEM 'file://{local_dtd}'>\n"
+                         "<domain><name>&leak;</name></domain>").encode()
+    return docs
+
+
+def test_parser_settings_alone_resolve_nothing(secret: Path, http_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defence in depth, layer 1: the parser's settings, fed the attacks directly (no byte check,
+    no DOCTYPE check after parsing, no refusing resolver), expand no entity, read no file and open
+    no socket."""
+    opened: list[object] = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: opened.append(addr))
+    parser = xmlsafe._parser(remove_blank_text=True, refuse_resources=False)
+    for name, doc in _docs(secret, http_server).items():
+        try:
+            root = etree.fromstring(doc, parser)
+        except etree.LxmlError:
+            continue  # refusing is fine; what matters is that nothing was read or expanded
+        text = etree.tostring(root)
+        assert b"TOP-SECRET" not in text, name
+        assert b"lollollol" not in text, name
+        assert root.getroottree().docinfo.externalDTD is None, f"{name}: an external DTD was read"
+    assert opened == [] and _Recorder.hits == []
+
+
+def test_the_resolver_alone_refuses_every_resource(secret: Path, http_server: str) -> None:
+    """Defence in depth, layer 2: even a parser told to load DTDs and resolve entities reads
+    nothing through the resolver xmlsafe installs."""
+    parser = etree.XMLParser(resolve_entities=True, load_dtd=True, no_network=False)
+    parser.resolvers.add(xmlsafe._RefuseAll())
+    for name in ("xxe-file", "local-dtd"):
+        with pytest.raises(XMLRefused, match="refused to load an external resource"):
+            etree.fromstring(_docs(secret, http_server)[name], parser)
     assert _Recorder.hits == []
 
 
