@@ -175,3 +175,62 @@ def test_replace_section_keeps_the_rest(tmp_path) -> None:
     assert new == f"intro\n{findingstext.README_BEGIN}\nnew\n{findingstext.README_END}\noutro\n"
     with pytest.raises(ValueError, match="no section"):
         findingstext.replace_section("no markers", "x")
+
+
+# -- everywhere: any question the data could hold is answered by the worst of its cells ------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CAT = load()
+
+
+@st.composite
+def cell_questions(draw) -> F.Question:
+    timeline = draw(st.sampled_from(sorted(_CAT.timelines)))
+    releases = [r.id for r in _CAT.timeline(timeline)]
+    row = {c: "" for c in F.COLUMNS}
+    row.update({
+        "id": "q", "question": "generated", "who": "someone", "quote": "words", "words": "quoted", "cite": "test",
+        "method": "cells", "timeline": timeline, "pairing": "bundled",
+        "variants": " ".join(draw(st.lists(st.sampled_from(list(pcidesign_scheme_ids())), min_size=1, max_size=3,
+                                           unique=True))),
+        "scenarios": " ".join(draw(st.lists(st.sampled_from(["restart", "resave-roundtrip", "migrate",
+                                                             "migrate-roundtrip"]), min_size=1, max_size=2,
+                                            unique=True))),
+        "intents": " ".join(draw(st.lists(st.sampled_from(["all", "default", "named", *_CAT.intents]), min_size=1,
+                                          max_size=2, unique=True))),
+        "from": " ".join(draw(st.lists(st.sampled_from(releases), max_size=3, unique=True))),
+        "to": " ".join(draw(st.lists(st.sampled_from(releases), max_size=3, unique=True))),
+        "direction": draw(st.sampled_from(F.DIRECTIONS)),
+        "scope": draw(st.sampled_from(F.SCOPES)),
+    })
+    return F._question(row, _CAT)
+
+
+def pcidesign_scheme_ids() -> tuple[str, ...]:
+    from pcidesign import scheme_ids
+
+    return scheme_ids()
+
+
+@settings(max_examples=40, deadline=None)
+@given(cell_questions())
+def test_any_cell_question_is_answered_by_the_worst_of_its_cells(q: F.Question) -> None:
+    f = F.answer(q, catalog=_CAT)
+    line = _CAT.timeline(q.timeline)
+    intents = F._intents(_CAT, q.intents)
+    pairs = F.pairs(q, line)
+    positions = {r.id: n for n, r in enumerate(line)}
+    for a, b in pairs:
+        step = positions[b.id] - positions[a.id]
+        assert {"any": step != 0, "forward": step > 0, "backward": step < 0, "adjacent-forward": step == 1,
+                "adjacent-backward": step == -1}[q.direction]
+        assert (not q.sources or a.id in q.sources) and (not q.targets or b.id in q.targets)
+    assert [a.variant for a in f.answers] == list(q.variants or ())
+    for ans in f.answers:
+        cells = [run(ans.variant, s, i.id, x.id, y.id).outcome for s in q.scenarios for i in intents
+                 for x, y in pairs
+                 if q.scope == "all" or (i.cls in _CAT.known_classes(x) and i.cls in _CAT.known_classes(y))]
+        assert ans.total == len(cells)
+        assert ans.outcome is (Outcome.worst(cells) if cells else Outcome.NOT_EXPRESSIBLE)
+        assert ans.line.startswith(ans.outcome.value)
