@@ -11,6 +11,7 @@ The public API, the same the CLI and the notebooks use::
 from __future__ import annotations
 
 import pcidesign.schemes  # noqa: F401  (registers the built-in schemes)
+from pcidesign.schemes import loader as _loader
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release
 from pcidesign.model.catalog import load as load_catalog
 from pcidesign.model.engine import Result, Roundtrip, Step, roundtrip, run
@@ -23,6 +24,8 @@ from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 from pcidesign.render.text import explanation
 
 __version__ = "0.1.0"
+
+_loader.load_external()  # entry points and PCIDESIGN_SCHEMES; failures are kept for check()
 
 
 def matrix(scheme: str, scenario: str, timeline: str = DEFAULT_TIMELINE, intents=None, releases=None,  # type: ignore[no-untyped-def]

@@ -37,10 +37,26 @@ def _format_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: %(default)s)")
 
 
+SCHEME_MODULE_HELP = ("load schemes from this module name or .py file (SCHEME or SCHEMES in it); repeatable; "
+                      "also read from $PCIDESIGN_SCHEMES and the 'pcidesign.schemes' entry points")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every subcommand also takes ``--scheme-module``, after the subcommand as before it."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.prog != "pcidesign":
+            self.add_argument("--scheme-module", action="append", dest="sub_scheme_modules", metavar="MODULE",
+                              default=argparse.SUPPRESS, help=SCHEME_MODULE_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, one subcommand per verb."""
-    parser = argparse.ArgumentParser(prog="pcidesign", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = _Parser(prog="pcidesign", description=__doc__.splitlines()[0])
+    parser.add_argument("--scheme-module", action="append", dest="scheme_modules", metavar="MODULE", default=[],
+                        help=SCHEME_MODULE_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("schemes", help="list the schemes with their pros and cons")
     _format_arg(p)
@@ -92,8 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="target release (repeatable; default: every release of the timeline but --from)")
     p.add_argument("--scheme", action="append", dest="schemes", metavar="S",
                    help="scheme id (repeatable; default: all)")
-    p.add_argument("--from", dest="source", metavar="RELEASE",
+    p.add_argument("--current", dest="source", metavar="RELEASE",
                    help="the release the fleet runs today (default: the newest real release of the timeline)")
+    p.add_argument("--from", dest="deprecated_source", metavar="RELEASE", help="deprecated name of --current")
     p.add_argument("--worst", type=int, default=5, metavar="N",
                    help="worst-off domains listed per scheme, target and scenario (default: %(default)s)")
     p.add_argument("--show", choices=("summary", "worst", "errors"), default="summary",
@@ -222,6 +239,11 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
+    if args.deprecated_source is not None:
+        if args.source is not None:
+            raise UsageError("give --current only (--from is its deprecated name)")
+        print("pcidesign fleet: note: --from is deprecated; say --current", file=sys.stderr)
+        args.source = args.deprecated_source
     try:
         result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
                             strict=args.strict, worst=args.worst)
@@ -299,9 +321,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from pcidesign.schemes import loader
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        for spec in args.scheme_modules + getattr(args, "sub_scheme_modules", []):
+            loader.add_to_env(spec)
+        loader.check()
         return int(args.func(args))
     except PcidesignError as exc:
         print(f"pcidesign {args.command}: error: {exc}", file=sys.stderr)

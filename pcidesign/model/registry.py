@@ -88,6 +88,12 @@ def register(scheme: Scheme) -> Scheme:
     return scheme
 
 
+def clear() -> None:
+    """Forget every registered scheme (a fresh registry; the built-ins register again on load)."""
+    _REGISTRY.clear()
+    _dialect.cache_clear()
+
+
 def all_schemes() -> tuple[Scheme, ...]:
     """Every registered scheme, in registration order."""
     return tuple(_REGISTRY.values())

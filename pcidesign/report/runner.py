@@ -248,6 +248,37 @@ def declared_parameters(source: str | Path) -> dict[str, str]:
     return {name: str(p.get("inferred_type_name", "None")) for name, p in found.items()}
 
 
+def check_kernel_schemes(schemes: Sequence[str]) -> None:
+    """Check, in a fresh interpreter with this process's environment (what every notebook kernel
+    gets), that pcidesign loads and knows every scheme of the report.
+
+    A scheme registered only in this process (``pcidesign.register()`` from a script) is not
+    seen by the kernels: it must come from ``--scheme-module``, ``PCIDESIGN_SCHEMES`` or an entry
+    point. Raises :class:`ReportError` saying which scheme is missing and how to load it.
+    """
+    import subprocess
+
+    probe = ("import json, pcidesign\n"
+             "from pcidesign.schemes import loader\n"
+             "loader.check()\n"
+             "print(json.dumps(list(pcidesign.scheme_ids())))\n")
+    try:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                              cwd=tempfile.gettempdir())
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ReportError(f"cannot start a Python to check what the notebooks will load: {exc}") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise ReportError(f"the notebooks' Python cannot load pcidesign with these schemes: {last}")
+    seen = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    missing = [s for s in schemes if s not in seen]
+    if missing:
+        raise ReportError(
+            f"scheme(s) {', '.join(missing)} are registered in this process only; the notebooks would not "
+            "see them. Load them with 'pcidesign --scheme-module MODULE_OR_FILE report ...', "
+            "$PCIDESIGN_SCHEMES, or a 'pcidesign.schemes' entry point")
+
+
 def check_jobs(jobs: Iterable[Job]) -> None:
     """Check every job before anything runs: each parameter is declared by its notebook with a
     matching type, ``out_dir`` is declared, and the values name things that exist.
@@ -295,6 +326,10 @@ if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
 _os.chdir({cwd!r})
 get_ipython().execution_count = 1
+if "pcidesign" in _sys.modules:
+    # the model as a fresh kernel has it: no remembered transitions, only the schemes that load
+    _sys.modules["pcidesign.schemes.loader"].reset()
+    _sys.modules["pcidesign.model.engine"].clear_cache()
 del _os, _sys
 """
 
@@ -544,6 +579,7 @@ def run(
         raise ReportError(f"--jobs must be at least 1, not {jobs}")
     todo = plan(timelines, schemes, scenarios, notebooks)
     check_jobs(todo)
+    check_kernel_schemes([_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids())])
     out = Path(out).absolute()
     if out.exists() and not out.is_dir():
         raise ReportError(f"output folder {out} exists and is not a folder")
