@@ -182,6 +182,8 @@ def test_report_on_a_two_scheme_grid(tmp_path, capsys):
             assert str(escape(a["answer"])) in answer_page and str(escape(a["why"])) in answer_page
     for facet in ("default", "named"):
         assert f'id="grid-real-{facet}"' in page
+    grids = page[page.index('id="grids"'):page.index('id="run-log"')]
+    assert grids.count('<a class="panel" href="real/02_matrix-model-subelement--restart.html"') == 2
     for rec in summary["runs"]:
         assert rec["html_file"] in hrefs and rec["notebook_file"] in hrefs
     assert "FAILED" not in page

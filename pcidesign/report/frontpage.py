@@ -13,7 +13,6 @@ leaves nothing half-written behind.
 
 from __future__ import annotations
 
-import html
 import json
 import threading
 import urllib.parse
@@ -314,5 +313,15 @@ def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets 
             } for r in recs]})
         log.append({"timeline": t, "groups": groups})
     return _env().get_template("index.html.j2").render(
-        summary=summary, assets=assets, legend=legend(), log=log, escape=html.escape,
-        outcomes=[o.value for o in Outcome])
+        summary=summary, assets=assets, legend=legend(), log=log, panels=panel_pages(summary))
+
+
+def panel_pages(summary: RunSummary) -> dict[tuple[str, str, str], str]:
+    """(timeline, scheme, scenario) -> the HTML page of the notebook run that shows that matrix
+    (a grid panel links to it), for the runs that succeeded."""
+    pages: dict[tuple[str, str, str], str] = {}
+    for r in summary.runs:
+        p = r.parameters
+        if r.html_file and r.status == "ok" and isinstance(p.get("scheme"), str) and isinstance(p.get("scenario"), str):
+            pages.setdefault((r.timeline, p["scheme"], p["scenario"]), r.html_file)
+    return pages
