@@ -58,7 +58,7 @@ def test_cell_answers_are_the_worst_of_their_cells(found) -> None:
         if q.method != "cells":
             continue
         line = cat.timeline(f.timeline)
-        intents = F._intents(cat, q.intents)
+        intents = F.select_intents(cat, q.intents)
         for a in f.answers:
             outcomes = [run(a.variant, s, i.id, x.id, y.id).outcome
                         for s in q.scenarios for i in intents for x, y in F.pairs(q, line)
@@ -218,7 +218,7 @@ def pcidesign_scheme_ids() -> tuple[str, ...]:
 def test_any_cell_question_is_answered_by_the_worst_of_its_cells(q: F.Question) -> None:
     f = F.answer(q, catalog=_CAT)
     line = _CAT.timeline(q.timeline)
-    intents = F._intents(_CAT, q.intents)
+    intents = F.select_intents(_CAT, q.intents)
     pairs = F.pairs(q, line)
     positions = {r.id: n for n, r in enumerate(line)}
     for a, b in pairs:

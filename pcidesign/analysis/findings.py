@@ -280,7 +280,9 @@ def variants_of(question: Question) -> tuple[str, ...]:
     return question.variants if question.variants is not None else _schemes.scheme_ids()
 
 
-def _intents(cat: Catalog, spec: Sequence[str]) -> list[Intent]:
+def select_intents(cat: Catalog, spec: Sequence[str]) -> list[Intent]:
+    """Intent ids and groups (``all``, ``default``, ``named``) -> the intents, in catalog order
+    within each item, without repeats; an unknown id raises, listing the valid ones."""
     chosen: list[Intent] = []
     for item in spec:
         if item == "all":
@@ -329,7 +331,7 @@ def answer(
     if absent:
         return Finding(question, t, pair, releases=len(line), skipped=f"not answered on timeline {t}: the question names "
                        f"{', '.join(dict.fromkeys(absent))}, which the timeline lacks")
-    intents = _intents(cat, question.intents)
+    intents = select_intents(cat, question.intents)
     if question.method == "paths":
         answers = tuple(_path_answer(question, v, t, intents, cat) for v in variants_of(question))
     else:
@@ -400,5 +402,5 @@ def findings(
 
 __all__ = [
     "Answer", "CellWitness", "DIRECTIONS", "Finding", "METHODS", "PAIRINGS", "PathWitness", "Question",
-    "answer", "findings", "load_questions", "pairs", "variants_of",
+    "answer", "findings", "load_questions", "pairs", "select_intents", "variants_of",
 ]

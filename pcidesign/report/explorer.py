@@ -31,7 +31,7 @@ from pcidesign.model.vocab import Outcome
 from pcidesign.render import plots
 from pcidesign.render.text import explanation
 
-INTENT_GROUPS = ("all", "default", "named")
+INTENT_GROUPS = _findings.INTENT_GROUPS
 """Intent choices besides single intents: every intent, default-device or named-device ones."""
 WIDGETS = ("auto", "yes", "no")
 SHOWN = 12
@@ -80,20 +80,8 @@ class View:
 
 def intent_ids(spec: str | Sequence[str], catalog: Catalog | None = None) -> list[str]:
     """``"default"`` / ``"named"`` / ``"all"`` / an intent id / a list of them -> intent ids."""
-    cat = catalog or load()
     items = [spec] if isinstance(spec, str) else list(spec)
-    out: list[str] = []
-    for item in items or ["all"]:
-        if item == "all":
-            group = list(cat.intents)
-        elif item == "default":
-            group = [i.id for i in cat.intents.values() if i.device is None]
-        elif item == "named":
-            group = [i.id for i in cat.intents.values() if i.device is not None]
-        else:
-            group = [cat.intent(item).id]
-        out += [i for i in group if i not in out]
-    return out
+    return [i.id for i in _findings.select_intents(catalog or load(), items or ["all"])]
 
 
 def view(variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE, pairing: str = _findings.DEFAULT_PAIRING,
