@@ -37,8 +37,9 @@ from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, 
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
+from pcidesign.model.resources import data_dir
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "fleet-sample"
+SAMPLE_DIR = data_dir() / "fleet-sample"
 """The sample fleet shipped with pcidesign (resolved from the package, not the working directory)."""
 
 SCENARIOS: tuple[str, ...] = ("restart", "migrate")

@@ -37,8 +37,9 @@ from pcidesign.model import engine
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.xmlsafe import XMLRefused, display, parse_domain, read_file
+from pcidesign.model.resources import data_dir
 
-PROBES_DIR = Path(__file__).resolve().parents[2] / "data" / "calibration"
+PROBES_DIR = data_dir() / "calibration"
 """The probe domains shipped with pcidesign, and ``probes.csv`` describing them."""
 
 RELEASE = "9.0.0"

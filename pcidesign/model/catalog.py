@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcidesign.model.errors import DataError, UnknownNameError
+from pcidesign.model.resources import data_dir
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = data_dir()
 DEFAULT_TIMELINE = "real"
 
 Key = tuple[int, ...]

@@ -42,8 +42,9 @@ from pcidesign.model.catalog import load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.report import frontpage
 from pcidesign.report.params import check_params
+from pcidesign.model.resources import notebook_dir
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK_DIR = notebook_dir()
 """Where the notebooks live: ``notebooks/`` beside the package (override: ``PCIDESIGN_NOTEBOOKS``)."""
 
 KERNEL = "python3"

@@ -71,8 +71,11 @@ def _schemes_of(obj: object, where: str) -> tuple[Scheme, ...]:
         found = getattr(obj, "SCHEMES", None) or getattr(obj, "SCHEME", None)
         if found is None:
             raise SchemeError(f"scheme module {where!r} defines neither SCHEME nor SCHEMES")
-        return _schemes_of(found, where) if isinstance(found, Scheme) else tuple(
-            s for item in found for s in _schemes_of(item, where))
+        if isinstance(found, Scheme):
+            return (found,)
+        if isinstance(found, (tuple, list)):
+            return tuple(s for item in found for s in _schemes_of(item, where))
+        obj = found
     raise SchemeError(f"{where!r} gives {type(obj).__name__}, not a pcidesign Scheme")
 
 
