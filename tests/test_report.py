@@ -15,6 +15,7 @@ import pytest
 
 from pcidesign import scenario_ids, scheme_ids
 from pcidesign.analysis import matrices as analysis
+from pcidesign.report import plan as report_plan
 from pcidesign.report import runner as report
 from pcidesign.cli import main
 from pcidesign.model.errors import UnknownNameError
@@ -199,7 +200,7 @@ def test_a_failing_notebook_is_marked_and_exits_1(tmp_path, monkeypatch, capsys)
     fails = report.NotebookSpec("99_fails", "fails on purpose", lambda g: [{"timeline": g.timeline}],
                                 path=failing_notebook(tmp_path))
     matrix = next(s for s in report.NOTEBOOKS if s.name == "02_matrix")
-    monkeypatch.setattr(report, "NOTEBOOKS", [fails, matrix])
+    monkeypatch.setattr(report_plan, "NOTEBOOKS", [fails, matrix])
     assert main(["report", "--out", str(out), *SMALL]) == 1
     err = capsys.readouterr().err
     assert "FAILED real/99_fails: RuntimeError: deliberate failure on real" in err

@@ -1,0 +1,153 @@
+"""The report's grid: which notebooks run with which parameters, planned before anything runs.
+
+To add a notebook to the report, add one :class:`NotebookSpec` to :data:`NOTEBOOKS`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pcidesign.model import registry as _schemes
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model.catalog import load
+from pcidesign.model.errors import PcidesignError
+from pcidesign.model.resources import notebook_dir
+
+NOTEBOOK_DIR = notebook_dir()
+"""Where the notebooks live: ``notebooks/`` beside the package (override: ``PCIDESIGN_NOTEBOOKS``)."""
+
+REPORT_INTENT = "pcie-root-port:ioh3420"
+"""The intent notebook 01 shows in the report: the device at the heart of the 2015 thread."""
+
+
+class ReportError(PcidesignError):
+    """The report cannot start: bad parameters, a missing notebook, an unusable output folder."""
+
+
+# -- the registry ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Grid:
+    """What a report covers for one timeline: the schemes and scenarios to run."""
+
+    timeline: str
+    schemes: tuple[str, ...]
+    scenarios: tuple[str, ...]
+
+
+ParamSets = Callable[[Grid], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One notebook of the report.
+
+    ``params`` gives the parameter sets to run for a timeline's grid; ``slug`` names one run's
+    files (unique within the notebook and timeline); ``headline`` is a figure (file name written
+    by the notebook) shown at the top of the index page.
+    """
+
+    name: str
+    title: str
+    params: ParamSets
+    slug: Callable[[dict[str, Any]], str] = lambda p: ""
+    headline: str | None = None
+    path: Path | None = None
+
+    @property
+    def source(self) -> Path:
+        """The notebook file."""
+        if self.path is not None:
+            return self.path
+        base = Path(os.environ.get("PCIDESIGN_NOTEBOOKS") or NOTEBOOK_DIR)
+        return base / f"{self.name}.ipynb"
+
+
+NOTEBOOKS: list[NotebookSpec] = [
+    NotebookSpec(
+        "03_compare", "Comparing the schemes: grid, scorecard, ranking",
+        lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.scenarios),
+                    "scope": "naming"}],
+        headline="grid.png",
+    ),
+    NotebookSpec(
+        "01_schemes", f"The schemes side by side ({REPORT_INTENT})",
+        lambda g: [{"intent": REPORT_INTENT, "timeline": g.timeline, "schemes": list(g.schemes), "releases": []}],
+    ),
+    NotebookSpec(
+        "02_matrix", "Compatibility matrix per scheme and scenario",
+        lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [], "explain": 3}
+                   for s in g.schemes for c in g.scenarios],
+        slug=lambda p: f"{p['scheme']}--{p['scenario']}",
+    ),
+    NotebookSpec(
+        "04_paths", "Multi-hop paths: the shortest counterexample per scheme",
+        lambda g: [{"scheme": s, "timeline": g.timeline, "max_hops": 3, "hops": ["restart", "resave", "migrate"],
+                    "intents": [], "start": ""} for s in g.schemes],
+        slug=lambda p: p["scheme"],
+    ),
+    NotebookSpec(
+        "05_fleet", "Fleet impact: the sample fleet per scheme and target",
+        lambda g: [{"fleet_dir": "", "timeline": g.timeline, "targets": [], "schemes": list(g.schemes)}],
+    ),
+]
+"""The notebooks of the report, in the order the index shows them."""
+
+
+# -- jobs and their records ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One papermill run: a notebook, its parameters, and where (relative to the run) it writes."""
+
+    index: int
+    notebook: str
+    title: str
+    timeline: str
+    source: str
+    parameters: dict[str, Any]
+    stem: str
+
+    @property
+    def label(self) -> str:
+        """``timeline/stem``: unique within a run."""
+        return f"{self.timeline}/{self.stem}"
+
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "run"
+
+
+def plan(
+    timelines: Sequence[str] | None = None,
+    schemes: Sequence[str] | None = None,
+    scenarios: Sequence[str] | None = None,
+    notebooks: Sequence[NotebookSpec] | None = None,
+) -> list[Job]:
+    """Every job of a report (every timeline by default, every scheme and scenario), in order.
+
+    Unknown names raise :class:`~pcidesign.errors.UnknownNameError` listing the valid ones.
+    """
+    cat = load()
+    lines = list(dict.fromkeys(timelines or cat.timelines))
+    for t in lines:
+        cat.timeline(t)
+    sch = tuple(_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids()))
+    scn = tuple(_scenarios.get(s).id for s in dict.fromkeys(scenarios or _scenarios.scenario_ids()))
+    jobs: list[Job] = []
+    for t in lines:
+        grid = Grid(t, sch, scn)
+        for spec in (NOTEBOOKS if notebooks is None else notebooks):
+            for p in spec.params(grid):
+                slug = spec.slug(p)
+                stem = _slugify(f"{spec.name}-{slug}" if slug else spec.name)
+                jobs.append(Job(len(jobs), spec.name, spec.title, t, str(spec.source), dict(p), stem))
+    stems = [j.label for j in jobs]
+    dupes = sorted({s for s in stems if stems.count(s) > 1})
+    if dupes:
+        raise ReportError(f"two runs would write the same files: {', '.join(dupes)}; give the spec a slug")
+    return jobs
