@@ -24,6 +24,13 @@ Purpose = Literal["define", "load", "incoming"]
 TARGET_SINCE = version_key("1.2.19")
 """``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4)."""
 
+MESSAGES_9 = version_key("9.0.0")
+"""From here the messages are those observed on 9.0.0 with the QEMU driver (data/calibration/qemu-facts.md);
+the releases between 4.0.0 and 9.0.0 are not modelled."""
+
+HEX_TARGET_FIELDS = frozenset({"port"})
+"""``<target>`` fields libvirt formats in hex (the others in decimal), whatever the user wrote."""
+
 KNOWN_CHILDREN: dict[str, tuple[str, ...]] = {
     "target": ("chassisNr", "chassis", "port", "busNr", "index", "hotplug"),
     "address": ("type", "domain", "bus", "slot", "function", "multifunction"),
@@ -136,17 +143,35 @@ class Dialect(ABC):
     # -- shared machinery --------------------------------------------------------------------
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
         """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""
+        new = self.release.key >= MESSAGES_9
         try:
             index = int(elem.get("index", ""))
         except ValueError:
+            if new:  # observed on 9.0.0 (data/calibration/35-index-not-a-number.xml)
+                return Rejection(f"XML error: Invalid value for attribute 'index' in element 'controller': "
+                                 f"'{elem.get('index', '')}'. Expected integer value")
             return Rejection(f"XML error: Cannot parse controller index {elem.get('index')!r}")
         model = elem.get("model")
         if model is None:
+            if new:  # observed on 9.0.0 (data/calibration/36-no-model.xml)
+                return Rejection("internal error: PCI controller model was not set correctly")
             return Rejection(f"unsupported configuration: PCI controller with index '{index}' has no model")
+        if self.release.key >= TARGET_SINCE and len(elem.findall("target")) > 1:
+            # observed on 9.0.0 (data/calibration/38-duplicate-target.xml); refused since 1.2.19
+            return Rejection("XML error: Multiple <target> elements in controller definition not allowed")
         ctrl = self.read(elem, index, model)
+        if isinstance(ctrl, Controller):
+            refused = self.validate(ctrl, purpose)
+            if refused is not None:
+                return refused
         if isinstance(ctrl, Controller) and ctrl.device is None and self.fill_on(purpose):
             ctrl = self.fill(ctrl)
         return ctrl
+
+    def validate(self, ctrl: Controller, purpose: Purpose) -> Rejection | None:
+        """The checks a release runs after parsing, for ``purpose`` (none by default). libvirt
+        9.0.0 validates at define and on an incoming migration, not when loading a saved config."""
+        return None
 
     def fill(self, ctrl: Controller) -> Controller:
         """``ctrl`` with a missing device replaced by this host's default for its class."""
@@ -166,6 +191,9 @@ class Dialect(ABC):
                 f"(index '{ctrl.index}') is available in this QEMU binary ({self.host.qemu})"
             )
         if live.device not in self.host.devices:
+            if self.release.key >= MESSAGES_9:  # observed on 9.0.0 (data/calibration/45-qemu-lacks-ioh3420.xml)
+                return Rejection(f"unsupported configuration: The '{live.device}' device is not supported "
+                                 "by this QEMU binary")
             return Rejection(
                 f"unsupported configuration: the {live.device} device of a {ctrl.cls} controller "
                 f"(index '{ctrl.index}') is not supported by this QEMU binary ({self.host.qemu})"
@@ -185,7 +213,10 @@ class Dialect(ABC):
             if not isinstance(child.tag, str) or child.tag not in known:
                 continue
             attrs = known[child.tag]
-            clean = etree.Element(child.tag, {a: child.get(a) for a in attrs if child.get(a) is not None})
+            values = {a: child.get(a) for a in attrs if child.get(a) is not None}
+            if child.tag == "target":
+                values = {a: _target_text(a, v) for a, v in values.items()}
+            clean = etree.Element(child.tag, values)
             if child.tag == "target" and child.find("node") is not None:
                 etree.SubElement(clean, "node").text = child.findtext("node")
             kept.append(etree.tostring(clean))
@@ -225,6 +256,18 @@ class Dialect(ABC):
                 f"not valid for a {cls} controller"
             )
         return value
+
+
+def _target_text(field: str, value: str) -> str:
+    """A numeric ``<target>`` value as libvirt formats it: ``port`` in hex, the others in decimal
+    (observed on 9.0.0: ``chassis='0x7' port='16'`` is saved as ``chassis='7' port='0x10'``)."""
+    if field in ("hotplug",):
+        return value
+    try:
+        number = int(value, 0)
+    except ValueError:
+        return value
+    return f"0x{number:x}" if field in HEX_TARGET_FIELDS else str(number)
 
 
 class LegacyDialect(Dialect):
