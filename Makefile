@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all env test report bench clean-reports readme-findings
+.PHONY: all env test report bench clean-reports readme-findings calibrate
 
 all: test
 
@@ -26,6 +26,12 @@ test: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/pcidesign report --out reports
+
+# both calibrations: virsh's test driver, then the private QEMU driver and real QEMU (root and
+# the Debian packages; exit 2 with the apt-get hint when the stack cannot start)
+calibrate: $(STAMP)
+	$(BIN)/pcidesign calibrate --driver test
+	$(BIN)/pcidesign calibrate --driver qemu
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -120,7 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p)
     p.set_defaults(func=cmd_fleet)
 
-    p = sub.add_parser("calibrate", help="compare the model-subelement scheme with a real virsh")
+    p = sub.add_parser("calibrate", help="compare the model-subelement scheme with a real libvirt (and QEMU)")
+    p.add_argument("--driver", choices=("test", "qemu"), default="test",
+                   help="test: virsh's test:///default (the generic parser); qemu: a private embedded QEMU "
+                        "driver and real QEMU processes (define, start, restart, live migration) "
+                        "(default: %(default)s)")
     p.add_argument("--virsh", default=None, metavar="PATH", help="the virsh to run (default: virsh on PATH)")
     p.add_argument("--probes", type=Path, default=None, metavar="DIR",
                    help="directory of probe domains (default: the calibration set shipped with pcidesign)")
@@ -255,7 +259,14 @@ def cmd_fleet(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """``pcidesign calibrate``: one row per probe; exit 1 on any disagreement."""
+    """``pcidesign calibrate``: one row per probe (per check with ``--driver qemu``); exit 1 on any
+    disagreement, 2 when the real stack cannot be started (with the install hint)."""
+    if args.driver == "qemu":
+        from pcidesign.calibrate import qemu
+
+        found = qemu.run(probes=args.probes, virsh=args.virsh)
+        print(qemu.render(found, args.format), end="")
+        return 0 if qemu.agrees(found) else 1
     from pcidesign.calibrate import testdriver as calibrate
 
     frame = calibrate.run(virsh=args.virsh, probes=args.probes)
