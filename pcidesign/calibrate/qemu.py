@@ -46,9 +46,10 @@ from pcidesign.model.catalog import Catalog, Host, load
 from pcidesign.model.dialect import Purpose
 from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import PcidesignError
+from pcidesign.model.resources import data_dir
 from pcidesign.model.xmlsafe import XMLRefused, display, parse_domain, read_file, to_bytes
 
-PROBES_DIR = Path(__file__).resolve().parents[2] / "data" / "calibration"
+PROBES_DIR = data_dir() / "calibration"
 """The shipped probes: every ``*.xml`` here, ``migrate/`` pairs, ``qemu-probes.csv`` and ``unmodelled.csv``."""
 
 RELEASE, QEMU = "9.0.0", "7.2.0"
