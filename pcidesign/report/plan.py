@@ -1,4 +1,4 @@
-"""The report's grid: which notebooks run with which parameters, planned before anything runs.
+"""The grid of a report: which notebooks run with which parameters (one :class:`Job` each).
 
 To add a notebook to the report, add one :class:`NotebookSpec` to :data:`NOTEBOOKS`.
 """
@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from pcidesign.model import registry as _schemes
+from pcidesign.model import resources
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import load
 from pcidesign.model.errors import PcidesignError
-from pcidesign.model.resources import notebook_dir
 
-NOTEBOOK_DIR = notebook_dir()
-"""Where the notebooks live: ``notebooks/`` beside the package (override: ``PCIDESIGN_NOTEBOOKS``)."""
+NOTEBOOK_DIR = resources.notebook_dir()
+"""Where the notebooks live: the package's ``notebooks/`` (override: ``PCIDESIGN_NOTEBOOKS``)."""
 
 REPORT_INTENT = "pcie-root-port:ioh3420"
 """The intent notebook 01 shows in the report: the device at the heart of the 2015 thread."""
@@ -29,7 +29,6 @@ class ReportError(PcidesignError):
     """The report cannot start: bad parameters, a missing notebook, an unusable output folder."""
 
 
-# -- the registry ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Grid:
     """What a report covers for one timeline: the schemes and scenarios to run."""
@@ -98,7 +97,6 @@ NOTEBOOKS: list[NotebookSpec] = [
 """The notebooks of the report, in the order the index shows them."""
 
 
-# -- jobs and their records ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Job:
     """One papermill run: a notebook, its parameters, and where (relative to the run) it writes."""
@@ -117,9 +115,18 @@ class Job:
         return f"{self.timeline}/{self.stem}"
 
 
-
 def _slugify(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "run"
+
+
+def scheme_ids(schemes: Sequence[str] | None) -> list[str]:
+    """The schemes a report covers: those given (checked, without repeats), or every registered one."""
+    return [_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids())]
+
+
+def scenario_ids(scenarios: Sequence[str] | None) -> list[str]:
+    """The scenarios a report covers: those given (checked, without repeats), or every one."""
+    return [_scenarios.get(s).id for s in dict.fromkeys(scenarios or _scenarios.scenario_ids())]
 
 
 def plan(
@@ -130,14 +137,14 @@ def plan(
 ) -> list[Job]:
     """Every job of a report (every timeline by default, every scheme and scenario), in order.
 
-    Unknown names raise :class:`~pcidesign.errors.UnknownNameError` listing the valid ones.
+    Unknown names raise :class:`~pcidesign.model.errors.UnknownNameError` listing the valid ones.
     """
     cat = load()
     lines = list(dict.fromkeys(timelines or cat.timelines))
     for t in lines:
         cat.timeline(t)
-    sch = tuple(_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids()))
-    scn = tuple(_scenarios.get(s).id for s in dict.fromkeys(scenarios or _scenarios.scenario_ids()))
+    sch = tuple(scheme_ids(schemes))
+    scn = tuple(scenario_ids(scenarios))
     jobs: list[Job] = []
     for t in lines:
         grid = Grid(t, sch, scn)

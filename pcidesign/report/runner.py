@@ -1,48 +1,76 @@
-"""The batch report: papermill over the parameter grid, HTML copies, figures, an index page.
+"""The batch report: papermill over the parameter grid, HTML copies, figures, the front page.
 
-``pcidesign report`` runs every notebook of :data:`NOTEBOOKS` once per parameter set its spec
-gives for a timeline (02 for every scheme x scenario, 04 for every scheme, 01, 03 and 05 once
-per timeline), in parallel worker processes. Before anything runs, every parameter set is
-checked against the parameters the notebook declares (``papermill.inspect_notebook``) and against
-the catalog (:func:`pcidesign.params.check_params`).
+``pcidesign report`` runs every notebook of :data:`~pcidesign.report.plan.NOTEBOOKS` once per
+parameter set its spec gives for a timeline (02 for every scheme x scenario, 04 for every scheme,
+01, 03 and 05 once per timeline), in parallel worker processes (at most one per CPU and per
+notebook). The rooms of the report:
 
-Everything is written into a hidden temporary folder beside the target and renamed to
-``OUT/run-<timestamp>`` only when the batch is done, so a run folder is complete or absent;
-earlier runs are never touched, and ``OUT/latest`` (a relative symlink) is switched atomically to
-the new run. A notebook that fails does not stop the others: ``summary.json`` records its error,
+* :mod:`~pcidesign.report.plan`: the grid of jobs;
+* :mod:`~pcidesign.report.checks`: every parameter checked before anything runs, in the Python
+  the notebooks run in;
+* :mod:`~pcidesign.report.kernels`: one warm kernel per worker, reset between notebooks;
+* :mod:`~pcidesign.report.frontpage`: the index page;
+* this module: running the jobs and publishing the run.
+
+Everything is written into a hidden ``.run-*.partial`` folder beside the target and renamed to
+``OUT/run-<timestamp>`` only when the batch is done, so a run folder is complete or absent. The
+name is reserved atomically (two reports finishing in the same second get two names); earlier
+runs are never touched, and ``OUT/latest`` (a relative symlink) is switched atomically to the new
+run. A notebook that fails does not stop the others: ``summary.json`` records its error,
 ``index.html`` marks it, and :attr:`Summary.exit_code` is 1.
 
-Starting a kernel and importing pandas and matplotlib into it costs more than most notebooks take
-to run, so each worker keeps one kernel and resets it between notebooks (namespace, figures,
-working directory, execution count); a kernel whose notebook failed is replaced. With
-``fresh_kernels=True`` (``--fresh-kernels``) every notebook gets a new kernel instead.
-
-The grid is planned in :mod:`.plan`, checked in :mod:`.checks`, run on the kernels of
-:mod:`.kernels`; the front page is :mod:`.frontpage`. This module runs the batch.
+SIGTERM or SIGINT ends every worker and kernel, removes the partial folder, leaves ``latest`` as
+it was and raises :class:`Interrupted` (the CLI exits 143 or 130). A write that fails (a full
+disk) raises :class:`ReportWriteError` with the same clean-up (the CLI exits 1).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pcidesign.model import registry as _schemes
-from pcidesign.model import scenarios as _scenarios
 from pcidesign.report import frontpage, kernels
 from pcidesign.report import plan as _plan
-from pcidesign.report.checks import check_jobs, check_kernel_schemes, declared_parameters
+from pcidesign.report.checks import check_jobs, declared_parameters
 from pcidesign.report.kernels import KERNEL
-from pcidesign.report.plan import NOTEBOOK_DIR, NOTEBOOKS, REPORT_INTENT, Grid, Job, NotebookSpec, ReportError, plan
+from pcidesign.report.plan import (
+    NOTEBOOK_DIR, NOTEBOOKS, REPORT_INTENT, Grid, Job, NotebookSpec, ReportError, plan, scenario_ids, scheme_ids,
+)
+
+__all__ = [
+    "KERNEL", "NOTEBOOKS", "NOTEBOOK_DIR", "REPORT_INTENT", "Grid", "Interrupted", "Job", "NotebookSpec", "Record",
+    "ReportError", "ReportWriteError", "Summary", "check_jobs", "declared_parameters", "execute", "plan", "publish",
+    "run", "workers_for",
+]
+
+
+class ReportWriteError(ReportError):
+    """The report could not be written (a full disk, a folder that became unwritable); earlier
+    runs are intact and the partial folder is gone. The CLI exits 1."""
+
+
+class Interrupted(BaseException):
+    """The report was stopped by a signal; ``status`` is the shell's exit status for it
+    (128 + signal number: 143 for SIGTERM, 130 for SIGINT)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.status = 128 + signum
 
 
 @dataclass
@@ -89,11 +117,8 @@ class Summary:
 
 
 # -- running one job (in a worker process) -----------------------------------------------------------
-# Starting a kernel and importing pandas and matplotlib into it costs more than most notebooks
-# take to run. By default each worker process keeps one kernel and reuses it for its next job,
-# after a reset (user namespace, figures, working directory, execution count); a kernel that ran a
-# failing notebook is thrown away. ``fresh_kernels=True`` starts one kernel per notebook instead.
 _EXPORTER: Any = None
+_POOL: kernels.Pool | None = None
 
 
 def _html_exporter() -> Any:
@@ -105,6 +130,15 @@ def _html_exporter() -> Any:
     return _EXPORTER
 
 
+def _kernel_pool(root: str, pid_dir: str | None, fresh: bool) -> kernels.Pool:
+    global _POOL
+    if _POOL is None or _POOL.log_dir != Path(root) or _POOL.fresh != fresh:
+        if _POOL is not None:
+            _POOL.close()
+        _POOL = kernels.Pool(Path(root), Path(pid_dir) if pid_dir else None, fresh)
+    return _POOL
+
+
 def _error_text(exc: BaseException) -> str:
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename is not None:
@@ -113,19 +147,23 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
 
-def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: bool = False) -> Record:
+def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: bool = False,
+            pid_dir: str | None = None) -> Record:
     """Run ``job`` with papermill under ``root`` (the run folder being written) and export its
     HTML copy without code. Never raises for a failing notebook: the record says what happened.
 
     ``kernel_seconds`` is the time spent starting a kernel (or resetting this worker's warm one);
     ``setup_seconds`` the time papermill then takes until the first cell runs (reading and
-    parameterizing the notebook, connecting to the kernel).
+    parameterizing the notebook, asking the kernel for its info). Kernel process ids go into
+    ``pid_dir`` while they run.
     """
     import logging
 
     import papermill
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    kernels.register_engine()
+    pool = _kernel_pool(root, pid_dir, fresh_kernels)
     base = Path(root) / job.timeline
     files = base / job.stem
     out_nb = base / f"{job.stem}.ipynb"
@@ -135,22 +173,22 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
     first_cell: list[float] = []
     start = time.perf_counter()
     ready = start
-    km = None
+    kernel = None
     try:
-        km, rec.kernel_started = kernels.acquire(root, fresh_kernels)
+        kernel, rec.kernel_started = pool.acquire()
         ready = time.perf_counter()
         papermill.execute_notebook(
             job.source, str(out_nb), parameters={**job.parameters, "out_dir": str(files)},
-            kernel_name=KERNEL, progress_bar=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout, km=km,
+            engine_name=kernels.ENGINE, kernel_name=KERNEL, progress_bar=False, request_save_on_cell_execute=False,
+            execution_timeout=timeout, km=kernel.manager, kc=kernel.client,
             on_cell_start=lambda **_kw: first_cell.append(time.perf_counter()) if not first_cell else None,
         )
         rec.status = "ok"
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, none stops the batch
         rec.status, rec.error = "failed", _error_text(exc)
     finally:
-        if km is not None:
-            kernels.release(km, rec.status == "ok", fresh_kernels)
+        if kernel is not None:
+            pool.release(kernel, rec.status == "ok")
     rec.kernel_seconds = round(ready - start, 3)
     rec.setup_seconds = round((first_cell[0] if first_cell else time.perf_counter()) - ready, 3)
     if out_nb.exists():
@@ -169,7 +207,26 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
     return rec
 
 
+def _worker_init() -> None:
+    # Ctrl-C reaches the whole process group: the main process alone decides what happens
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 # -- the whole batch ------------------------------------------------------------------------------------
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def workers_for(jobs: int, notebooks: int) -> int:
+    """Worker processes for ``jobs`` asked and ``notebooks`` to run: never more than the CPUs
+    (each worker keeps a kernel of a few hundred MB) nor the notebooks."""
+    return max(1, min(jobs, cpu_count(), notebooks))
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
 
@@ -177,18 +234,74 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["papermill", "nbconvert", "pcidesign.report"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        ctx.set_forkserver_preload(["papermill", "nbconvert", "pcidesign.report.runner"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
 
 
-def _run_name(out: Path, now: datetime) -> str:
-    name = now.strftime("run-%Y%m%d-%H%M%S")
-    n = 1
-    candidate = name
-    while (out / candidate).exists():
-        n += 1
-        candidate = f"{name}-{n}"
-    return candidate
+def _end_workers(pid_dir: Path) -> None:
+    """End every worker process of this batch and every kernel they started, at once."""
+    import multiprocessing
+
+    children = multiprocessing.active_children()
+    for p in children:
+        with contextlib.suppress(Exception):
+            p.kill()
+    kernels.kill_listed(pid_dir)
+    for p in children:
+        with contextlib.suppress(Exception):
+            p.join(timeout=5)
+
+
+PUBLISH_DELAY: Callable[[], None] = lambda: None  # noqa: E731 - tests widen the race window here
+"""Called between reserving a run's name and moving the run in (a test hook)."""
+
+
+def publish(tmp: Path, out: Path, now: datetime, fill: Callable[[str], None] = lambda name: None) -> str:
+    """Move the finished run ``tmp`` to ``out/run-<timestamp>`` and return the name.
+
+    The name is reserved first by creating it (``mkdir`` either creates a folder or fails: two
+    processes never get the same one); ``fill(name)`` then writes what names the run into
+    ``tmp``, and the run replaces the empty reservation in one rename. A name taken by another
+    run is skipped for the next free one (``-2``, ``-3``...); no existing run is ever removed.
+    """
+    base = now.strftime("run-%Y%m%d-%H%M%S")
+    for n in range(1, 10_000):
+        name = base if n == 1 else f"{base}-{n}"
+        try:
+            os.mkdir(out / name)
+        except FileExistsError:
+            continue
+        try:
+            fill(name)
+            PUBLISH_DELAY()
+            os.rename(tmp, out / name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.rmdir(out / name)  # only our own reservation, and only while it is empty
+            raise
+        return name
+    raise ReportWriteError(f"no free run name under {out} for {base}")
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Within: SIGTERM and SIGINT raise :class:`Interrupted` (once; a second is ignored while
+    cleaning up). Outside the main thread, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
 def run(
@@ -204,15 +317,26 @@ def run(
 ) -> Summary:
     """Produce a report under ``out`` and return its summary (see the module docstring).
 
-    Raises :class:`ReportError` (or :class:`~pcidesign.errors.UnknownNameError`) before anything
-    is written when a name or parameter is bad or ``out`` cannot hold a report.
+    Raises :class:`ReportError` (or :class:`~pcidesign.model.errors.UnknownNameError`) before
+    anything is written when a name or parameter is bad or ``out`` cannot hold a report;
+    :class:`ReportWriteError` when writing fails; :class:`Interrupted` on SIGTERM or SIGINT.
     """
     if jobs < 1:
         raise ReportError(f"--jobs must be at least 1, not {jobs}")
-    todo = plan(timelines, schemes, scenarios, notebooks)
-    check_jobs(todo)
-    check_kernel_schemes([_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids())])
-    out = Path(out).absolute()
+    if not str(out).strip():
+        raise ReportError("the output folder must not be empty (say '.' for the current folder)")
+    if notebooks is None:
+        notebooks = _plan.NOTEBOOKS  # looked up now: a test may replace plan.NOTEBOOKS
+    with _signals_raise():
+        todo = plan(timelines, schemes, scenarios, notebooks)
+        check_jobs(todo, scheme_ids(schemes))
+        return _run_checked(todo, Path(out).absolute(), schemes, scenarios, jobs, progress, notebooks, timeout,
+                            fresh_kernels)
+
+
+def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
+                 jobs: int, progress: bool, notebooks: Sequence[NotebookSpec] | None, timeout: float | None,
+                 fresh_kernels: bool) -> Summary:
     if out.exists() and not out.is_dir():
         raise ReportError(f"output folder {out} exists and is not a folder")
     latest = out / "latest"
@@ -224,63 +348,81 @@ def run(
         tmp = Path(tempfile.mkdtemp(prefix=".run-", suffix=".partial", dir=out))
     except OSError as exc:
         raise ReportError(f"cannot write a report under {out}: {exc.strerror}") from None
+    pid_dir = Path(tempfile.mkdtemp(prefix="pcidesign-kernels-"))
+    workers = workers_for(jobs, len(todo))
     started = time.perf_counter()
     try:
         builder = frontpage.AssetBuilder(
-            list(dict.fromkeys(j.timeline for j in todo)),
-            [_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids())],
-            [_scenarios.get(s).id for s in dict.fromkeys(scenarios or _scenarios.scenario_ids())],
+            list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
             limit_variants=bool(schemes))
-        records = _run_all(todo, str(tmp), jobs, progress, timeout, fresh_kernels)
+        records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
         assets = builder.result()
-        specs = {s.name: s for s in (_plan.NOTEBOOKS if notebooks is None else notebooks)}
-        name = _run_name(out, now)
+        specs = {s.name: s for s in (notebooks or ())}
         summary = Summary(
-            run=name, folder=name, started=now.isoformat(timespec="seconds"),
-            seconds=round(time.perf_counter() - started, 3), jobs=len(todo), workers=jobs,
+            run="", folder="", started=now.isoformat(timespec="seconds"),
+            seconds=round(time.perf_counter() - started, 3), jobs=len(todo), workers=workers,
             failed=sum(r.status != "ok" for r in records),
             kernel_seconds=round(sum(r.kernel_seconds for r in records), 3), runs=records,
         )
-        (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
-        assets.write(tmp)
-        (tmp / "index.html").write_text(frontpage.index_html(summary, specs, assets), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        os.rename(tmp, out / name)
+        name = _write_and_publish(tmp, out, now, summary, specs, assets)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(pid_dir, ignore_errors=True)
     _point_latest(out, name)
     return summary
 
 
+def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, specs: dict[str, NotebookSpec],
+                       assets: Any) -> str:
+    def fill(name: str) -> None:
+        summary.run = summary.folder = name
+        (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
+        assets.write(tmp)
+        (tmp / "index.html").write_text(frontpage.index_html(summary, specs, assets), encoding="utf-8")
+        os.chmod(tmp, 0o755)
+
+    try:
+        return publish(tmp, out, now, fill)
+    except OSError as exc:
+        reason = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise ReportWriteError(f"cannot write the report under {out}: {reason}; earlier runs are untouched "
+                               "and nothing of this one was kept") from None
+
+
 def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: float | None,
-             fresh_kernels: bool) -> list[Record]:
+             fresh_kernels: bool, pid_dir: Path) -> list[Record]:
     from tqdm import tqdm
 
     records: list[Record | None] = [None] * len(todo)
     bar = tqdm(total=len(todo), desc="pcidesign report", unit="nb", disable=not progress, file=sys.stderr,
                dynamic_ncols=True)
     failed = 0
-    with bar, _pool(min(workers, len(todo)) or 1) as pool:
-        futures: dict[Future[Record], Job] = {pool.submit(execute, job, root, timeout, fresh_kernels): job for job in todo}
-        try:
-            from concurrent.futures import as_completed
-
-            for fut in as_completed(futures):
-                job = futures[fut]
-                try:
-                    rec = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died
-                    rec = Record(job.label, job.notebook, job.timeline, dict(job.parameters),
-                                 status="failed", error=f"worker: {_error_text(exc)}")
-                records[job.index] = rec
-                failed += rec.status != "ok"
-                bar.set_postfix_str(f"{failed} failed" if failed else job.label, refresh=False)
-                bar.update()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    pool = _pool(workers)
+    try:
+        futures: dict[Future[Record], Job] = {
+            pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in todo}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                rec = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker that died
+                rec = Record(job.label, job.notebook, job.timeline, dict(job.parameters),
+                             status="failed", error=f"worker: {_error_text(exc)}")
+            records[job.index] = rec
+            failed += rec.status != "ok"
+            bar.set_postfix_str(f"{failed} failed" if failed else job.label, refresh=False)
+            bar.update()
+    except BaseException:
+        bar.disable = True
+        _end_workers(pid_dir)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        bar.close()
     return [r for r in records if r is not None]
 
 
@@ -291,10 +433,3 @@ def _point_latest(out: Path, name: str) -> None:
         tmp_link.unlink()
     os.symlink(name, tmp_link, target_is_directory=True)
     os.replace(tmp_link, link)
-
-
-__all__ = [  # the report's API in one place: planning, checks and kernels live in their own modules
-    "KERNEL", "NOTEBOOKS", "NOTEBOOK_DIR", "REPORT_INTENT", "Grid", "Job", "NotebookSpec", "Record",
-    "ReportError", "Summary", "check_jobs", "check_kernel_schemes", "declared_parameters", "execute",
-    "plan", "run",
-]
