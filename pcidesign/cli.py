@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_findings)
 
     p = sub.add_parser("report", help="run the notebooks over the parameter grid into a report folder")
-    p.add_argument("--out", type=Path, default=Path("reports"), help="folder of report runs (default: %(default)s)")
+    p.add_argument("--out", type=_folder, default=Path("reports"), help="folder of report runs (default: %(default)s)")
     p.add_argument("--timeline", action="append", dest="timelines", metavar="T",
                    help="timeline to report on (repeatable; default: every timeline)")
     p.add_argument("--scheme", action="append", dest="schemes", metavar="S", help="limit to scheme (repeatable)")
@@ -316,11 +316,26 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folder(text: str) -> Path:
+    """A folder argument: an empty string is refused (it would silently mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (say '.' for the current folder)")
+    return Path(text)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pcidesign.report import runner as report
 
-    summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
-                         fresh_kernels=args.fresh_kernels)
+    try:
+        summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
+                             fresh_kernels=args.fresh_kernels)
+    except report.ReportWriteError as exc:
+        print(f"pcidesign report: error: {exc}", file=sys.stderr)
+        return 1
+    except report.Interrupted as exc:
+        print(f"pcidesign report: interrupted by {exc}; the unfinished run was removed, earlier runs and "
+              "'latest' are unchanged", file=sys.stderr)
+        return exc.status
     folder = Path(args.out) / summary.folder
     print(f"{summary.jobs - summary.failed} of {summary.jobs} notebooks ran in {summary.seconds:.1f} s; "
           f"open {folder / 'index.html'}")
@@ -346,6 +361,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
