@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pcidesign.model import engine
+from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
 from pcidesign.render import text
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _timeline_arg(p)
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
-    p.add_argument("--scope", choices=("all", "naming"), default="all",
+    p.add_argument("--scope", choices=params.SCOPES, default="all",
                    help="naming: only cells whose intent's class exists at both releases (default: %(default)s)")
     _format_arg(p)
     p.set_defaults(func=cmd_matrix)
@@ -243,6 +243,8 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
+    params.check(worst=args.worst, targets=args.targets, source=args.source, schemes=args.schemes,
+                 timeline=args.timeline)
     if args.deprecated_source is not None:
         if args.source is not None:
             raise UsageError("give --current only (--from is its deprecated name)")
@@ -282,8 +284,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from pcidesign.model.vocab import Outcome
 
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
-    if args.max_hops < 1:
-        raise UsageError(f"--max-hops must be at least 1, not {args.max_hops}")
+    params.check(max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
+                 intents=args.intents, start=args.start, timeline=args.timeline)
     if not args.all_schemes and not args.scheme:
         raise UsageError("give --scheme S or --all-schemes; valid schemes: " + ", ".join(schemes.scheme_ids()))
     ids = list(schemes.scheme_ids()) if args.all_schemes else [schemes.get(args.scheme).id]

@@ -29,13 +29,13 @@ from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import DATA_DIR, Catalog, Intent, Release, load
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
+from pcidesign.model.params import SCOPES
 
 QUESTIONS_FILE = "questions.csv"
 COLUMNS = ("id", "question", "who", "quote", "words", "cite", "method", "variants", "scenarios", "intents",
            "from", "to", "direction", "scope", "hops", "notion", "max_hops", "timeline", "pairing")
 METHODS = ("cells", "paths")
 DIRECTIONS = ("any", "forward", "backward", "adjacent-forward", "adjacent-backward")
-SCOPES = ("all", "naming")
 WORDS = ("quoted", "summarised")
 INTENT_GROUPS = ("all", "default", "named")
 PAIRINGS = ("bundled",)

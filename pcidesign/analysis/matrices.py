@@ -11,13 +11,13 @@ from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import UnknownNameError
+from pcidesign.model.params import SCOPES
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLUMNS = ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
 OUTCOME_DTYPE = pd.CategoricalDtype([o.value for o in reversed(BY_SEVERITY)], ordered=True)
 """Outcomes as an ordered categorical: ``not-expressible`` < ``ok`` < ... < ``guest-changed``."""
 
-SCOPES = ("all", "naming")
 """Which cells a matrix holds: ``all``, or ``naming``: only the cells whose intent's class exists at
 both releases. A downgrade below the release that introduced a class loses the domain under every
 scheme alike; ``naming`` leaves those shared failures out, so what remains is what the naming

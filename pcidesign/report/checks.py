@@ -21,26 +21,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pcidesign.model.params import SCHEMA, of_kind
 from pcidesign.report.plan import Job, ReportError
 
 KERNEL = "python3"
 """The Jupyter kernel the notebooks run in."""
-
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "str": lambda v: isinstance(v, str),
-    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "bool": lambda v: isinstance(v, bool),
-    "list": lambda v: isinstance(v, list),
-    "list[str]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-    "list[int]": lambda v: isinstance(v, list) and all(isinstance(x, int) for x in v),
-    "dict": lambda v: isinstance(v, dict),
-}
-
 
 def declared_parameters(source: str | Path) -> dict[str, str]:
     """The parameters a notebook declares in its ``parameters`` cell: name -> inferred type."""
@@ -71,8 +60,11 @@ def check_declared(jobs: Iterable[Job]) -> list[str]:
                 problems.append(f"{job.label}: notebook {job.notebook} has no parameter {name!r}; "
                                 f"declared: {', '.join(names) or 'none'}")
                 continue
-            test = _TYPES.get(names[name])
-            if test is not None and not test(value):
+            schema = SCHEMA.get(name)
+            if schema is not None and names[name] not in ("None", schema.kind):
+                problems.append(f"{job.label}: notebook {job.notebook} declares {name} as {names[name]}, "
+                                f"the parameter schema as {schema.kind}")
+            elif not of_kind(names[name], value):
                 problems.append(f"{job.label}: parameter {name}={value!r} is not of the declared type {names[name]}")
     return problems
 

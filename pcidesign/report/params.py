@@ -1,91 +1,24 @@
 """Notebook support: checking a notebook's parameters, and writing its figures and tables.
 
-The first cell after a notebook's ``parameters`` cell calls :func:`check_params`, so that a bad
-parameter (an unknown scheme, a release not in the timeline, a version given as a number) stops
-the notebook at once with a message that lists the valid values. The batch report calls the same
-function on every parameter set before it runs anything.
+The first cell after a notebook's ``parameters`` cell calls :func:`check_params` (the schema of
+:mod:`pcidesign.model.params`, which the CLI and the report's pre-flight check use too), so that a
+bad parameter (an unknown scheme, a release not in the timeline, a version given as a number, a
+negative count) stops the notebook at once with a message that lists the valid values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pcidesign.model import scenarios as _scenarios
-from pcidesign.model import registry as _schemes
-from pcidesign.analysis.matrices import SCOPES
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
-from pcidesign.model.errors import PcidesignError, UnknownNameError
+from pcidesign.model.params import SCHEMA, ParameterError, check
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-KNOWN = ("scheme", "schemes", "scenario", "scenarios", "timeline", "intent", "intents", "releases", "scope")
-"""The parameter names :func:`check_params` knows how to check."""
-
-
-class ParameterError(PcidesignError, ValueError):
-    """A parameter of the wrong type or shape (a version given as a number, an empty list)."""
-
-
-def _text(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        hint = " (write versions as strings, e.g. '1.2.19')" if isinstance(value, (int, float)) else ""
-        raise ParameterError(f"parameter {name} must be a string, not {type(value).__name__} {value!r}{hint}")
-    return value
-
-
-def _texts(name: str, value: object, allow_empty: bool = False) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ParameterError(f"parameter {name} must be a list of strings, not {type(value).__name__} {value!r}")
-    items = [_text(f"{name}[{i}]", v) for i, v in enumerate(value)]
-    if not items and not allow_empty:
-        raise ParameterError(f"parameter {name} must not be empty")
-    return items
-
-
-def _member(kind: str, value: str, valid: Iterable[str], where: str) -> None:
-    valid = tuple(valid)
-    if value not in valid:
-        raise UnknownNameError(kind, value, valid, where)
-
-
-def check_params(catalog: Catalog | None = None, **params: Any) -> dict[str, Any]:
-    """Check notebook parameters by name; return them unchanged, or raise.
-
-    Known names: ``scheme``/``schemes``, ``scenario``/``scenarios``, ``timeline``,
-    ``intent``/``intents``, ``releases`` and ``scope`` (checked against ``timeline``, or the default
-    timeline). A list parameter that is empty (or ``None``) means "all" and is accepted. Other names are
-    returned unchecked. Raises :class:`~pcidesign.errors.UnknownNameError` (naming the parameter
-    and listing the valid values) for an unknown name, :class:`ParameterError` for a wrong type.
-    """
-    cat = catalog or load()
-    timeline = params.get("timeline")
-    if timeline is not None:
-        _member("timeline", _text("timeline", timeline), cat.timelines, "parameter timeline")
-    line = cat.timeline(timeline) if timeline is not None else cat.timeline()
-    valid = {
-        "scope": SCOPES,
-        "scheme": _schemes.scheme_ids(),
-        "scenario": _scenarios.scenario_ids(),
-        "intent": tuple(cat.intents),
-        "release": tuple(r.id for r in line),
-    }
-    for name, value in params.items():
-        if value is None or name not in KNOWN or name == "timeline":
-            continue
-        kind = name[:-1] if name.endswith("s") else name
-        where = f"parameter {name}"
-        if kind == "release":
-            where += f" (timeline {timeline or DEFAULT_TIMELINE})"
-        values = [_text(name, value)] if name == kind else _texts(name, value, allow_empty=True)
-        for v in values:
-            _member(kind, v, valid[kind], where)
-        if len(set(values)) != len(values):
-            raise ParameterError(f"parameter {name} lists a value twice: {values}")
-    return dict(params)
+check_params = check
+"""Check notebook parameters by name: :func:`pcidesign.model.params.check` (the one schema)."""
 
 
 class Outputs:
@@ -133,3 +66,5 @@ class Outputs:
             self.written.append(target)
         return frame
 
+
+__all__ = ["SCHEMA", "Outputs", "ParameterError", "check_params"]
