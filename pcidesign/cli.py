@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     _scheme_arg(p)
     p.add_argument("--scenario", required=True)
     p.add_argument("--intent", required=True)
-    p.add_argument("--from", dest="a", required=True, metavar="RELEASE")
-    p.add_argument("--to", dest="b", required=True, metavar="RELEASE")
+    p.add_argument("--from", dest="from_", required=True, metavar="RELEASE")
+    p.add_argument("--to", dest="to", required=True, metavar="RELEASE")
     _timeline_arg(p)
     p.set_defaults(func=cmd_explain)
 
@@ -207,8 +207,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     cat = load()
-    a, b = cat.release(args.a, args.timeline), cat.release(args.b, args.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, a.id, b.id, cat)))
+    frm, to = cat.release(args.from_, args.timeline), cat.release(args.to, args.timeline)
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat)))
     return 0
 
 
@@ -302,7 +302,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
               f"{e.paths} paths over {e.states} states\n")
         print(text.render(e.frame().drop(columns=["why"]), "table"))
         for w in e.witnesses.values():
-            print("\n" + paths.explain(w))
+            print("\n" + text.explanation(w))
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
     return 0

@@ -139,3 +139,25 @@ def test_the_checker_sees_lazy_and_type_only_imports(tmp_path: Path) -> None:
     )
     known = {"pcidesign.report.runner", "pcidesign.render.plots"}
     assert imports_of(src, "pcidesign.model.m", known) == known
+
+
+RENDER_MAY_NOT = ("pcidesign.model.registry", "pcidesign.model.catalog", "pcidesign.model.xmlsafe",
+                  "pcidesign.model.domain", "pcidesign.model.dialect", "lxml")
+
+
+def test_render_draws_frames_and_knows_no_xml_registry_or_catalog() -> None:
+    """Figures and text take what the analyses computed: no XML parsing, no scheme or fact lookups."""
+    crossings = []
+    for name, path in modules().items():
+        if not name.startswith("pcidesign.render"):
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                targets = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                targets = []
+            crossings += [f"{name} imports {t}" for t in targets if t.startswith(RENDER_MAY_NOT)]
+    assert not crossings, "\n".join(crossings)

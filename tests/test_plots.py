@@ -158,7 +158,7 @@ def test_xml_table_and_notes():
     html = plots.xml_table(forms).to_html()
     assert "&lt;model name=&#34;ioh3420&#34;/&gt;" in html  # escaped: shown as text, not swallowed as a tag
     assert "<model" not in html
-    notes = plots.scheme_notes(["status-quo", "impl-attribute"]).data
+    notes = plots.scheme_notes(analysis.scheme_notes(["status-quo", "impl-attribute"])).data
     assert list(notes.index) == ["status-quo", "impl-attribute"]
     assert notes.loc["impl-attribute", "cons"] == "\n".join(schemes.get("impl-attribute").cons)
 

@@ -98,14 +98,14 @@ class CellWitness:
     def text(self) -> str:
         """``restart dmi-to-pci-bridge 1.2.18 -> H1``."""
         r = self.result
-        return f"{r.scenario} {r.intent} {r.a} -> {r.b}"
+        return f"{r.scenario} {r.intent} {r.from_} -> {r.to}"
 
     @property
     def command(self) -> str:
         """The ``pcidesign explain`` command that prints this cell step by step."""
         r = self.result
         return (f"pcidesign explain --scheme {r.scheme} --scenario {r.scenario} --intent {r.intent} "
-                f"--from {r.a} --to {r.b} --timeline {self.timeline}")
+                f"--from {r.from_} --to {r.to} --timeline {self.timeline}")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
+from pcidesign.model.dialect import Dialect, Rejection
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
@@ -164,15 +165,28 @@ def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo
     return DomainInfo(file, name, machine or "-", tuple(sorted(intents)), tuple(unmapped))
 
 
+WRITER = "model-subelement"
+"""The scheme that wrote the files: real libvirt (what shipped in 1.2.19), as ``virsh dumpxml`` writes."""
+
+
+def _reader(catalog: Catalog) -> Dialect:
+    """The dialect that reads a dumpxml file: the shipped scheme at the newest real release."""
+    newest = [r for r in catalog.releases if not r.hypothetical][-1]
+    return _schemes.get(WRITER).dialect(catalog.host(newest), catalog)
+
+
 def _intent_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str]:
+    """The intent a controller element of a dumpxml file stands for, as the dialect reads it
+    (the class and the device it names, nothing filled in), or None and why."""
     cls = elem.get("model")
     if cls is None:
         return None, "no model attribute"
     if cls not in catalog.classes:
         return None, f"unknown class {display(cls)!r}; known: {', '.join(catalog.classes)}"
-    child = elem.find("model")
-    device = child.get("name") if child is not None else None
-    iid = cls if device is None else f"{cls}:{device}"
+    ctrl = _reader(catalog).read(elem, -1, cls)
+    if isinstance(ctrl, Rejection):
+        return None, display(ctrl.message)
+    iid = cls if ctrl.device is None else f"{cls}:{ctrl.device}"
     if iid not in catalog.intents:
         known = [i for i in catalog.intents if i.split(":")[0] == cls]
         return None, f"no intent {display(iid)!r} in the catalog; known for {cls}: {', '.join(known)}"

@@ -195,6 +195,15 @@ def ranking(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def scheme_notes(scheme_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Id, place in the thread, naming, pros and cons of each scheme (all by default), one row per
+    scheme indexed by id; pros and cons one per line."""
+    rows = [{"scheme": s.id, "in the thread": s.thread, "naming": s.naming,
+             "pros": "\n".join(s.pros), "cons": "\n".join(s.cons)}
+            for s in (_schemes.get(i) for i in (scheme_ids or _schemes.scheme_ids()))]
+    return pd.DataFrame(rows, columns=["scheme", "in the thread", "naming", "pros", "cons"]).set_index("scheme")
+
+
 def written_forms(
     intent: str,
     schemes: Sequence[str] | None = None,
@@ -208,17 +217,11 @@ def written_forms(
     Columns: scheme, release, written, saved, migratable, device (the device the guest gets),
     note (why a column is empty). ``written`` is empty when the intent cannot be written there.
     """
-    from lxml import etree
-
-    from pcidesign.model.domain import controller_elements
+    from pcidesign.model.domain import last_controller_text as element
 
     cat = catalog or load()
     it = cat.intent(intent)
     rels = _releases(cat, timeline, releases)
-
-    def element(xml: bytes) -> str:
-        elems = controller_elements(xml)
-        return etree.tostring(elems[max(elems)], encoding="unicode", with_tail=False).strip()
 
     rows = []
     for sid in (schemes or _schemes.scheme_ids()):

@@ -99,6 +99,8 @@ class Witness:
     after: tuple[Outcome, ...]
     outcome: Outcome
     reason: str
+    order: tuple[str, ...] = ()
+    """The release ids of the timeline, in order (the rows a drawing of the path uses)."""
 
     @property
     def hops(self) -> int:
@@ -437,7 +439,8 @@ def replay(
     xml = engine.write_intent(first, it)
 
     def result(steps: list[Step], after: list[Outcome], outcome: Outcome, reason: str, n: int) -> Witness:
-        return Witness(sch.id, timeline, it.id, str(start), hops[:n], tuple(steps), tuple(after), outcome, reason)
+        return Witness(sch.id, timeline, it.id, str(start), hops[:n], tuple(steps), tuple(after), outcome, reason,
+                       tuple(r.id for r in cat.timeline(timeline)))
 
     if xml is None:
         return result([], [], Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be written at {first.host} under {sch.id}", 0)
@@ -456,21 +459,6 @@ def replay(
 
 
 # -- text and frames --------------------------------------------------------------------------------
-def explain(w: Witness) -> str:
-    """Each step of a witness with its XML and the outcome had the path ended there, then why."""
-    lines = [f"{w.outcome.value} in {w.hops} hop(s): {w.describe()}", ""]
-    for n, (step, after) in enumerate(zip(w.steps, w.after)):
-        lines.append(f"== step {n}: {step.hop.value} at {step.release} -> {after.value} ==")
-        lines.append(step.note + (f"  [{step.event.value}]" if step.event else ""))
-        if step.xml_in is not None:
-            lines += ["-- XML in:", step.xml_in.decode().rstrip()]
-        if step.xml_out is not None:
-            lines += ["-- XML out:", step.xml_out.decode().rstrip()]
-        lines.append("")
-    lines.append(f"why: {w.reason}")
-    return "\n".join(lines)
-
-
 def explore_all(
     schemes: Sequence[str] | None = None,
     timeline: str = DEFAULT_TIMELINE,

@@ -118,6 +118,13 @@ def controller_elements(xml: bytes) -> dict[int, etree._Element]:
     return {int(e.get("index", "-1")): e for e in pci_controllers(parse_domain(xml))}
 
 
+def last_controller_text(xml: bytes) -> str:
+    """The PCI controller with the highest index in ``xml``, as XML text (the intent's own
+    controller in a domain written by :func:`intent_domain`)."""
+    elems = controller_elements(xml)
+    return etree.tostring(elems[max(elems)], encoding="unicode", with_tail=False).strip()
+
+
 def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | None:
     """A minimal domain with the intent's controller as a user writes it, or None if it cannot be."""
     elem = dialect.write(intent)

@@ -106,6 +106,7 @@ class Step:
 
     hop: Hop
     release: str
+    """The id of the release where the hop happened (the note names its QEMU when it is not the release's own)."""
     xml_in: bytes | None
     xml_out: bytes | None
     hardware: Hardware | None
@@ -136,14 +137,14 @@ def define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
     rel = str(d.host)
     parsed = parse(d, xml, "define")
     if isinstance(parsed, Rejection):
-        return None, Step(Hop.DEFINE, rel, xml, None, None, Outcome.REJECTED, f"{rel} rejects the XML: {parsed.message}")
+        return None, Step(Hop.DEFINE, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} rejects the XML: {parsed.message}")
     saved = format_def(d, parsed)
     live = start_def(d, parsed)
     if isinstance(live, Rejection):
-        return None, Step(Hop.DEFINE, rel, xml, saved, None, Outcome.REJECTED,
+        return None, Step(Hop.DEFINE, d.release.id, xml, saved, None, Outcome.REJECTED,
                           f"{rel} defines the domain but cannot start it: {live.message}")
     return State(d, saved, parsed, live), Step(
-        Hop.DEFINE, rel, xml, saved, live.hardware, None,
+        Hop.DEFINE, d.release.id, xml, saved, live.hardware, None,
         f"{rel} saves the config; the guest runs with {describe(live.hardware)}")
 
 
@@ -152,16 +153,16 @@ def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     rel = str(d.host)
     parsed = parse(d, state.saved, "load")
     if isinstance(parsed, Rejection):
-        return None, Step(Hop.RESTART, rel, state.saved, None, None, Outcome.DOMAIN_LOST,
+        return None, Step(Hop.RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} fails to load the saved config ({parsed.message}): the domain vanishes "
                           "from 'virsh list --all' (FACTS.md §7)")
     live = start_def(d, parsed)
     config = format_def(d, parsed)
     if isinstance(live, Rejection):
-        return None, Step(Hop.RESTART, rel, state.saved, config, None, Outcome.REJECTED,
+        return None, Step(Hop.RESTART, d.release.id, state.saved, config, None, Outcome.REJECTED,
                           f"{rel} loads the config but refuses to start the guest: {live.message}")
     return State(d, state.saved, parsed, live), Step(
-        Hop.RESTART, rel, state.saved, config, live.hardware, None,
+        Hop.RESTART, d.release.id, state.saved, config, live.hardware, None,
         f"{rel} loads the saved config and starts the guest with {describe(live.hardware)}")
 
 
@@ -173,7 +174,7 @@ def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     saved = format_def(d, state.persistent)
     rel = str(d.host)
     return State(d, saved, state.persistent, state.live), Step(
-        Hop.RESAVE, rel, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
+        Hop.RESAVE, d.release.id, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
 
 
 def migration_event(source: Hardware, destination: Hardware, src: str, dst: str) -> tuple[Outcome | None, str]:
@@ -199,18 +200,18 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
     sent = format_def(state.dialect, state.live, migratable=True)
     parsed = parse(d, sent, "incoming")
     if isinstance(parsed, Rejection):
-        return None, Step(Hop.MIGRATE, rel, sent, None, None, Outcome.REJECTED,
+        return None, Step(Hop.MIGRATE, d.release.id, sent, None, None, Outcome.REJECTED,
                           f"{rel} refuses the incoming XML ({parsed.message}); the guest keeps running on {src}")
     live = start_def(d, parsed)
     if isinstance(live, Rejection):
-        return None, Step(Hop.MIGRATE, rel, sent, None, None, Outcome.REJECTED,
+        return None, Step(Hop.MIGRATE, d.release.id, sent, None, None, Outcome.REJECTED,
                           f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
     event, why = migration_event(state.live.hardware, live.hardware, src, rel)
     if event is not None:
-        return None, Step(Hop.MIGRATE, rel, sent, None, live.hardware, event, why)
+        return None, Step(Hop.MIGRATE, d.release.id, sent, None, live.hardware, event, why)
     saved = format_def(d, parsed)
     return State(d, saved, parsed, live), Step(
-        Hop.MIGRATE, rel, sent, saved, live.hardware, None,
+        Hop.MIGRATE, d.release.id, sent, saved, live.hardware, None,
         f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
 
 
@@ -246,16 +247,27 @@ def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Out
 # -- scenarios --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Result:
-    """The outcome of one scenario for one intent between releases A and B, with its trace."""
+    """The outcome of one scenario for one intent from release ``from_`` to release ``to``
+    (the scenario's A and B), with its trace."""
 
     scheme: str
     scenario: str
     intent: str
-    a: str
-    b: str
+    from_: str
+    to: str
     outcome: Outcome
     detail: str
     steps: tuple[Step, ...]
+
+    @property
+    def a(self) -> str:
+        """Deprecated name of :attr:`from_` (the scenario's release A)."""
+        return self.from_
+
+    @property
+    def b(self) -> str:
+        """Deprecated name of :attr:`to` (the scenario's release B)."""
+        return self.to
 
 
 def run(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from pcidesign.analysis import paths as _paths
 from pcidesign.analysis.findings import Answer, CellWitness, Finding, PathWitness
-from pcidesign.render.text import explanation as _cell_explanation
+from pcidesign.render.text import explanation as _explain
 
 FORMATS = ("table", "markdown", "json")
 README_BEGIN = "<!-- findings:begin (generated: make readme-findings) -->"
@@ -19,9 +18,9 @@ REGENERATE = "make readme-findings"
 def explanation(a: Answer) -> str:
     """The witness of ``a`` step by step, with the XML at each hop ('' when there is none)."""
     if isinstance(a.witness, CellWitness):
-        return _cell_explanation(a.witness.result)
+        return _explain(a.witness.result)
     if isinstance(a.witness, PathWitness):
-        return _paths.explain(a.witness.witness)
+        return _explain(a.witness.witness)
     return ""
 
 

@@ -13,7 +13,6 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from pcidesign.model.catalog import Catalog, load
 from pcidesign.analysis.paths import Witness
 from pcidesign.render.plots import COLOURS
 from pcidesign.model.errors import UsageError
@@ -26,7 +25,6 @@ def draw_path(
     witness: Witness,
     releases: Sequence[str] | None = None,
     ax: Axes | None = None,
-    catalog: Catalog | None = None,
 ) -> Axes:
     """Draw ``witness`` on ``ax``: y = release (timeline order), x = step, arrows = hops.
 
@@ -35,7 +33,7 @@ def draw_path(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(len(witness.steps), 2), 0.5 + 0.45 * 9))
-    rows = list(releases) if releases is not None else [r.id for r in (catalog or load()).timeline(witness.timeline)]
+    rows = list(releases) if releases is not None else list(witness.order)
     missing = [r for r in witness.releases if r not in rows]
     if missing:
         raise UsageError(f"release {missing[0]!r} of the path is not among the rows {rows}")

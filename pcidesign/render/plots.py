@@ -25,7 +25,6 @@ from matplotlib.patches import Patch
 from pandas.io.formats.style import Styler
 
 from pcidesign.analysis import matrices as analysis
-from pcidesign.model import registry as _schemes
 from pcidesign.model.errors import UsageError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
@@ -293,14 +292,10 @@ def scorecard(frame: pd.DataFrame, with_notes: bool = True) -> Styler:
     return styler.set_table_styles([{"selector": "th", "props": "text-align: center"}], overwrite=False)
 
 
-def scheme_notes(scheme_ids: Sequence[str] | None = None) -> Styler:
-    """Id, place in the thread, naming, pros and cons of each scheme (all by default), one row
-    per scheme, as a styled table."""
-    rows = [{"scheme": s.id, "in the thread": s.thread, "naming": s.naming,
-             "pros": "\n".join(s.pros), "cons": "\n".join(s.cons)}
-            for s in (_schemes.get(i) for i in (scheme_ids or _schemes.scheme_ids()))]
-    table = pd.DataFrame(rows, columns=["scheme", "in the thread", "naming", "pros", "cons"]).set_index("scheme")
-    return table.style.format(escape="html").set_properties(
+def scheme_notes(notes: pd.DataFrame) -> Styler:
+    """The frame of :func:`pcidesign.analysis.scheme_notes` (id, place in the thread, naming,
+    pros and cons, one row per scheme) as a styled table."""
+    return notes.style.format(escape="html").set_properties(
         **{"white-space": "pre-line", "text-align": "left", "vertical-align": "top"})
 
 

@@ -6,26 +6,36 @@ import json
 
 import pandas as pd
 
+from pcidesign.analysis.paths import Witness
 from pcidesign.model.engine import Result
+from pcidesign.model.vocab import Hop, Outcome
 
 
-def explanation(result: Result) -> str:
-    """Each hop of ``result`` with its XML, then the verdict and its reason."""
-    lines = [
-        f"scheme {result.scheme}, scenario {result.scenario}, intent {result.intent}, "
-        f"from {result.a} to {result.b}",
-        "",
-    ]
-    for n, step in enumerate(result.steps, start=1):
-        lines.append(f"== hop {n}: {step.hop.value} at {step.release} ==")
+def explanation(history: Result | Witness) -> str:
+    """Each step of a scenario's :class:`Result` or a path's :class:`Witness`, with the XML that
+    went in and came out, then the verdict and its reason. One renderer for both, so a cell and
+    a path read the same way; a path also says, at each step, the outcome had it ended there."""
+    if isinstance(history, Witness):
+        head = f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}"
+        after: tuple[Outcome | None, ...] = tuple(history.after)
+        verdict = f"why: {history.reason}"
+    else:
+        head = (f"scheme {history.scheme}, scenario {history.scenario}, intent {history.intent}, "
+                f"from {history.from_} to {history.to}")
+        after = (None,) * len(history.steps)
+        verdict = f"verdict: {history.outcome.value}: {history.detail}"
+    lines = [head, ""]
+    for n, (step, then) in enumerate(zip(history.steps, after)):
+        label = f"== step {n}: {step.hop.value} at {step.release}" + (f" -> {then.value}" if then else "") + " =="
+        lines.append(label)
         lines.append(step.note + (f"  [{step.event.value}]" if step.event else ""))
         if step.xml_in is not None:
             lines += ["-- XML in:", step.xml_in.decode().rstrip()]
         if step.xml_out is not None:
-            label = "saved config" if step.hop.value != "migrate" or step.event is None else "XML out"
-            lines += [f"-- {label} after the hop:", step.xml_out.decode().rstrip()]
+            kept = step.hop is not Hop.MIGRATE or step.event is None
+            lines += [f"-- {'saved config' if kept else 'XML out'} after the step:", step.xml_out.decode().rstrip()]
         lines.append("")
-    lines.append(f"verdict: {result.outcome.value}: {result.detail}")
+    lines.append(verdict)
     return "\n".join(lines)
 
 
