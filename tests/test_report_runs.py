@@ -121,6 +121,27 @@ def test_a_full_disk_exits_1_and_keeps_the_earlier_run(tmp_path: Path, monkeypat
     assert_untouched(out, before)
 
 
+@pytest.mark.notebook
+def test_a_really_full_disk_exits_1_and_keeps_the_earlier_run(tmp_path: Path) -> None:
+    """The same on a 2 MB tmpfs (needs root allowed to mount; skipped otherwise)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (root and CAP_SYS_ADMIN needed)")
+    try:
+        out = disk / "reports"
+        before = earlier_run(out)
+        done = subprocess.run([sys.executable, "-m", "pcidesign.cli", "report", "--out", str(out), "--timeline", "real",
+                               "--scheme", "status-quo", "--scenario", "restart", "--no-progress"],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1, done.stderr
+        assert "no space left on device" in done.stderr and "Traceback" not in done.stderr
+        assert_untouched(out, before)
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
 # -- two reports finishing at once ---------------------------------------------------------------------
 def test_two_runs_finishing_in_the_same_second_both_survive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "reports"
