@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("schemes", help="list the schemes with their pros and cons")
+    p.add_argument("--variants", action="store_true",
+                   help="also list each scheme's variants (SCHEME+fill=POLICY, SCHEME+migratable=POLICY)")
     _format_arg(p)
     p.set_defaults(func=cmd_schemes)
 
@@ -142,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", metavar="RELEASE", help="define only at this release (default: any)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: %(default)s)")
     p.add_argument("--all-schemes", action="store_true", help="one row per scheme: worst outcome and its witness")
+    p.add_argument("--all-variants", action="store_true",
+                   help="one row per scheme and each of its single-policy variants")
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
     p.set_defaults(func=cmd_paths)
 
@@ -173,7 +177,10 @@ def cmd_schemes(args: argparse.Namespace) -> int:
     import pandas as pd
 
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
+             "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
              "pros": " | ".join(s.pros), "cons": " | ".join(s.cons)} for s in schemes.all_schemes()]
+    if args.variants:
+        rows = [{"id": v, "scheme": schemes.get(v).base or v} for v in schemes.variant_ids()]
     print(text.render(pd.DataFrame(rows), args.format))
     return 0
 
@@ -286,11 +293,18 @@ def cmd_paths(args: argparse.Namespace) -> int:
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
     params.check(max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
                  intents=args.intents, start=args.start, timeline=args.timeline)
-    if not args.all_schemes and not args.scheme:
-        raise UsageError("give --scheme S or --all-schemes; valid schemes: " + ", ".join(schemes.scheme_ids()))
-    ids = list(schemes.scheme_ids()) if args.all_schemes else [schemes.get(args.scheme).id]
+    many = args.all_schemes or args.all_variants
+    if not many and not args.scheme:
+        raise UsageError("give --scheme S, --all-schemes or --all-variants; valid schemes: "
+                         + ", ".join(schemes.scheme_ids()))
+    if many and args.scheme:
+        raise UsageError("give --scheme S or --all-schemes/--all-variants, not both")
+    if args.all_schemes and args.all_variants:
+        raise UsageError("give --all-schemes or --all-variants, not both")
+    ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
+           else [schemes.get(args.scheme).id])
     found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start)
-    if args.all_schemes:
+    if many:
         frame = paths.worst_table(found)
         print(text.render(frame, args.format))
     elif args.format == "json":

@@ -95,6 +95,11 @@ class Dialect(ABC):
                 return elem.get("impl") is not None
     """
 
+    fill_policy: str | None = None
+    """``current``, ``define-only``, ``never``, or None for the scheme's own rule (``fill_on``)."""
+    migratable_policy: str | None = None
+    """``keep``, ``omit-legacy``, or None for the scheme's own rule (``format``)."""
+
     def __init__(self, host: Host, catalog: Catalog) -> None:
         self.host = host
         self.catalog = catalog
@@ -164,9 +169,38 @@ class Dialect(ABC):
             refused = self.validate(ctrl, purpose)
             if refused is not None:
                 return refused
-        if isinstance(ctrl, Controller) and ctrl.device is None and self.fill_on(purpose):
-            ctrl = self.fill(ctrl)
+        if isinstance(ctrl, Controller) and ctrl.device is None:
+            ctrl = self.missing_device(ctrl, purpose)
         return ctrl
+
+    def missing_device(self, ctrl: Controller, purpose: Purpose) -> Controller:
+        """``ctrl`` (which names no device) as the fill policy reads it for ``purpose``.
+
+        The scheme's own rule (``fill_on``) unless a variant chose a policy: ``current`` fills
+        the host's default on every parse (libvirt from 1.3.5); ``define-only`` fills the host's
+        default for a user's define and otherwise reads the class's legacy device, written in
+        when saved (the thread's rtl8139 rule); ``never`` writes nothing (the legacy device is
+        built at start, see :meth:`fill`).
+        """
+        policy = self.fill_policy
+        if policy is None:
+            return self.fill(ctrl) if self.fill_on(purpose) else ctrl
+        if policy == "current" or (policy == "define-only" and purpose == "define"):
+            return self.fill(ctrl)
+        if policy == "define-only":
+            legacy = self.legacy(ctrl.cls)
+            return ctrl if legacy is None else Controller(ctrl.index, ctrl.cls, legacy, ctrl.form, ctrl.kept)
+        return ctrl
+
+    def format_controller(self, ctrl: Controller, migratable: bool) -> etree._Element:
+        """:meth:`format`, after the MIGRATABLE policy: ``omit-legacy`` sends a class's legacy
+        device as no device at all, so that an older destination reads the old form."""
+        if (migratable and self.migratable_policy == "omit-legacy" and ctrl.device is not None
+                and ctrl.device == self.legacy(ctrl.cls)):
+            ctrl = Controller(ctrl.index, ctrl.cls, None, ctrl.form, ctrl.kept)
+        elif self.fill_policy == "never" and ctrl.form == "old" and ctrl.device is not None:
+            ctrl = Controller(ctrl.index, ctrl.cls, None, ctrl.form, ctrl.kept)  # built, never written
+        return self.format(ctrl, migratable)
 
     def validate(self, ctrl: Controller, purpose: Purpose) -> Rejection | None:
         """The checks a release runs after parsing, for ``purpose`` (none by default). libvirt
@@ -177,7 +211,10 @@ class Dialect(ABC):
         """``ctrl`` with a missing device replaced by this host's default for its class."""
         if ctrl.device is not None:
             return ctrl
-        device = self.catalog.default_device(ctrl.cls, self.host)
+        if self.fill_policy == "never":
+            device = self.legacy(ctrl.cls)  # a missing device always means the legacy one
+        else:
+            device = self.catalog.default_device(ctrl.cls, self.host)
         return ctrl if device is None else Controller(ctrl.index, ctrl.cls, device, ctrl.form, ctrl.kept)
 
     def start(self, ctrl: Controller) -> Controller | Rejection:

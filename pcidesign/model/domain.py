@@ -85,7 +85,7 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
     if migratable and len(ctrls) == 1 and ctrls[0].cls == "pci-root":
         ctrls = ()
     for offset, ctrl in enumerate(ctrls):
-        devices.insert(position + offset, dialect.format(ctrl, migratable))
+        devices.insert(position + offset, dialect.format_controller(ctrl, migratable))
     return to_bytes(root)
 
 

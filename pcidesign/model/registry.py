@@ -39,9 +39,15 @@ class Scheme:
     cons: tuple[str, ...]
     dialect_class: type[Dialect] = field(repr=False)
     adopted: str = "1.2.19"
+    fill: str | None = None
+    """The fill policy of a variant (None: the scheme's own rule)."""
+    migratable: str | None = None
+    """The MIGRATABLE policy of a variant (None: the scheme's own rule)."""
+    base: str = ""
+    """The plain scheme id of a variant (empty for a scheme itself)."""
 
     def __post_init__(self) -> None:
-        if not self.id or not isinstance(self.id, str) or self.id != self.id.strip() or "+" in self.id:
+        if not self.id or not isinstance(self.id, str) or self.id != self.id.strip() or ("+" in self.id and not self.base):
             raise SchemeError(f"scheme id {self.id!r}: a non-empty name without spaces at its ends or '+'")
         if not (isinstance(self.dialect_class, type) and issubclass(self.dialect_class, Dialect)):
             raise SchemeError(f"scheme {self.id!r}: dialect_class must be a Dialect subclass, "
@@ -55,6 +61,14 @@ class Scheme:
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise SchemeError(f"scheme {self.id!r}: {name} must be a tuple of sentences, not {value!r}")
             object.__setattr__(self, name, tuple(value))
+
+    @property
+    def policies(self) -> dict[str, tuple[str, ...]]:
+        """The policies a variant of this scheme may choose, with their values: a scheme that
+        fills a device in takes both; one whose spellings fix the device takes none."""
+        if not self.fills:
+            return {}
+        return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
 
     @property
     def fills(self) -> bool:
@@ -75,8 +89,11 @@ class Scheme:
 
 @functools.lru_cache(maxsize=4096)
 def _dialect(scheme: Scheme, host: Host, catalog: Catalog) -> Dialect:
-    cls = scheme.dialect_class if host.release.key >= scheme.adopted_key(catalog) else LegacyDialect
-    return cls(host, catalog)
+    if host.release.key < scheme.adopted_key(catalog):
+        return LegacyDialect(host, catalog)  # before adoption, libvirt as it was: no policy either
+    d = scheme.dialect_class(host, catalog)
+    d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
+    return d
 
 
 _REGISTRY: dict[str, Scheme] = {}
@@ -91,6 +108,7 @@ def register(scheme: Scheme) -> Scheme:
 def clear() -> None:
     """Forget every registered scheme (a fresh registry; the built-ins register again on load)."""
     _REGISTRY.clear()
+    _VARIANTS.clear()
     _dialect.cache_clear()
 
 
@@ -104,12 +122,69 @@ def scheme_ids() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
+FILL_POLICIES: tuple[str, ...] = ("current", "define-only", "never")
+"""How a missing device is read: the host's default on every parse (libvirt from 1.3.5), the
+host's default only at a user's define with the legacy device otherwise (the thread's rtl8139
+rule), or always the legacy device, never written."""
+
+MIGRATABLE_POLICIES: tuple[str, ...] = ("keep", "omit-legacy")
+"""What MIGRATABLE XML sends: what is saved, or no device when it is the class's legacy one."""
+
+_VARIANTS: dict[str, Scheme] = {}
+
+
 def get(scheme_id: "str | Scheme") -> Scheme:
-    """The scheme ``scheme_id`` (a Scheme passes through), or an error listing the valid ids."""
+    """The scheme or variant ``scheme_id`` (a Scheme passes through), or an error listing the
+    valid ids. A variant id is a scheme id followed by ``+fill=POLICY`` and/or
+    ``+migratable=POLICY``, e.g. ``model-subelement+fill=define-only``."""
     if isinstance(scheme_id, Scheme):
         return scheme_id
+    if not isinstance(scheme_id, str):
+        raise UnknownNameError("scheme", scheme_id, _REGISTRY)
+    if "+" in scheme_id:
+        return variant(scheme_id)
     try:
         return _REGISTRY[scheme_id]
     except KeyError:
         raise UnknownNameError("scheme", scheme_id, _REGISTRY) from None
+
+
+def variant(variant_id: str) -> Scheme:
+    """The variant ``SCHEME+POLICY=VALUE...``: the scheme with those policies (one object per id,
+    so that every cache keyed on it is shared)."""
+    base_id, *parts = variant_id.split("+")
+    base = get(base_id)
+    key = f"{id(base)}:{variant_id}"
+    cached = _VARIANTS.get(key)
+    if cached is not None:
+        return cached
+    chosen: dict[str, str] = {}
+    valid = base.policies
+    for part in parts:
+        name, eq, value = part.partition("=")
+        if name not in valid:
+            raise UnknownNameError("policy", name, [f"{n}=" for n in valid] or ["(none: "
+                                   f"{base.id} fixes every device in its XML)"], f"variant {variant_id!r}")
+        if not eq or value not in valid[name]:
+            raise UnknownNameError(f"{name} policy", value, valid[name], f"variant {variant_id!r}")
+        if name in chosen:
+            raise UnknownNameError("policy", name, [n for n in valid if n not in chosen], f"variant {variant_id!r} "
+                                   "(given twice)")
+        chosen[name] = value
+    canonical = base.id + "".join(f"+{n}={chosen[n]}" for n in valid if n in chosen)
+    made = _VARIANTS[key] = Scheme(
+        id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
+        dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
+        migratable=chosen.get("migratable"), base=base.id)
+    return made
+
+
+def variant_ids(extra: bool = True) -> tuple[str, ...]:
+    """Every registered scheme id and, with ``extra``, each of its single-policy variants."""
+    out: list[str] = []
+    for s in _REGISTRY.values():
+        out.append(s.id)
+        if extra:
+            out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values]
+    return tuple(out)
 
