@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
     _timeline_arg(p)
-    p.add_argument("--max-hops", type=int, default=3, metavar="K", help="hops after the define (default: %(default)s)")
+    p.add_argument("--max-hops", type=int, default=None, metavar="K",
+                   help="hops after the define (default: 3; with --notions: the number of releases of the timeline)")
     p.add_argument("--hops", default="restart,resave,migrate", help="allowed hops, comma-separated (default: %(default)s)")
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
@@ -146,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-schemes", action="store_true", help="one row per scheme: worst outcome and its witness")
     p.add_argument("--all-variants", action="store_true",
                    help="one row per scheme and each of its single-policy variants")
+    p.add_argument("--notions", action="store_true",
+                   help="the three notions side by side (pairwise, adjacent, closure): each reachable outcome's "
+                        "shortest path")
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
     p.set_defaults(func=cmd_paths)
 
@@ -283,6 +287,28 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0 if calibrate.agrees(frame) else 1
 
 
+def _print_notions(args: argparse.Namespace, paths: object) -> int:
+    """``paths --notions``: per notion, each reachable outcome and its shortest path."""
+    import json
+
+    from pcidesign.analysis import paths as p
+
+    by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start)
+    if args.format == "json":
+        doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
+        print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
+                          "max_hops": args.max_hops, "notions": doc}, indent=2))
+    else:
+        print(f"scheme {schemes.get(args.scheme).id}, timeline {args.timeline}, paths of 1 to {args.max_hops} hops; "
+              "each cell: the hops of the shortest path reaching the outcome")
+        print(text.render(p.notion_outcomes(by).reset_index(), "table"))
+        for n, e in by.items():
+            print(f"\n{n}: worst {e.worst.value}")
+            for o, w in e.witnesses.items():
+                print(f"  {o.value:15} {w.hops} hop(s): {w.describe()}")
+    return 0
+
+
 def cmd_paths(args: argparse.Namespace) -> int:
     """``pcidesign paths``: reachable outcomes and shortest witnesses; exit 1 per ``--fail-on``."""
     import json
@@ -291,6 +317,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from pcidesign.model.vocab import Outcome
 
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
+    if args.max_hops is None:
+        args.max_hops = len(load().timeline(args.timeline)) if args.notions else paths.DEFAULT_MAX_HOPS
     params.check(max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
                  intents=args.intents, start=args.start, timeline=args.timeline)
     many = args.all_schemes or args.all_variants
@@ -301,6 +329,10 @@ def cmd_paths(args: argparse.Namespace) -> int:
         raise UsageError("give --scheme S or --all-schemes/--all-variants, not both")
     if args.all_schemes and args.all_variants:
         raise UsageError("give --all-schemes or --all-variants, not both")
+    if args.notions:
+        if many:
+            raise UsageError("--notions compares the notions for one --scheme")
+        return _print_notions(args, paths)
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
     found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start)

@@ -97,3 +97,20 @@ def test_cli_lists_variants_and_searches_paths_over_them(capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert "impl-attribute+fill=define-only" in out
     assert main(["paths", "--all-variants", "--all-schemes"]) == 2
+
+
+def test_notions_default_budget_walks_the_whole_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 9, acceptance 5: with the default budget (the number of releases), ``adjacent``
+    reaches the silent change that needs a restart at every release from 1.2.18 to H1."""
+    import json
+
+    argv = ["paths", "--notions", "--scheme", "model-subelement", "--timeline", "whatif", "--intent",
+            "dmi-to-pci-bridge", "--start", "1.2.18", "--hops", "restart,resave"]
+    assert main([*argv, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["max_hops"] == len(pcidesign.load_catalog().timeline("whatif"))
+    assert set(doc["notions"]) == {"pairwise", "adjacent", "closure"}
+    adjacent = doc["notions"]["adjacent"]["guest-changed"]
+    assert adjacent["hops"] == 7 and adjacent["path"].endswith("restart@H1")
+    assert main([*argv, "--max-hops", "3", "--format", "json"]) == 0
+    assert "guest-changed" not in json.loads(capsys.readouterr().out)["notions"]["adjacent"]

@@ -508,15 +508,22 @@ def budget_table(explorations: Iterable[Exploration], budgets: Iterable[int] | N
 def notions(
     scheme: str | _schemes.Scheme,
     timeline: str = DEFAULT_TIMELINE,
-    max_hops: int = DEFAULT_MAX_HOPS,
+    max_hops: int | None = None,
     hops: str | Iterable[str | Hop] = HOP_ORDER,
     intents: Iterable[str] | None = None,
     start: str | None = None,
     catalog: Catalog | None = None,
 ) -> dict[str, Exploration]:
-    """The explorations of ``scheme`` under each notion: ``pairwise``, ``adjacent``, ``closure``."""
+    """The explorations of ``scheme`` under each notion: ``pairwise``, ``adjacent``, ``closure``.
+
+    The default budget is the number of releases of the timeline, so that ``adjacent`` (one
+    release per hop) can walk the whole timeline: a rolling upgrade from the first release to the
+    last, with a restart or resave at each, is one of its paths.
+    """
+    cat = catalog or load()
+    budget = max_hops if max_hops is not None else len(cat.timeline(timeline))
     its = list(intents) if intents is not None else None
-    return {n: explore(scheme, timeline, max_hops, hops, its, start, n, catalog) for n in NOTIONS}
+    return {n: explore(scheme, timeline, budget, hops, its, start, n, cat) for n in NOTIONS}
 
 
 def notions_frame(by_scheme: Mapping[str, Mapping[str, Exploration]]) -> pd.DataFrame:
