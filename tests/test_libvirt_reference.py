@@ -2,7 +2,9 @@
 
 ``../shared/reference/libvirt-tests/<release>/NAME.in.xml`` is parsed and formatted by
 ``model-subelement`` at that release, on a host with the QEMU devices libvirt's test gave it
-(``caps.txt``); every PCI controller's class and device name must match ``NAME.out.xml``.
+(``caps.txt``); every PCI controller's class and device name must match ``NAME.out.xml``, and
+so must every ``<target>`` field the model writes: a field the input gave is never dropped, and
+the only fields libvirt may write beyond the model's are values it fills in itself (issue 10).
 Controllers that appear only in libvirt's output were added by its address assignment, which
 pcidesign does not model; for those we check that the device libvirt chose is the one the
 catalog says the release would fill in on that host.
