@@ -210,6 +210,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
+    params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
     frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope)
     frame["outcome"] = frame["outcome"].astype(str)
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
@@ -254,6 +255,8 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
+    if not str(args.directory).strip() or args.directory == Path(""):
+        raise UsageError("fleet needs a directory of domain XML files (an empty name would scan the current folder)")
     params.check(worst=args.worst, targets=args.targets, source=args.source, schemes=args.schemes,
                  timeline=args.timeline)
     if args.deprecated_source is not None:
@@ -316,6 +319,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from pcidesign.analysis import paths
     from pcidesign.model.vocab import Outcome
 
+    if args.fail_on is not None and not args.fail_on.strip():
+        raise UsageError("--fail-on needs an outcome; valid: " + ", ".join(o.value for o in Outcome))
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
     if args.max_hops is None:
         args.max_hops = len(load().timeline(args.timeline)) if args.notions else paths.DEFAULT_MAX_HOPS
@@ -345,7 +350,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
         e = found[0]
         print(f"scheme {e.scheme}, timeline {e.timeline}, paths of 1 to {e.max_hops} hops "
               f"({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
-              f"{e.paths} paths over {e.states} states\n")
+              f"{text.count(e.paths)} paths over {text.count(e.states)} states\n")
         print(text.render(e.frame().drop(columns=["why"]), "table"))
         for w in e.witnesses.values():
             print("\n" + text.explanation(w))

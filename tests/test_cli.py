@@ -98,3 +98,26 @@ def test_matrix_scope_naming(capsys: pytest.CaptureFixture[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows and "1.2.18" not in {r["from"] for r in rows} | {r["to"] for r in rows}
     assert {r["outcome"] for r in rows} == {"ok"}
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["fleet", ""], "needs a directory"),
+    (["paths", "--scheme", "model-subelement", "--fail-on", ""], "--fail-on needs an outcome"),
+    (["paths", "--scheme", "model-subelement", "--all-schemes"], "not both"),
+    (["matrix", "--scheme", "model-subelement", "--scenario", "restart", "--intent", "pci-bridge",
+      "--intent", "pci-bridge"], "lists a value twice"),
+    (["fleet", "data/fleet-sample", "--target", "1.2.18", "--target", "1.2.18"], "lists a value twice"),
+    (["paths", "--scheme", "model-subelement", "--max-hops", "100000"], "from 1 to 50"),
+])
+def test_empty_and_repeated_values_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], words: str) -> None:
+    """Issue 14, items 2, 6 and 8: no empty string taken as a default, no value counted twice."""
+    code, _, err = cli(capsys, *argv)
+    assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_huge_counts_print_in_scientific_form() -> None:
+    from pcidesign.render.text import count
+
+    assert count(6_523_070) == "6,523,070"
+    assert count(1_970_720_042 * 10**6) == "1.97e+15"
+    assert count(7 * 10**20000) == "7.00e+20000"  # past Python's int-to-text limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 
@@ -37,6 +38,16 @@ def explanation(history: Result | Witness) -> str:
         lines.append("")
     lines.append(verdict)
     return "\n".join(lines)
+
+
+def count(n: int) -> str:
+    """A count as people read it: ``6,523,070``, and past a trillion in scientific form
+    (``1.97e+15``); Python's int-to-text limit is never reached."""
+    if n < 10**12:
+        return f"{n:,}"
+    exponent = int(math.log10(n))  # math.log10 takes ints of any size
+    mantissa = 10 ** (math.log10(n) - exponent)
+    return f"{mantissa:.2f}e+{exponent}"
 
 
 def render(frame: pd.DataFrame, fmt: str) -> str:
