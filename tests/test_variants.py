@@ -114,3 +114,18 @@ def test_notions_default_budget_walks_the_whole_timeline(capsys: pytest.CaptureF
     assert adjacent["hops"] == 7 and adjacent["path"].endswith("restart@H1")
     assert main([*argv, "--max-hops", "3", "--format", "json"]) == 0
     assert "guest-changed" not in json.loads(capsys.readouterr().out)["notions"]["adjacent"]
+
+
+def test_model_is_device_as_jan_wrote_it() -> None:
+    """Issue 9, acceptance 3: new controllers have no class value, only the QEMU device name."""
+    from pcidesign.analysis import matrices
+
+    forms = matrices.written_forms("pcie-root-port", ["model-is-device"], "real", ["1.2.19", "3.2.0"])
+    named = matrices.written_forms("pcie-root-port:ioh3420", ["model-is-device"], "real", ["1.2.19"])
+    assert "model=\"ioh3420\"" in forms.iloc[0]["written"] and "model=\"ioh3420\"" in named.iloc[0]["written"]
+    generic = matrices.written_forms("pcie-root-port:pcie-root-port", ["model-is-device"], "real", ["3.2.0"])
+    assert "model=\"pcie-root-port\"" in generic.iloc[0]["written"] and generic.iloc[0]["device"] == "pcie-root-port"
+    down = pcidesign.run("model-is-device", "restart", "pcie-root-port:pcie-root-port", "3.2.0", "1.2.19")
+    assert down.outcome is Outcome.DOMAIN_LOST and "Unknown model type 'pcie-root-port'" in down.detail
+    old = matrices.written_forms("dmi-to-pci-bridge", ["model-is-device"], "real", ["9.0.0"])
+    assert "model=\"dmi-to-pci-bridge\"" in old.iloc[0]["written"]  # an old class keeps its value
