@@ -163,6 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: %(default)s)")
     p.set_defaults(func=cmd_findings)
 
+    p = sub.add_parser("compare", help="each variant against a support policy, with benefit, expressiveness "
+                                       "and the Pareto front")
+    _timeline_arg(p)
+    p.add_argument("--policy", default="upstream", help="support policy of data/support-policies.csv "
+                                                         "(default: %(default)s)")
+    p.add_argument("--variant", action="append", dest="variants", metavar="V",
+                   help="variant id (repeatable; default: the default report's: every scheme and each filling "
+                        "scheme's +fill=define-only)")
+    p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
+                   help="output format (default: %(default)s)")
+    p.add_argument("--fail-on-violation", action="store_true",
+                   help="exit 1 if any variant compared breaks a rule of the policy")
+    p.set_defaults(func=cmd_compare)
+
     p = sub.add_parser("report", help="run the notebooks over the parameter grid into a report folder")
     p.add_argument("--out", type=_folder, default=Path("reports"), help="folder of report runs (default: %(default)s)")
     p.add_argument("--timeline", action="append", dest="timelines", metavar="T",
@@ -367,6 +381,17 @@ def cmd_findings(args: argparse.Namespace) -> int:
     found = findings.findings(args.timeline, args.pairing, questions=args.questions)
     sys.stdout.write(findingstext.render(found, args.format))
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``pcidesign compare``: variants against a support policy, with what each buys."""
+    from pcidesign.analysis import compare
+    from pcidesign.render import comparetext
+
+    params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
+    result = compare.compare(args.variants, args.timeline, args.policy)
+    sys.stdout.write(comparetext.render(result, args.format))
+    return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 
 
 def _folder(text: str) -> Path:

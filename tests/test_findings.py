@@ -204,7 +204,7 @@ def cell_questions(draw) -> F.Question:
         "direction": draw(st.sampled_from(F.DIRECTIONS)),
         "scope": draw(st.sampled_from(F.SCOPES)),
     })
-    return F._question(row, _CAT)
+    return F.question_from_row(row, _CAT)
 
 
 def pcidesign_scheme_ids() -> tuple[str, ...]:

@@ -2,30 +2,42 @@
 
 * **expressiveness** at a release: the share of the catalog's intents a user can write there
   (an intent whose class the release does not know counts as not writable).
-* **benefit** at a release: the share of controllers newly defined there with the default
-  device (one per default-device intent whose class the release knows) that the guest gets
-  with the class's *preferred* device, the newest default the host's QEMU offers. It is the
-  reason defaults change at all: ``status-quo`` keeps every class's first device forever, so
-  its benefit drops as soon as a better device becomes the default (root ports at 3.2.0).
+* **benefit** at a release: of the controllers newly defined there with the default device
+  (one per default-device intent whose class the release knows) *whose class has a better
+  default than its legacy device on that host*, the share the guest gets with that *preferred*
+  device (the newest default the host's QEMU offers). It is the reason defaults change at all:
+  ``status-quo`` keeps every class's first device forever, so its benefit is 0 wherever there is
+  anything to gain (root ports from 3.2.0); at a release where no default has changed there is
+  nothing to gain and the benefit is empty (NaN).
+
+:func:`compare` puts both beside the safety a support policy asks for
+(:mod:`pcidesign.analysis.policies`) and marks the **Pareto front**: the variants no other
+variant beats on every axis at once (fewer violated rules, more benefit, more expressiveness).
+There is no single-key ranking: a variant off the front is dominated, one on it is a trade-off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+
+from pcidesign.analysis import policies as _policies
 
 from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 
-COLUMNS = ["variant", "timeline", "release", "expressiveness", "benefit", "benefit_of", "gets_preferred"]
+COLUMNS = ["variant", "timeline", "release", "expressiveness", "benefit", "benefit_of", "gets_preferred", "misses"]
 
 
 def measures(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIMELINE,
              catalog: Catalog | None = None) -> pd.DataFrame:
     """One row per (variant, release): expressiveness, benefit, how many new default-device
-    controllers the benefit is over (``benefit_of``) and which of them get the preferred device."""
+    controllers the benefit is over (``benefit_of``), which classes get the preferred device
+    (``gets_preferred``) and which get the legacy one instead (``misses``)."""
     cat = catalog or load()
     ids = list(variants) if variants is not None else list(_schemes.scheme_ids())
     intents = list(cat.intents.values())
@@ -37,23 +49,23 @@ def measures(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIME
             d = sch.dialect(host, cat)
             known = cat.known_classes(rel)
             writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)
-            preferred, over = [], 0
+            preferred, missed, over = [], [], 0
             for it in intents:
                 if it.device is not None or it.cls not in known or cat.legacy_device(it.cls) is None:
                     continue
                 best = cat.default_device(it.cls, host)
-                if best is None:
+                if best is None or best == cat.legacy_device(it.cls):
                     continue
                 over += 1
                 xml = engine.write_intent(d, it)
                 state = engine.define(d, xml)[0] if xml is not None else None
                 got = dict((c, dev) for _i, c, dev in state.hardware).get(it.cls) if state is not None else None
-                if got == best:
-                    preferred.append(it.cls)
+                (preferred if got == best else missed).append(it.cls)
             rows.append({"variant": sch.id, "timeline": timeline, "release": rel.id,
                          "expressiveness": round(writable / len(intents), 4),
-                         "benefit": round(len(preferred) / over, 4) if over else 1.0,
-                         "benefit_of": over, "gets_preferred": " ".join(preferred)})
+                         "benefit": round(len(preferred) / over, 4) if over else float("nan"),
+                         "benefit_of": over, "gets_preferred": " ".join(preferred),
+                         "misses": " ".join(missed)})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -64,3 +76,88 @@ def benefit_of_class(variant: str, cls: str, release: str, timeline: str = DEFAU
     frame = measures([variant], timeline, catalog)
     row = frame[frame["release"] == release]
     return int(cls in row["gets_preferred"].iloc[0].split()) if not row.empty else 0
+
+
+DEFAULT_POLICY = "upstream"
+SUMMARY_COLUMNS = ["variant", "violated", "worse_cells", "benefit", "expressiveness", "pareto", "meets"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every variant against a support policy, with what it buys: the table behind the ranking.
+
+    ``summary`` has one row per variant (``violated``: rules broken; ``worse_cells``: cells
+    worse than their rule allows; ``benefit``: the share of all new default-device controllers
+    over the timeline that get the preferred device; ``expressiveness``: the mean share of
+    writable intents per release; ``pareto``: on the front); ``per_release`` is :func:`measures`.
+    """
+
+    timeline: str
+    policy: str
+    verdicts: tuple[_policies.Verdict, ...]
+    summary: pd.DataFrame
+    per_release: pd.DataFrame
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: per variant its violations (each with its witness and the command
+        that explains it), benefit and expressiveness (overall and per release), Pareto front."""
+        out = []
+        for v in self.verdicts:
+            row = self.summary.set_index("variant").loc[v.variant]
+            rel = self.per_release[self.per_release["variant"] == v.variant]
+            out.append({
+                "variant": v.variant,
+                "meets": v.meets,
+                "pareto": bool(row["pareto"]),
+                "benefit": None if pd.isna(row["benefit"]) else float(row["benefit"]),
+                "expressiveness": float(row["expressiveness"]),
+                "violations": [_violation_json(x) for x in v.violations],
+                "releases": {
+                    r["release"]: {"benefit": None if pd.isna(r["benefit"]) else float(r["benefit"]), "expressiveness": float(r["expressiveness"]),
+                                   "gets_preferred": r["gets_preferred"].split(), "misses": r["misses"].split()}
+                    for r in rel.to_dict("records")},
+            })
+        return {"timeline": self.timeline, "policy": self.policy, "variants": out}
+
+
+def _violation_json(x: _policies.Violation) -> dict[str, Any]:
+    w = x.answer.witness
+    return {"rule": x.rule.id, "says": x.rule.says, "allowed": x.rule.allowed.value,
+            "worst": x.answer.outcome.value, "worse": x.worse, "of": x.answer.total,
+            "witness": None if w is None else {"text": w.text, "command": w.command, "why": x.answer.why}}
+
+
+def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
+           maximise: Sequence[str] = ("benefit", "expressiveness")) -> pd.Series:
+    """True for the rows no other row dominates: at least as good on every axis and better on
+    one. Rows with equal values are all on the front (neither dominates the other)."""
+    vals = [(tuple(-float(r[c]) for c in minimise) + tuple(float(r[c]) for c in maximise)) for _, r in frame.iterrows()]
+
+    def dominated(a: tuple[float, ...]) -> bool:
+        return any(all(x >= y for x, y in zip(b, a)) and b != a for b in vals)
+
+    return pd.Series([not dominated(a) for a in vals], index=frame.index, dtype=bool)
+
+
+def compare(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIMELINE,
+            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None) -> Comparison:
+    """Each variant (the default report's by default) against support policy ``policy`` on
+    ``timeline``, with its benefit, expressiveness and place on the Pareto front."""
+    cat = catalog or load()
+    cat.timeline(timeline)
+    rules = _policies.policy(policy, catalog=cat)
+    ids = list(dict.fromkeys(_schemes.get(v).id for v in (variants or _schemes.default_variants())))
+    verdicts = _policies.check(ids, rules, timeline, cat)
+    per = measures(ids, timeline, cat)
+    rows = []
+    for v in verdicts:
+        m = per[per["variant"] == v.variant]
+        over = int(m["benefit_of"].sum())
+        got = int(sum(len(s.split()) for s in m["gets_preferred"]))
+        rows.append({"variant": v.variant, "violated": len(v.violations),
+                     "worse_cells": sum(x.worse for x in v.violations),
+                     "benefit": round(got / over, 4) if over else float("nan"),
+                     "expressiveness": round(float(m["expressiveness"].mean()), 4), "meets": v.meets})
+    summary = pd.DataFrame(rows)
+    summary["pareto"] = pareto(summary)
+    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per)

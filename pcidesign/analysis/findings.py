@@ -213,7 +213,7 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
     out: list[Question] = []
     for row, r in rows:
         try:
-            q = _question(r, cat)
+            q = question_from_row(r, cat)
         except (UnknownNameError, ValueError) as exc:
             raise DataError(path.name, row, str(exc)) from None
         if any(q.id == o.id for o in out):
@@ -230,7 +230,9 @@ def _choice(name: str, value: str, valid: Sequence[str]) -> str:
     return value
 
 
-def _question(r: dict[str, str], cat: Catalog) -> Question:
+def question_from_row(r: dict[str, str], cat: Catalog) -> Question:
+    """One checked row of questions.csv (its columns as a dict of stripped strings) -> a Question;
+    an unknown name raises UnknownNameError, a bad value ValueError."""
     if not r["id"] or not r["question"]:
         raise ValueError("a question needs an id and its text")
     method = _choice("method", r["method"], METHODS)
@@ -402,5 +404,5 @@ def findings(
 
 __all__ = [
     "Answer", "CellWitness", "DIRECTIONS", "Finding", "METHODS", "PAIRINGS", "PathWitness", "Question",
-    "answer", "findings", "load_questions", "pairs", "select_intents", "variants_of",
+    "answer", "findings", "load_questions", "pairs", "question_from_row", "select_intents", "variants_of",
 ]

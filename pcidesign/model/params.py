@@ -141,6 +141,14 @@ def check_one(p: Param, value: object, cat: Catalog, timeline: str) -> None:
         if not p.empty:
             raise ParameterError(f"parameter {p.name} must not be empty")
         return
+    if p.what == "scheme":  # a variant id (SCHEME+POLICY=VALUE) is valid wherever a scheme id is
+        for v in values:
+            try:
+                registry.get(v)
+            except UnknownNameError as exc:
+                where = f"parameter {p.name}" + (f", {exc.where}" if exc.where else "")
+                raise UnknownNameError(exc.kind, exc.value, exc.valid, where) from None
+        return
     if p.valid is not None:
         valid = tuple(p.valid(cat, timeline))
         where = f"parameter {p.name}" + (f" (timeline {timeline})" if p.what == "release" else "")

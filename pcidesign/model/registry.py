@@ -188,3 +188,15 @@ def variant_ids(extra: bool = True) -> tuple[str, ...]:
             out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values]
     return tuple(out)
 
+
+
+def default_variants() -> tuple[str, ...]:
+    """The variants a comparison shows unless told otherwise: every registered scheme as its
+    proposer wrote it and, for each scheme that fills a device in, its ``+fill=define-only``
+    variant (the thread's rtl8139 rule: new defaults only for controllers a user newly defines)."""
+    out: list[str] = []
+    for s in _REGISTRY.values():
+        out.append(s.id)
+        if "define-only" in s.policies.get("fill", ()):
+            out.append(f"{s.id}+fill=define-only")
+    return tuple(out)
