@@ -181,7 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=_folder, default=Path("reports"), help="folder of report runs (default: %(default)s)")
     p.add_argument("--timeline", action="append", dest="timelines", metavar="T",
                    help="timeline to report on (repeatable; default: every timeline)")
-    p.add_argument("--scheme", action="append", dest="schemes", metavar="S", help="limit to scheme (repeatable)")
+    p.add_argument("--scheme", action="append", dest="schemes", metavar="S",
+                   help="limit to this scheme or variant (repeatable; default: every scheme and each filling "
+                        "scheme's +fill=define-only variant)")
+    p.add_argument("--variant", action="append", dest="variants", metavar="V",
+                   help="add this variant to the schemes covered (repeatable), e.g. model-subelement+fill=never")
     p.add_argument("--scenario", action="append", dest="scenarios", metavar="S", help="limit to scenario (repeatable)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run in parallel (default: %(default)s)")
     p.add_argument("--fresh-kernels", action="store_true",
@@ -405,8 +409,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pcidesign.report import runner as report
 
     try:
+        params.check(schemes=args.schemes)
+        params.check(schemes=args.variants)
         summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
-                             fresh_kernels=args.fresh_kernels)
+                             fresh_kernels=args.fresh_kernels, variants=args.variants)
     except report.ReportWriteError as exc:
         print(f"pcidesign report: error: {exc}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from pcidesign import scheme_ids
+from pcidesign.analysis import compare
 from pcidesign.analysis import matrices as analysis
 from pcidesign.render import plots
 from pcidesign.model.errors import UnknownNameError
@@ -183,27 +184,25 @@ def test_01_shows_what_each_scheme_writes(tmp_path):
 def test_03_defaults_and_a_wider_comparison(tmp_path):
     d = defaults("03_compare")
     nb = run("03_compare", tmp_path)
-    assert d["scope"] == "naming"
-    frame = analysis.sweep(d["schemes"], d["scenarios"], d["timeline"], scope="naming")
-    shown = shown_table(nb, "ranking", index_col=0)
-    expected = analysis.ranking(frame)
-    assert shown["scheme"].tolist() == expected["scheme"].tolist()
-    assert shown["worst"].tolist() == expected["worst"].astype(str).tolist()
+    assert d["scope"] == "naming" and d["policy"] == "upstream"
+    expected = compare.compare(d["schemes"] or None, d["timeline"], d["policy"]).summary
+    shown = shown_table(nb, "pareto", index_col=0)
+    assert shown["variant"].tolist() == expected["variant"].tolist()
+    assert shown["violated"].tolist() == expected["violated"].tolist()
+    assert shown["pareto"].astype(str).tolist() == expected["pareto"].astype(str).tolist()
+    printed = "".join(o.get("text", "") for c in nb.cells if "violations" in c.metadata.get("tags", [])
+                      for o in c.get("outputs", []))
+    assert "model-subelement breaks upgrade: guest-changed" in printed
 
-    params = dict(timeline="whatif", schemes=["status-quo", "written-subtype", "model-subelement"], scenarios=[],
-                  scope="all", out_dir=str(tmp_path / "o"))
-    nb = run("03_compare", tmp_path, **params)
-    frame = analysis.sweep(params["schemes"], None, "whatif")
-    shown = shown_table(nb, "ranking", index_col=0)
-    expected = analysis.ranking(frame)
-    assert shown["scheme"].tolist() == expected["scheme"].tolist()
-    assert shown["at worst"].tolist() == expected["at worst"].tolist()
-    assert (tmp_path / "o" / "grid.png").exists()
-    assert not (tmp_path / "o" / "grid-all.png").exists()  # scope "all": the reference grid is the grid
-    card = pd.read_csv(tmp_path / "o" / "scorecard.csv", header=[0, 1], index_col=0)
-    assert list(card.index) == params["schemes"]
-    assert card[("migrate", "rejected")].tolist() == \
-        analysis.scorecard_wide(frame, with_notes=False)[("migrate", "rejected")].tolist()
+    params = dict(timeline="real", schemes=["status-quo", "written-subtype", "model-subelement"], scenarios=[],
+                  scope="all", policy="ovirt", out_dir=str(tmp_path / "o"))
+    run("03_compare", tmp_path, **params)
+    written = pd.read_csv(tmp_path / "o" / "pareto.csv")
+    expected = compare.compare(params["schemes"], "real", "ovirt").summary
+    assert written["variant"].tolist() == expected["variant"].tolist()
+    assert written["violated"].tolist() == expected["violated"].tolist()
+    for name in ("pareto.png", "grid-default.png", "grid-named.png", "scorecard-default.csv", "scorecard-named.csv"):
+        assert (tmp_path / "o" / name).stat().st_size > 0, name
 
 
 @pytest.mark.notebook

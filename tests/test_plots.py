@@ -166,17 +166,3 @@ def test_xml_table_and_notes():
 def test_to_png_renders_png_bytes(restart):
     png = plots.to_png(plots.heatmap(restart).figure)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
-
-
-def test_ranking_orders_by_worst_outcome():
-    frame = analysis.sweep(None, ["restart", "migrate"], "whatif")
-    ranking = analysis.ranking(frame)
-    assert list(ranking["rank"]) == list(range(1, len(ranking) + 1))
-    assert sorted(ranking["scheme"]) == sorted(schemes.scheme_ids())
-    severities = [Outcome(str(o)).severity for o in ranking["worst"]]
-    assert severities == sorted(severities)
-    for row in ranking.itertuples(index=False):
-        part = frame[frame.scheme == row.scheme]
-        assert str(row.worst) == str(part["outcome"].max())
-        assert getattr(row, "_3") == int((part["outcome"].astype(str) == str(row.worst)).sum())
-    assert np.all(np.diff(ranking["rank"]) == 1)

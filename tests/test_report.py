@@ -13,6 +13,8 @@ import nbformat
 import pandas as pd
 import pytest
 
+from pcidesign.model.registry import default_variants
+
 from pcidesign import scenario_ids, scheme_ids
 from pcidesign.analysis import matrices as analysis
 from pcidesign.report import plan as report_plan
@@ -110,7 +112,15 @@ def test_parameters_are_checked_against_the_notebook_before_anything_runs(tmp_pa
 def test_plan_covers_the_grid_from_the_registry():
     jobs = report.plan()
     names = [j.notebook for j in jobs]
-    assert names.count("02_matrix") == 2 * len(scheme_ids()) * len(scenario_ids())
+    covered = default_variants()
+    assert names.count("02_matrix") == 2 * len(covered) * len(scenario_ids())
+    assert "model-subelement+fill=define-only" in covered and len(covered) > len(scheme_ids())
+    matrices = {j.parameters["scheme"] for j in jobs if j.notebook == "02_matrix"}
+    assert matrices == set(covered)
+    added = report.scheme_ids(None, ["model-subelement+fill=never"])
+    assert added == [*covered, "model-subelement+fill=never"]
+    assert report.scheme_ids(["status-quo"], ["impl-attribute+migratable=omit-legacy"]) == [
+        "status-quo", "impl-attribute+migratable=omit-legacy"]
     assert names.count("01_schemes") == 2 and names.count("03_compare") == 2
     assert len({j.label for j in jobs}) == len(jobs)
     with pytest.raises(UnknownNameError, match="valid: real, whatif"):

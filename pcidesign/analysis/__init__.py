@@ -4,11 +4,11 @@
 """
 
 from pcidesign.analysis.matrices import (
-    COLUMNS, OUTCOME_DTYPE, SCOPES, WIDE_MEASURES, matrix, pivot, ranking, scheme_notes, scorecard, scorecard_wide, sweep,
+    COLUMNS, FACETS, OUTCOME_DTYPE, SCOPES, WIDE_MEASURES, facet, matrix, pivot, scheme_notes, scorecard, scorecard_wide, sweep,
     worst_cells, worst_examples, written_forms,
 )
 
 __all__ = [
-    "COLUMNS", "OUTCOME_DTYPE", "SCOPES", "WIDE_MEASURES", "matrix", "pivot", "ranking", "scheme_notes", "scorecard",
+    "COLUMNS", "OUTCOME_DTYPE", "SCOPES", "WIDE_MEASURES", "FACETS", "facet", "matrix", "pivot", "scheme_notes", "scorecard",
     "scorecard_wide", "sweep", "worst_cells", "worst_examples", "written_forms",
 ]

@@ -81,6 +81,21 @@ def sweep(
     return frame
 
 
+FACETS: tuple[str, ...] = ("default", "named")
+"""The intent facets: ``default`` (the class, with whatever device the release picks) and
+``named`` (a device pinned by name)."""
+
+
+def facet(frame: pd.DataFrame, which: str, catalog: Catalog | None = None) -> pd.DataFrame:
+    """The rows of ``frame`` whose intent is of facet ``which`` (see :data:`FACETS`)."""
+    if which not in FACETS:
+        raise UnknownNameError("facet", which, FACETS)
+    cat = catalog or load()
+    default = {i.id for i in cat.intents.values() if i.device is None}
+    mask = frame["intent"].astype(str).isin(default)
+    return frame[mask if which == "default" else ~mask]
+
+
 def worst_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Per (from, to): the worst outcome over the intents and how many intents reach it.
 
@@ -158,41 +173,6 @@ def scorecard_wide(frame: pd.DataFrame, with_notes: bool = True) -> pd.DataFrame
         wide[("", "cons")] = ["\n".join(_schemes.get(s).cons) for s in schemes]
     wide.index.name = "scheme"
     return wide
-
-
-def ranking(frame: pd.DataFrame) -> pd.DataFrame:
-    """The schemes of ``frame`` ranked best first by their worst outcome over every cell.
-
-    Ties are broken by how many cells reach that worst outcome, then by how many cells fail at
-    all (``info-lost`` or worse), then by the share of expressible cells that are ok/rewritten.
-    ``expressible`` is the share of cells whose intent can be written at all: a scheme that
-    cannot name the new devices (``status-quo``) ranks high on safety and low on this.
-    Columns: rank, scheme, worst, at worst, failures, good share, expressible.
-    """
-    rows = []
-    for scheme, g in frame.groupby("scheme", sort=False, observed=True):
-        worst = g["outcome"].max()
-        outcomes = g["outcome"].astype(str)
-        expressible = outcomes[outcomes != Outcome.NOT_EXPRESSIBLE.value]
-        failing = {o.value for o in Outcome if o.is_failure}
-        good = expressible.isin([Outcome.OK.value, Outcome.REWRITTEN.value]).sum()
-        rows.append({
-            "scheme": scheme,
-            "worst": worst,
-            "severity": Outcome(worst).severity,
-            "at worst": int((outcomes == worst).sum()),
-            "failures": int(outcomes.isin(failing).sum()),
-            "good share": good / len(expressible) if len(expressible) else float("nan"),
-            "expressible": len(expressible) / len(outcomes) if len(outcomes) else float("nan"),
-        })
-    out = pd.DataFrame(rows, columns=["scheme", "worst", "severity", "at worst", "failures", "good share",
-                                      "expressible"])
-    out = out.sort_values(["severity", "at worst", "failures", "good share"],
-                          ascending=[True, True, True, False], kind="stable")
-    out = out.drop(columns="severity").reset_index(drop=True)
-    out["worst"] = out["worst"].astype(OUTCOME_DTYPE)
-    out.insert(0, "rank", range(1, len(out) + 1))
-    return out
 
 
 def scheme_notes(scheme_ids: Sequence[str] | None = None) -> pd.DataFrame:

@@ -110,6 +110,21 @@ class Image:
     alt: str
 
 
+@dataclass(frozen=True)
+class ParetoView:
+    """One timeline's comparison under a support policy: the scatter and its table."""
+
+    timeline: str
+    policy: str
+    image: Image
+    rows: list[dict[str, Any]]
+    violations: list[str]
+
+
+POLICY = "upstream"
+"""The support policy the front page's Pareto plots use (``pcidesign compare --policy`` for others)."""
+
+
 @dataclass
 class Assets:
     """What :func:`build_assets` wrote, for :func:`index_html`."""
@@ -117,7 +132,7 @@ class Assets:
     findings: list[FindingView] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
     grids: list[GridView] = field(default_factory=list)
-    pareto: Image | None = None
+    paretos: list[ParetoView] = field(default_factory=list)
     seconds: float = 0.0
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -258,7 +273,40 @@ def build_assets(timelines: Sequence[str], schemes: Sequence[str], scenarios: Se
     files: dict[str, bytes] = {}
     views, variants = findings_pages(files, schemes if limit_variants else None)
     grids = grid_views(timelines, schemes, scenarios)
-    return Assets(views, variants, grids, None, round(time.perf_counter() - start, 3), files)
+    paretos = pareto_views(timelines, schemes, files)
+    return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files)
+
+
+def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[str, bytes],
+                 policy: str = POLICY) -> list[ParetoView]:
+    """Per timeline, every variant against ``policy``: the Pareto scatter (added to ``files`` as
+    ``pareto-TIMELINE.png``), the table behind it and each broken rule with its witness."""
+    import io
+
+    from matplotlib.figure import Figure  # no pyplot: this runs in a thread beside the notebooks
+
+    from pcidesign.analysis import compare
+    from pcidesign.render import paretoplot
+
+    out: list[ParetoView] = []
+    for t in timelines:
+        c = compare.compare(list(schemes), t, policy)
+        fig = Figure(figsize=(9.5, 5.5))
+        paretoplot.pareto_scatter(c.summary, fig.subplots(), title=f"support policy {policy}, timeline {t}")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+        name = f"pareto-{t}.png"
+        files[name] = buf.getvalue()
+        rows = [{"variant": r["variant"], "violated": r["violated"], "worse": r["worse_cells"],
+                 "benefit": "-" if r["benefit"] != r["benefit"] else f"{r['benefit']:.2f}",
+                 "expressiveness": f"{r['expressiveness']:.2f}", "front": bool(r["pareto"])}
+                for r in c.summary.to_dict("records")]
+        broken = [f"{v.variant} breaks {x.line}" + (f"; witness: {x.answer.witness.text}" if x.answer.witness else "")
+                  for v in c.verdicts for x in v.violations]
+        alt = "; ".join(f"{r['variant']}: {r['violated']} rules broken, benefit {r['benefit']}" for r in rows)
+        out.append(ParetoView(t, policy, Image(f"Timeline {t}: benefit against rules of {policy} broken; the "
+                                                "dashed staircase is the Pareto front", name, alt), rows, broken))
+    return out
 
 
 class AssetBuilder:

@@ -68,10 +68,10 @@ class NotebookSpec:
 
 NOTEBOOKS: list[NotebookSpec] = [
     NotebookSpec(
-        "03_compare", "Comparing the schemes: grid, scorecard, ranking",
+        "03_compare", "Comparing the variants: support policy, Pareto front, grids and scorecards by intent facet",
         lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.scenarios),
-                    "scope": "naming"}],
-        headline="grid.png",
+                    "policy": "upstream", "scope": "naming"}],
+        headline="pareto.png",
     ),
     NotebookSpec(
         "01_schemes", f"The schemes side by side ({REPORT_INTENT})",
@@ -119,9 +119,12 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "run"
 
 
-def scheme_ids(schemes: Sequence[str] | None) -> list[str]:
-    """The schemes a report covers: those given (checked, without repeats), or every registered one."""
-    return [_schemes.get(s).id for s in dict.fromkeys(schemes or _schemes.scheme_ids())]
+def scheme_ids(schemes: Sequence[str] | None, variants: Sequence[str] | None = None) -> list[str]:
+    """The variants a report covers: ``schemes`` (checked, without repeats) or by default every
+    registered scheme with each filling scheme's ``+fill=define-only`` variant
+    (:func:`pcidesign.model.registry.default_variants`), then ``variants`` added."""
+    chosen = list(schemes or _schemes.default_variants()) + list(variants or ())
+    return list(dict.fromkeys(_schemes.get(s).id for s in chosen))
 
 
 def scenario_ids(scenarios: Sequence[str] | None) -> list[str]:

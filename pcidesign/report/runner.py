@@ -314,6 +314,7 @@ def run(
     notebooks: Sequence[NotebookSpec] | None = None,
     timeout: float | None = 600.0,
     fresh_kernels: bool = False,
+    variants: Sequence[str] | None = None,
 ) -> Summary:
     """Produce a report under ``out`` and return its summary (see the module docstring).
 
@@ -327,16 +328,18 @@ def run(
         raise ReportError("the output folder must not be empty (say '.' for the current folder)")
     if notebooks is None:
         notebooks = _plan.NOTEBOOKS  # looked up now: a test may replace plan.NOTEBOOKS
+    limit = bool(schemes)
+    schemes = scheme_ids(schemes, variants)  # the default report's variants, plus those added
     with _signals_raise():
         todo = plan(timelines, schemes, scenarios, notebooks)
-        check_jobs(todo, scheme_ids(schemes))
+        check_jobs(todo, schemes)
         return _run_checked(todo, Path(out).absolute(), schemes, scenarios, jobs, progress, notebooks, timeout,
-                            fresh_kernels)
+                            fresh_kernels, limit)
 
 
 def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
                  jobs: int, progress: bool, notebooks: Sequence[NotebookSpec] | None, timeout: float | None,
-                 fresh_kernels: bool) -> Summary:
+                 fresh_kernels: bool, limit_variants: bool = False) -> Summary:
     if out.exists() and not out.is_dir():
         raise ReportError(f"output folder {out} exists and is not a folder")
     latest = out / "latest"
@@ -354,7 +357,7 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     try:
         builder = frontpage.AssetBuilder(
             list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
-            limit_variants=bool(schemes))
+            limit_variants=limit_variants)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
         assets = builder.result()
         specs = {s.name: s for s in (notebooks or ())}
