@@ -33,8 +33,11 @@ from pcidesign.model.params import SCOPES
 
 QUESTIONS_FILE = "questions.csv"
 COLUMNS = ("id", "question", "who", "quote", "words", "cite", "method", "variants", "scenarios", "intents",
-           "from", "to", "direction", "scope", "hops", "notion", "max_hops", "timeline", "pairing")
-METHODS = ("cells", "paths")
+           "from", "to", "direction", "scope", "hops", "notion", "max_hops", "timeline", "pairing", "policy")
+METHODS = ("cells", "paths", "policy", "pareto")
+"""``cells``: scenarios over pairs of releases; ``paths``: a search over multi-hop paths;
+``policy``: every rule of a support policy (:mod:`pcidesign.analysis.policies`); ``pareto``: the
+policy with benefit and expressiveness, and whether the variant is on the Pareto front."""
 DIRECTIONS = ("any", "forward", "backward", "adjacent-forward", "adjacent-backward")
 WORDS = ("quoted", "summarised")
 INTENT_GROUPS = ("all", "default", "named")
@@ -66,11 +69,17 @@ class Question:
     max_hops: int | None
     timeline: str
     pairing: str
+    policy: str = ""
 
     def how(self, timeline: str | None = None, releases: int | None = None) -> str:
         """How the question is answered, in words built from the fields (``releases``: how many
         releases the timeline has, which is the hop budget of a path search without one)."""
         t = timeline or self.timeline
+        if self.method == "policy":
+            return f"every rule of support policy {self.policy}; timeline {t}, pairing {self.pairing}"
+        if self.method == "pareto":
+            return (f"Pareto front over rules of {self.policy} broken (fewer), benefit and expressiveness (more); "
+                    f"timeline {t}, pairing {self.pairing}")
         intents = " ".join(self.intents) + (" intents" if self.intents[0] in INTENT_GROUPS else "")
         if self.method == "paths":
             budget = self.max_hops or releases or "K"
@@ -142,6 +151,11 @@ class Answer:
     counts: dict[Outcome, int]
     witness: CellWitness | PathWitness | None
     why: str
+    summary_line: str = ""
+    """The one-line answer when it is not a count of outcomes (policy and Pareto questions)."""
+    mark: str = ""
+    """A short label that replaces the outcome's code where the answer is shown in a cell
+    (``front`` or ``dominated`` for a Pareto question); empty for the outcome's own code."""
 
     @property
     def total(self) -> int:
@@ -151,6 +165,8 @@ class Answer:
     @property
     def line(self) -> str:
         """The one-line answer, filled in from the computed outcomes."""
+        if self.summary_line:
+            return self.summary_line
         if isinstance(self.witness, PathWitness):
             w = self.witness.witness
             others = [o.value for o in self.counts if o is not self.outcome]
@@ -188,6 +204,11 @@ class Finding:
         """The variants grouped by outcome, worst first: ``guest-changed: a, b; ok: c``."""
         if self.skipped:
             return self.skipped
+        if any(a.mark for a in self.answers):
+            marks: dict[str, list[str]] = {}
+            for a in self.answers:
+                marks.setdefault(a.mark, []).append(a.variant)
+            return "; ".join(f"{m}: {', '.join(vs)}" for m, vs in marks.items())
         groups: dict[Outcome, list[str]] = {}
         for a in self.answers:
             groups.setdefault(a.outcome, []).append(a.variant)
@@ -250,10 +271,15 @@ def question_from_row(r: dict[str, str], cat: Catalog) -> Question:
     for rel in sources + targets:
         cat.release(rel, timeline)
     pairing = _choice("pairing", r["pairing"] or DEFAULT_PAIRING, PAIRINGS)
+    policy = r.get("policy", "")
+    if method in ("policy", "pareto") and not policy:
+        raise ValueError(f"method {method!r} needs a support policy in column 'policy'")
     scenarios: tuple[str, ...] = ()
     hops: tuple[Hop, ...] = ()
     notion, max_hops, direction, scope = "", None, r["direction"] or "any", r["scope"] or "all"
-    if method == "cells":
+    if method in ("policy", "pareto"):
+        pass
+    elif method == "cells":
         scenarios = tuple(_scenarios.get(s).id for s in r["scenarios"].split())
         if not scenarios:
             raise ValueError("method 'cells' needs at least one scenario")
@@ -272,14 +298,15 @@ def question_from_row(r: dict[str, str], cat: Catalog) -> Question:
         id=r["id"], question=r["question"], who=r["who"], quote=r["quote"], words=r["words"], cite=r["cite"],
         method=method, variants=variants, scenarios=scenarios, intents=intents, sources=sources, targets=targets,
         direction=direction, scope=scope, hops=hops, notion=notion, max_hops=max_hops, timeline=timeline,
-        pairing=pairing,
+        pairing=pairing, policy=policy,
     )
 
 
 # -- answering -----------------------------------------------------------------------------------
 def variants_of(question: Question) -> tuple[str, ...]:
-    """The variants a question compares: its own list, or every registered scheme."""
-    return question.variants if question.variants is not None else _schemes.scheme_ids()
+    """The variants a question compares: its own list, or the default ones (every registered
+    scheme and each filling scheme's ``+fill=define-only``)."""
+    return question.variants if question.variants is not None else _schemes.default_variants()
 
 
 def select_intents(cat: Catalog, spec: Sequence[str]) -> list[Intent]:
@@ -333,6 +360,8 @@ def answer(
     if absent:
         return Finding(question, t, pair, releases=len(line), skipped=f"not answered on timeline {t}: the question names "
                        f"{', '.join(dict.fromkeys(absent))}, which the timeline lacks")
+    if question.method in ("policy", "pareto"):
+        return Finding(question, t, pair, _policy_answers(question, t, cat), releases=len(line))
     intents = select_intents(cat, question.intents)
     if question.method == "paths":
         answers = tuple(_path_answer(question, v, t, intents, cat) for v in variants_of(question))
@@ -362,6 +391,32 @@ def _cell_answer(q: Question, variant: str, timeline: str, intents: list[Intent]
     if worst is None:
         return Answer(sch.id, Outcome.NOT_EXPRESSIBLE, {}, None, "no cell matches the question on this timeline")
     return Answer(sch.id, worst.outcome, counts, CellWitness(timeline, worst), worst.detail)
+
+
+def _policy_answers(q: Question, timeline: str, cat: Catalog) -> tuple[Answer, ...]:
+    from pcidesign.analysis import compare
+
+    result = compare.compare(variants_of(q), timeline, q.policy, cat)
+    rows = result.summary.set_index("variant")
+    out = []
+    for v in result.verdicts:
+        worst = max(v.violations, key=lambda x: x.answer.outcome.severity, default=None)
+        outcome = worst.answer.outcome if worst else Outcome.OK
+        if q.method == "policy":
+            line = (f"meets {q.policy}" if v.meets else
+                    "breaks " + "; ".join(f"{x.rule.id} ({x.answer.outcome.value}, {x.worse} cells)" for x in v.violations))
+            mark = ""
+        else:
+            r = rows.loc[v.variant]
+            benefit = "none to gain" if r["benefit"] != r["benefit"] else f"{r['benefit']:.2f}"
+            mark = "front" if r["pareto"] else "dominated"
+            line = (f"{'on the Pareto front' if r['pareto'] else 'dominated'}: {r['violated']} rule(s) of {q.policy} "
+                    f"broken, benefit {benefit}, expressiveness {r['expressiveness']:.2f}")
+        why = worst.rule.says + ": " + worst.answer.why if worst else f"no rule of {q.policy} is broken"
+        counts = {outcome: 1}
+        out.append(Answer(v.variant, outcome, counts, worst.answer.witness if worst else None, why,
+                          summary_line=line, mark=mark))
+    return tuple(out)
 
 
 def _path_answer(q: Question, variant: str, timeline: str, intents: list[Intent], cat: Catalog) -> Answer:

@@ -192,9 +192,10 @@ def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
             if a.variant not in variants:
                 variants.append(a.variant)
             page = _page(a.variant)
+            shown = a.outcome if not a.mark else Outcome.OK if a.mark == "front" else Outcome.NOT_EXPRESSIBLE
             cells[a.variant] = AnswerCell(
-                a.variant, a.outcome.value, plots.SHORT[a.outcome], plots.COLOURS[a.outcome],
-                plots.text_colour(a.outcome), a.line, a.witness.text if a.witness else "", a.why,
+                a.variant, a.mark or a.outcome.value, a.mark or plots.SHORT[a.outcome], plots.COLOURS[shown],
+                plots.text_colour(shown), a.line, a.witness.text if a.witness else "", a.why,
                 f"findings/{f.question.id}/{page}")
             files[f"{folder}/{page}"] = env.get_template("answer.html.j2").render(
                 finding=f, answer=a, attribution=findingstext.attribution(f), cell=cells[a.variant],
