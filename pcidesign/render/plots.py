@@ -212,7 +212,7 @@ def grid(
             if i == 0:
                 ax.set_title(scenario, fontsize=13, fontweight="bold")
             if j == 0:
-                ax.set_ylabel(scheme, fontsize=12, fontweight="bold")
+                ax.set_ylabel(str(scheme).replace("+", "\n+"), fontsize=12, fontweight="bold")  # a variant: one policy per line
             ax.tick_params(labelbottom=i == len(schemes) - 1, labelleft=j == 0)
     fig.supxlabel(COL_LABEL, fontsize=11)
     fig.supylabel(ROW_LABEL, fontsize=11, x=0.0)
