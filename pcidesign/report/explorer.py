@@ -158,7 +158,9 @@ class Explorer:
         import ipywidgets as w
 
         cat = load()
-        self.variant = w.Dropdown(options=list(_schemes.scheme_ids()), value=variant, description="variant")
+        chosen = _schemes.get(variant).id
+        options = list(dict.fromkeys([*_schemes.variant_ids(), chosen]))  # every scheme and single-policy variant
+        self.variant = w.Dropdown(options=options, value=chosen, description="variant")
         self.scenario = w.Dropdown(options=list(_scenarios.scenario_ids()), value=scenario, description="scenario")
         self.timeline = w.Dropdown(options=list(cat.timelines), value=timeline, description="timeline")
         self.pairing = w.Dropdown(options=list(_findings.PAIRINGS), value=pairing, description="pairing")
