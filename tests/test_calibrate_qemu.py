@@ -105,11 +105,18 @@ def test_the_model_side_is_what_roundtrip_prints(capsys: pytest.CaptureFixture[s
 
 
 def test_the_migrate_rule_is_the_engines() -> None:
-    a = ((0, "pcie-root", "-"), (1, "pcie-root-port", "ioh3420"))
-    b = ((0, "pcie-root", "-"), (1, "pcie-root-port", "pcie-root-port"))
+    port = (("chassis", 1), ("port", 8))
+    a = ((0, "pcie-root", "-", ()), (1, "pcie-root-port", "ioh3420", port))
+    b = ((0, "pcie-root", "-", ()), (1, "pcie-root-port", "pcie-root-port", port))
     event, why = engine.migration_event(a, b, "9.0.0", "H1")
     assert event is not None and event.value == "aborted" and "Unknown savevm section" in why and "ABI check" in why
     assert engine.migration_event(a, a, "x", "y") == (None, "")
+    other_port = ((0, "pcie-root", "-", ()), (1, "pcie-root-port", "ioh3420", (("chassis", 1), ("port", 16))))
+    event, why = engine.migration_event(a, other_port, "x", "y")
+    assert event is not None and event.value == "aborted" and "port 8 -> 16" in why and "Bad config data" in why
+    other_chassis = ((0, "pcie-root", "-", ()), (1, "pcie-root-port", "ioh3420", (("chassis", 7), ("port", 8))))
+    event, why = engine.migration_event(a, other_chassis, "x", "y")
+    assert event is not None and event.value == "guest-changed" and "next cold boot" in why
 
 
 def test_a_missing_stack_says_how_to_install(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def measures(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIME
                 over += 1
                 xml = engine.write_intent(d, it)
                 state = engine.define(d, xml)[0] if xml is not None else None
-                got = dict((c, dev) for _i, c, dev in state.hardware).get(it.cls) if state is not None else None
+                got = dict((c, dev) for _i, c, dev, _v in state.hardware).get(it.cls) if state is not None else None
                 (preferred if got == best else missed).append(it.cls)
             rows.append({"variant": sch.id, "timeline": timeline, "release": rel.id,
                          "expressiveness": round(writable / len(intents), 4),

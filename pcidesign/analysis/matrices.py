@@ -223,7 +223,7 @@ def written_forms(
             if sent.xml is not None:
                 row["migratable"] = element(sent.xml)
                 assert sent.hardware is not None
-                row["device"] = dict((i, d) for i, _c, d in sent.hardware)[max(i for i, _c, _d in sent.hardware)]
+                row["device"] = {e[0]: e[2] for e in sent.hardware}[max(e[0] for e in sent.hardware)]
             row["note"] = saved.error or sent.error or ""
             rows.append(row)
     return pd.DataFrame(rows, columns=["scheme", "release", "written", "saved", "migratable", "device", "note"])

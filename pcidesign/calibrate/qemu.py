@@ -47,6 +47,7 @@ from pcidesign.model.dialect import Purpose
 from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.resources import data_dir
+from pcidesign.model.vocab import Outcome
 from pcidesign.model.xmlsafe import XMLRefused, display, parse_domain, read_file, to_bytes
 
 PROBES_DIR = data_dir() / "calibration"
@@ -450,7 +451,7 @@ class Calibration:
                    for a in e.findall("alias")}
         pred_cfg = controllers(model.saved) if model.saved else {}
         got, want = [], []
-        for idx, cls, dev in model.hardware:
+        for idx, cls, dev, _values in model.hardware:
             if dev == "-":
                 continue
             q = devs.get(aliases.get(str(idx), f"pci.{idx}"), {})
@@ -541,10 +542,12 @@ class Calibration:
         event, why = engine.migration_event(m_src.hardware, m_dst.hardware, "the source", "the destination")
         result = self.run_migration(label, ends["src"][1], ends["dst"][1])
         real = "completed" if result["completed"] else f"refused: {result['message']}"
-        said = "refused (aborted)" if event is not None else "completed"
-        outcome = "aborted" if event is not None or not result["completed"] else "ok"
+        refused = event is Outcome.ABORTED
+        said = ("refused (aborted)" if refused else "completed, the guest changes at its next cold boot (guest-changed)"
+                if event is Outcome.GUEST_CHANGED else "completed")
+        outcome = "aborted" if refused or not result["completed"] else "ok"
         detail = f"{pair.fact}; destination afterwards: {result['after']}" if pair.fact else f"destination: {result['after']}"
-        status = "agree" if (event is None) == bool(result["completed"]) else "DISAGREE"
+        status = "agree" if (not refused) == bool(result["completed"]) else "DISAGREE"
         self.add(label, "migrate", "QEMU completes or refuses", outcome, real, said, status, detail)
         self.facts.setdefault("migrations", []).append({"pair": pair.name, **result})  # type: ignore[union-attr]
 

@@ -38,6 +38,55 @@ KNOWN_CHILDREN: dict[str, tuple[str, ...]] = {
 """The children of a PCI controller libvirt keeps, with the attributes it formats, in its order."""
 
 
+Values = tuple[tuple[str, int], ...]
+"""The guest-visible values QEMU gets for one controller, as (QEMU property, number) pairs."""
+
+
+@dataclass(frozen=True)
+class GuestValue:
+    """One guest-visible value: the ``<target>`` field that sets it, the QEMU property it becomes,
+    how libvirt derives it when the XML has none, and whether QEMU checks it on migration."""
+
+    field: str
+    prop: str
+    default: str
+    checked: bool
+    source: str
+
+
+GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
+    "pci-bridge": (
+        GuestValue("chassisNr", "chassis_nr", "index", False,
+                   "1.2.18 and older: chassis_nr=<index> on the command line; 1.2.19 on: <target chassisNr> = index "
+                   "(FACTS.md §9); a different chassis_nr migrates (measured, qemu-facts.md §4 pair 4)"),),
+    "pcie-root-port": (
+        GuestValue("chassis", "chassis", "index", False,
+                   "chassis = index (1.2.19, FACTS.md §9); a different chassis migrates (measured, pair 5)"),
+        GuestValue("port", "port", "slot<<3|function", True,
+                   "port = (slot << 3) + function (1.2.19, FACTS.md §9); a different port is refused, 'Bad config "
+                   "data' (measured, pair 6)"),
+    ),
+    "pcie-switch-downstream-port": (
+        GuestValue("chassis", "chassis", "index", False,
+                   "chassis = index (1.2.19, FACTS.md §9); a different chassis migrates (measured by hand, "
+                   "qemu-facts.md §4)"),
+        GuestValue("port", "port", "slot", True,
+                   "port = slot (1.2.19, FACTS.md §9); checked like a root port's (measured, pair 9)"),
+    ),
+    "pci-expander-bus": (
+        GuestValue("busNr", "bus_nr", "254", True,
+                   "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb bus_nr is "
+                   "refused (measured, pair 8)"),),
+    "pcie-expander-bus": (
+        GuestValue("busNr", "bus_nr", "254", False,
+                   "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb-pcie bus_nr "
+                   "migrates (measured by hand, qemu-facts.md §4)"),),
+}
+"""Per class, the ``<target>`` values the guest sees (FACTS.md §9; ``data/calibration/qemu-facts.md``).
+Every release derives the same default from the controller's index and address; a release that
+does not keep ``<target>`` (before 1.2.19) derives it whatever the XML said."""
+
+
 @dataclass(frozen=True)
 class Controller:
     """A PCI controller as a release holds it in memory after parsing.
@@ -53,6 +102,8 @@ class Controller:
     device: str | None
     form: Literal["old", "new"] = "old"
     kept: tuple[bytes, ...] = ()
+    values: Values = ()
+    """The guest-visible values QEMU gets (set when the guest is started, see :meth:`Dialect.start`)."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +286,24 @@ class Dialect(ABC):
                 f"unsupported configuration: the {live.device} device of a {ctrl.cls} controller "
                 f"(index '{ctrl.index}') is not supported by this QEMU binary ({self.host.qemu})"
             )
-        return live
+        return Controller(live.index, live.cls, live.device, live.form, live.kept, self.guest_values(live))
+
+    def guest_values(self, ctrl: Controller) -> Values:
+        """The guest-visible values QEMU gets for ``ctrl`` (:data:`GUEST_VALUES`): the ``<target>``
+        value this release kept, else the default libvirt derives from the index and address."""
+        rules = GUEST_VALUES.get(ctrl.cls, ())
+        if not rules:
+            return ()
+        target, address = kept_attributes(ctrl.kept, "target"), kept_attributes(ctrl.kept, "address")
+        slot, function = _number(address.get("slot"), ctrl.index), _number(address.get("function"), 0)
+        derived = {"index": ctrl.index, "slot<<3|function": (slot << 3) + function, "slot": _number(address.get("slot"), 0)}
+        out = []
+        for rule in rules:
+            value = _number(target.get(rule.field), None)
+            if value is None:
+                value = derived[rule.default] if rule.default in derived else int(rule.default)
+            out.append((rule.prop, value))
+        return tuple(out)
 
     def kept_children(self, elem: etree._Element) -> tuple[bytes, ...]:
         """Serialized children this release keeps, rebuilt from the fields it knows.
@@ -293,6 +361,24 @@ class Dialect(ABC):
                 f"not valid for a {cls} controller"
             )
         return value
+
+
+def kept_attributes(kept: tuple[bytes, ...], tag: str) -> dict[str, str]:
+    """The attributes of the kept child ``tag`` (``target``, ``address``), empty when there is none."""
+    for blob in kept:
+        if blob.startswith(b"<" + tag.encode()) and blob[len(tag) + 1:len(tag) + 2] in (b" ", b"/", b">"):
+            return dict(parse_fragment(blob).attrib)
+    return {}
+
+
+def _number(text: str | None, default: int | None) -> int | None:
+    """A number as libvirt writes it (decimal or 0x hex), or ``default`` when absent or not a number."""
+    if text is None:
+        return default
+    try:
+        return int(text, 0)
+    except ValueError:
+        return default
 
 
 def _target_text(field: str, value: str) -> str:

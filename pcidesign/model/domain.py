@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from pcidesign.model.catalog import Intent
-from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection
+from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection, Values
 from pcidesign.model.xmlsafe import parse_domain, to_bytes
 
-Hardware = tuple[tuple[int, str, str], ...]
-"""What the guest gets: (index, class, device) per PCI controller; device "-" for a root bus."""
+Hardware = tuple[tuple[int, str, str, Values], ...]
+"""What the guest gets: (index, class, device, guest-visible values) per PCI controller; device
+"-" for a root bus; the values as (QEMU property, number) pairs, e.g. ``(("chassis_nr", 5),)``."""
 
 ROOT_OF_MACHINE = {"pc": "pci-root", "q35": "pcie-root"}
 
@@ -31,7 +32,7 @@ class DomainDef:
     hardware: Hardware = field(init=False)
 
     def __post_init__(self) -> None:
-        hw = tuple((c.index, c.cls, c.device or "-") for c in self.controllers)
+        hw = tuple((c.index, c.cls, c.device or "-", c.values) for c in self.controllers)
         object.__setattr__(self, "hardware", hw)
 
 

@@ -16,7 +16,7 @@ from pcidesign.model import domain, verdict
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, Host, Intent, load
-from pcidesign.model.dialect import Dialect, Purpose, Rejection
+from pcidesign.model.dialect import GUEST_VALUES, Dialect, Purpose, Rejection, Values
 from pcidesign.model.domain import DomainDef, Hardware
 from pcidesign.model.errors import HopError
 from pcidesign.model.vocab import Hop, Outcome
@@ -114,21 +114,32 @@ class Step:
     note: str
 
 
+def _values(values: Values) -> str:
+    return f"[{' '.join(f'{k}={v}' for k, v in values)}]" if values else ""
+
+
 def describe(hw: Hardware) -> str:
-    """``1:pcie-root-port=ioh3420``, for the controllers that have a device."""
-    parts = [f"{i}:{cls}={dev}" for i, cls, dev in hw if dev != "-"]
+    """``1:pcie-root-port=ioh3420[chassis=1 port=8]``, for the controllers that have a device."""
+    parts = [f"{i}:{cls}={dev}{_values(vals)}" for i, cls, dev, vals in hw if dev != "-"]
     return ", ".join(parts) if parts else "root bus only"
 
 
 def changed(before: Hardware, after: Hardware) -> str:
-    """What differs between two hardware lists, in words."""
-    b, a = {i: (c, d) for i, c, d in before}, {i: (c, d) for i, c, d in after}
+    """What differs between two hardware lists, in words (a device, or a guest-visible value)."""
+    b, a = {i: (c, d, v) for i, c, d, v in before}, {i: (c, d, v) for i, c, d, v in after}
     diffs = []
     for i in sorted(set(a) | set(b)):
-        if a.get(i) != b.get(i):
-            was = f"{b[i][0]} {b[i][1]}" if i in b else "nothing"
-            now = f"{a[i][0]} {a[i][1]}" if i in a else "nothing"
-            diffs.append(f"index {i}: {was} -> {now}")
+        if a.get(i) == b.get(i):
+            continue
+        if i in a and i in b and a[i][:2] == b[i][:2]:
+            was, now = dict(b[i][2]), dict(a[i][2])
+            vals = [f"{k} {was.get(k, '-')} -> {now.get(k, '-')}" for k in dict.fromkeys([*was, *now])
+                    if was.get(k) != now.get(k)]
+            diffs.append(f"index {i}: {a[i][0]} {a[i][1]} {', '.join(vals)}")
+            continue
+        was = f"{b[i][0]} {b[i][1]}" if i in b else "nothing"
+        now = f"{a[i][0]} {a[i][1]}" if i in a else "nothing"
+        diffs.append(f"index {i}: {was} -> {now}")
     return "; ".join(diffs)
 
 
@@ -179,19 +190,40 @@ def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
 
 def migration_event(source: Hardware, destination: Hardware, src: str, dst: str) -> tuple[Outcome | None, str]:
     """What QEMU does with a live migration between guests built with ``source`` and ``destination``
-    hardware: ``aborted`` (and why) when they differ, None when the stream loads.
+    hardware: None when they are the same; ``aborted`` (and why) when the destination refuses the
+    stream; ``guest-changed`` when the stream loads although a guest-visible value differs.
 
     A plain migration runs no ABI check in libvirt (FACTS.md §9); the destination QEMU refuses
     a stream whose devices it does not have (measured with QEMU 7.2: "Unknown savevm section or
-    instance", data/calibration/qemu-facts.md). The calibration against real QEMU calls this
+    instance", data/calibration/qemu-facts.md), and one whose checked values differ (a root
+    port's ``port``, a pxb's ``bus_nr``); it does not check the others (``chassis``,
+    ``chassis_nr``, a pxb-pcie's ``bus_nr``), so the migration completes and the guest meets the
+    destination's value at its next cold boot (:data:`pcidesign.model.dialect.GUEST_VALUES`). The calibration against real QEMU calls this
     same function, so the model's rule and the measurement cannot drift apart.
     """
     if source == destination:
         return None, ""
-    return Outcome.ABORTED, (
-        f"{dst} builds {changed(source, destination)}; libvirt runs no ABI check on a plain migration "
-        f"(FACTS.md §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
-        f"measured: data/calibration/qemu-facts.md) and the guest stays on {src}")
+    s, d = {e[0]: e for e in source}, {e[0]: e for e in destination}
+    if set(s) != set(d) or any(s[i][1:3] != d[i][1:3] for i in s):
+        return Outcome.ABORTED, (
+            f"{dst} builds {changed(source, destination)}; libvirt runs no ABI check on a plain migration "
+            f"(FACTS.md §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
+            f"measured: data/calibration/qemu-facts.md) and the guest stays on {src}")
+    for i in s:
+        if s[i] == d[i]:
+            continue
+        rules = {r.prop: r for r in GUEST_VALUES.get(s[i][1], ())}
+        was, now = dict(s[i][3]), dict(d[i][3])
+        refused = [k for k in rules if was.get(k) != now.get(k) and rules[k].checked]
+        if refused:
+            return Outcome.ABORTED, (
+                f"{dst} builds {changed(source, destination)}; QEMU on {dst} checks {', '.join(refused)} when it "
+                f"loads the stream and refuses it ({'; '.join(rules[k].source for k in refused)}), and the guest "
+                f"stays on {src}")
+    return Outcome.GUEST_CHANGED, (
+        f"{dst} builds {changed(source, destination)}; QEMU does not check that value when it loads the stream "
+        "(measured, data/calibration/qemu-facts.md §4): the migration completes, the guest keeps the old value "
+        f"until its next cold boot on {dst} and then gets the new one without a word")
 
 
 def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
