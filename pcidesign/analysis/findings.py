@@ -375,13 +375,12 @@ def _cell_answer(q: Question, variant: str, timeline: str, intents: list[Intent]
     sch = _schemes.get(variant)
     counts = {o: 0 for o in BY_SEVERITY}
     worst: engine.Result | None = None
-    known = {r.id: cat.known_classes(r) for r in line}
     hosts = {r.id: cat.host(r) for r in line}
     for scenario in q.scenarios:
         scn = _scenarios.get(scenario)
         for it in intents:
             for a, b in pairs(q, line):
-                if q.scope == "naming" and not (it.cls in known[a.id] and it.cls in known[b.id]):
+                if q.scope == "naming" and not (cat.knows(a, it) and cat.knows(b, it)):
                     continue
                 res = engine.run(sch, scn, it, hosts[a.id], hosts[b.id], cat)
                 counts[res.outcome] += 1

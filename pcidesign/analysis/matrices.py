@@ -46,11 +46,10 @@ def matrix(
     its = [cat.intent(i) for i in intents] if intents is not None else list(cat.intents.values())
     hosts = [cat.host(r) for r in rels]
     rows = []
-    known = {h.release.id: cat.known_classes(h.release) for h in hosts}
     for it in its:
         for ha in hosts:
             for hb in hosts:
-                if scope == "naming" and not (it.cls in known[ha.release.id] and it.cls in known[hb.release.id]):
+                if scope == "naming" and not (cat.knows(ha.release, it) and cat.knows(hb.release, it)):
                     continue
                 res = engine.run(sch, scn, it, ha, hb, cat)
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcidesign.model.errors import DataError, UnknownNameError
+from pcidesign.model.guestabi import GUEST_VALUES, RANGES, target_field
 from pcidesign.model.resources import data_dir
 
 DATA_DIR = data_dir()
@@ -24,6 +25,30 @@ Key = tuple[int, ...]
 
 _VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
 _HYPOTHETICAL_BASE = 10**6
+
+
+TARGET_SINCE: Key = (1, 2, 19)
+"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4, §9)."""
+
+
+def parse_target(cls: str, text: str) -> tuple[tuple[str, str], ...]:
+    """``chassis=7/port=0x10`` (the part of an intent id after its first slash) -> the ``<target>``
+    values of a ``cls`` controller; ValueError naming the field and the valid ones or the range."""
+    out: list[tuple[str, str]] = []
+    for part in text.split("/") if text else ():
+        name, eq, value = part.partition("=")
+        rule = target_field(cls, name)
+        if rule is None:
+            valid = [r.field for r in GUEST_VALUES.get(cls, ())]
+            raise ValueError(f"{name!r} is not a <target> field of {cls}; valid: {', '.join(valid) or 'none'}")
+        low, high = RANGES[name]
+        number = int(value, 0) if eq and re.fullmatch(r"0x[0-9a-fA-F]+|[0-9]+", value) else None
+        if number is None or not low <= number <= high:
+            raise ValueError(f"{name}={value!r}: a number from {low} to {high} (decimal, or hex with 0x)")
+        if any(name == n for n, _ in out):
+            raise ValueError(f"{name} is given twice")
+        out.append((name, value))
+    return tuple(out)
 
 
 def version_key(text: str) -> Key:
@@ -90,6 +115,8 @@ class Intent:
     cls: str
     device: str | None
     note: str
+    target: tuple[tuple[str, str], ...] = ()
+    """Guest-visible ``<target>`` values the user writes (``pci-bridge/chassisNr=5``), in id order."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,6 +189,14 @@ class Catalog:
     def known_classes(self, release: Release) -> frozenset[str]:
         """Classes the ``model`` attribute of this libvirt release accepts."""
         return frozenset(c.id for c in self.classes.values() if c.libvirt_since <= release.key)
+
+    def knows(self, release: Release, intent: Intent) -> bool:
+        """Whether this libvirt release can hold ``intent`` at all: its class, and ``<target>``
+        (from 1.2.19) when the intent writes guest-visible values. Scope ``naming`` keeps only the
+        cells whose intent both releases know: elsewhere every scheme fails alike."""
+        if intent.cls not in self.known_classes(release):
+            return False
+        return not intent.target or release.key >= TARGET_SINCE
 
     def known_devices(self, release: Release) -> frozenset[str]:
         """Device names this libvirt release knows (whatever the scheme spells them as)."""
@@ -299,11 +334,17 @@ def _load(base: Path) -> Catalog:
                 raise DataError(p.name, row, f"device {device!r} implements {devices[device].cls!r}, "
                                 f"not {r['class']!r}")
         expected = r["class"] if device is None else f"{r['class']}:{device}"
-        if r["intent"] != expected:
-            raise DataError(p.name, row, f"intent id {r['intent']!r} should be {expected!r}")
+        base_id, _, values = r["intent"].partition("/")
+        if base_id != expected:
+            raise DataError(p.name, row, f"intent id {r['intent']!r} should be {expected!r}, optionally followed "
+                            "by /FIELD=VALUE target values")
+        try:
+            target = parse_target(r["class"], values)
+        except ValueError as exc:
+            raise DataError(p.name, row, f"intent {r['intent']!r}: {exc}") from None
         if r["intent"] in intents:
             raise DataError(p.name, row, f"duplicate intent {r['intent']!r}")
-        intents[r["intent"]] = Intent(r["intent"], r["class"], device, r["note"])
+        intents[r["intent"]] = Intent(r["intent"], r["class"], device, r["note"], target)
 
     timelines: dict[str, list[Release]] = {}
     for rel in releases:

@@ -15,14 +15,13 @@ from typing import Literal
 
 from lxml import etree
 
-from pcidesign.model.catalog import Catalog, Host, Intent, version_key
+from pcidesign.model.catalog import TARGET_SINCE, Catalog, Host, Intent, version_key
+from pcidesign.model.guestabi import GUEST_VALUES
 from pcidesign.model.xmlsafe import parse_fragment
 
 Purpose = Literal["define", "load", "incoming"]
 """Why a release parses XML: a user's define, a daemon loading its saved config, a migration."""
 
-TARGET_SINCE = version_key("1.2.19")
-"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4)."""
 
 MESSAGES_9 = version_key("9.0.0")
 """From here the messages are those observed on 9.0.0 with the QEMU driver (data/calibration/qemu-facts.md);
@@ -40,51 +39,6 @@ KNOWN_CHILDREN: dict[str, tuple[str, ...]] = {
 
 Values = tuple[tuple[str, int], ...]
 """The guest-visible values QEMU gets for one controller, as (QEMU property, number) pairs."""
-
-
-@dataclass(frozen=True)
-class GuestValue:
-    """One guest-visible value: the ``<target>`` field that sets it, the QEMU property it becomes,
-    how libvirt derives it when the XML has none, and whether QEMU checks it on migration."""
-
-    field: str
-    prop: str
-    default: str
-    checked: bool
-    source: str
-
-
-GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
-    "pci-bridge": (
-        GuestValue("chassisNr", "chassis_nr", "index", False,
-                   "1.2.18 and older: chassis_nr=<index> on the command line; 1.2.19 on: <target chassisNr> = index "
-                   "(FACTS.md §9); a different chassis_nr migrates (measured, qemu-facts.md §4 pair 4)"),),
-    "pcie-root-port": (
-        GuestValue("chassis", "chassis", "index", False,
-                   "chassis = index (1.2.19, FACTS.md §9); a different chassis migrates (measured, pair 5)"),
-        GuestValue("port", "port", "slot<<3|function", True,
-                   "port = (slot << 3) + function (1.2.19, FACTS.md §9); a different port is refused, 'Bad config "
-                   "data' (measured, pair 6)"),
-    ),
-    "pcie-switch-downstream-port": (
-        GuestValue("chassis", "chassis", "index", False,
-                   "chassis = index (1.2.19, FACTS.md §9); a different chassis migrates (measured by hand, "
-                   "qemu-facts.md §4)"),
-        GuestValue("port", "port", "slot", True,
-                   "port = slot (1.2.19, FACTS.md §9); checked like a root port's (measured, pair 9)"),
-    ),
-    "pci-expander-bus": (
-        GuestValue("busNr", "bus_nr", "254", True,
-                   "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb bus_nr is "
-                   "refused (measured, pair 8)"),),
-    "pcie-expander-bus": (
-        GuestValue("busNr", "bus_nr", "254", False,
-                   "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb-pcie bus_nr "
-                   "migrates (measured by hand, qemu-facts.md §4)"),),
-}
-"""Per class, the ``<target>`` values the guest sees (FACTS.md §9; ``data/calibration/qemu-facts.md``).
-Every release derives the same default from the controller's index and address; a release that
-does not keep ``<target>`` (before 1.2.19) derives it whatever the XML said."""
 
 
 @dataclass(frozen=True)

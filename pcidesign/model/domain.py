@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from pcidesign.model.catalog import Intent
-from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection, Values
+from pcidesign.model.dialect import TARGET_SINCE, Controller, Dialect, Purpose, Rejection, Values
 from pcidesign.model.xmlsafe import parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
@@ -131,6 +131,10 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
     elem = dialect.write(intent)
     if elem is None:
         return None
+    if intent.target:
+        if dialect.release.key < TARGET_SINCE:
+            return None  # <target> does not exist yet: the value cannot be written (FACTS.md §9)
+        etree.SubElement(elem, "target", dict(intent.target))
     root_cls = ROOT_OF_MACHINE[machine]
     root = etree.Element("domain", type="kvm")
     etree.SubElement(root, "name").text = "intent-" + intent.id.replace(":", "-")

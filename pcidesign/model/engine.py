@@ -220,8 +220,9 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
                 f"{dst} builds {changed(source, destination)}; QEMU on {dst} checks {', '.join(refused)} when it "
                 f"loads the stream and refuses it ({'; '.join(rules[k].source for k in refused)}), and the guest "
                 f"stays on {src}")
+    quiet = sorted({k for i in s if s[i] != d[i] for k, v in s[i][3] if dict(d[i][3]).get(k) != v})
     return Outcome.GUEST_CHANGED, (
-        f"{dst} builds {changed(source, destination)}; QEMU does not check that value when it loads the stream "
+        f"{dst} builds {changed(source, destination)}; QEMU does not check {', '.join(quiet)} when it loads the stream "
         "(measured, data/calibration/qemu-facts.md §4): the migration completes, the guest keeps the old value "
         f"until its next cold boot on {dst} and then gets the new one without a word")
 

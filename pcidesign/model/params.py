@@ -18,7 +18,8 @@ from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 
 SCOPES: tuple[str, ...] = ("all", "naming")
-"""``all`` cells, or ``naming``: only cells whose intent's class exists at both releases."""
+"""``all`` cells, or ``naming``: only cells whose intent both releases know (its class, and ``<target>``
+when it writes guest-visible values), where the naming scheme alone decides."""
 
 HOPS: tuple[str, ...] = ("restart", "resave", "migrate")
 """The hops a path may use after its define, in tie-break order."""
