@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pcidesign.model.params import SCOPES
 from pcidesign import Outcome, run
 from pcidesign.analysis import findings as F
 from pcidesign.cli import main
@@ -209,7 +210,7 @@ def cell_questions(draw) -> F.Question:
         "from": " ".join(draw(st.lists(st.sampled_from(releases), max_size=3, unique=True))),
         "to": " ".join(draw(st.lists(st.sampled_from(releases), max_size=3, unique=True))),
         "direction": draw(st.sampled_from(F.DIRECTIONS)),
-        "scope": draw(st.sampled_from(F.SCOPES)),
+        "scope": draw(st.sampled_from(SCOPES)),
     })
     return F.question_from_row(row, _CAT)
 

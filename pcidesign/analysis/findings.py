@@ -1,187 +1,31 @@
 """Findings: the design questions of the June 2015 thread as data, each answered by the model.
 
 ``data/questions.csv`` holds one row per question: its id, the question, who asked it in the
-thread and in which words, and *how it is answered*: the variants to compare, the method
-(``cells``: scenarios over pairs of releases; ``paths``: a search over multi-hop paths), the
-scenarios or hops, the intents, the releases, the timeline and the pairing. Nothing in an answer
-is written by hand: for each variant the answer is the worst outcome the model computes, how
-many cells (or which outcomes) reach it, and a witness (the first worst cell, or the shortest
-path to the worst outcome) whose step-by-step explanation the renderers expand.
-
-Intents may be given as ids or as ``all``, ``default`` (the class with whatever device the
-release picks) or ``named`` (a pinned device). ``direction`` picks the pairs (A, B) of releases
-among ``from`` x ``to``: ``any`` (A != B), ``forward`` (A before B), ``backward``,
-``adjacent-forward`` (B right after A), ``adjacent-backward``. ``scope`` ``naming`` leaves out
-the cells whose class is new at either release (every scheme fails there alike).
+thread and in which words, and how it is answered (:mod:`pcidesign.analysis.questions`).
+``cells`` and ``paths`` questions are answered there; ``policy`` questions check every variant
+against a support policy and ``pareto`` questions place it on the Pareto front
+(:mod:`pcidesign.analysis.compare`).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcidesign.analysis import paths as _paths
-from pcidesign.model import engine
-from pcidesign.model import registry as _schemes
-from pcidesign.model import scenarios as _scenarios
-from pcidesign.model.catalog import DATA_DIR, Catalog, Intent, Release, load
+from pcidesign.analysis import compare as _compare
+from pcidesign.analysis.questions import (
+    DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question, _choice,
+    answers, pairs, question_from_row, select_intents, variants_of,
+)
+from pcidesign.model.catalog import DATA_DIR, Catalog, load
 from pcidesign.model.errors import DataError, UnknownNameError
-from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
-from pcidesign.model.params import SCOPES
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 QUESTIONS_FILE = "questions.csv"
 COLUMNS = ("id", "question", "who", "quote", "words", "cite", "method", "variants", "scenarios", "intents",
            "from", "to", "direction", "scope", "hops", "notion", "max_hops", "timeline", "pairing", "policy")
-METHODS = ("cells", "paths", "policy", "pareto")
-"""``cells``: scenarios over pairs of releases; ``paths``: a search over multi-hop paths;
-``policy``: every rule of a support policy (:mod:`pcidesign.analysis.policies`); ``pareto``: the
-policy with benefit and expressiveness, and whether the variant is on the Pareto front."""
-DIRECTIONS = ("any", "forward", "backward", "adjacent-forward", "adjacent-backward")
-WORDS = ("quoted", "summarised")
-INTENT_GROUPS = ("all", "default", "named")
-PAIRINGS = ("bundled",)
-"""Which QEMU runs with each release: ``bundled`` (the QEMU of the release's time, on both ends)."""
-DEFAULT_PAIRING = "bundled"
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question of the thread and how the model answers it (one row of questions.csv)."""
-
-    id: str
-    question: str
-    who: str
-    quote: str
-    words: str
-    cite: str
-    method: str
-    variants: tuple[str, ...] | None
-    scenarios: tuple[str, ...]
-    intents: tuple[str, ...]
-    sources: tuple[str, ...]
-    targets: tuple[str, ...]
-    direction: str
-    scope: str
-    hops: tuple[Hop, ...]
-    notion: str
-    max_hops: int | None
-    timeline: str
-    pairing: str
-    policy: str = ""
-
-    def how(self, timeline: str | None = None, releases: int | None = None) -> str:
-        """How the question is answered, in words built from the fields (``releases``: how many
-        releases the timeline has, which is the hop budget of a path search without one)."""
-        t = timeline or self.timeline
-        if self.method == "policy":
-            return f"every rule of support policy {self.policy}; timeline {t}, pairing {self.pairing}"
-        if self.method == "pareto":
-            return (f"Pareto front over rules of {self.policy} broken (fewer), benefit and expressiveness (more); "
-                    f"timeline {t}, pairing {self.pairing}")
-        intents = " ".join(self.intents) + (" intents" if self.intents[0] in INTENT_GROUPS else "")
-        if self.method == "paths":
-            budget = self.max_hops or releases or "K"
-            return (f"{self.notion} path search: define {intents} at {' '.join(self.sources) or 'any release'}, "
-                    f"then up to {budget} hops of {', '.join(h.value for h in self.hops)}; timeline {t}, "
-                    f"pairing {self.pairing}")
-        frm = " ".join(self.sources) or "any release"
-        to = " ".join(self.targets) or "any release"
-        notes = [] if self.direction == "any" else [f"{self.direction} pairs"]
-        if self.scope == "naming":
-            notes.append("classes known at both releases")
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        return (f"{' and '.join(self.scenarios)} of {intents} from {frm} to {to}{extra}; "
-                f"timeline {t}, pairing {self.pairing}")
-
-
-@dataclass(frozen=True)
-class CellWitness:
-    """The first cell that reaches a variant's worst outcome, with the engine's trace."""
-
-    timeline: str
-    result: engine.Result
-
-    @property
-    def text(self) -> str:
-        """``restart dmi-to-pci-bridge 1.2.18 -> H1``."""
-        r = self.result
-        return f"{r.scenario} {r.intent} {r.from_} -> {r.to}"
-
-    @property
-    def command(self) -> str:
-        """The ``pcidesign explain`` command that prints this cell step by step."""
-        r = self.result
-        return (f"pcidesign explain --scheme {r.scheme} --scenario {r.scenario} --intent {r.intent} "
-                f"--from {r.from_} --to {r.to} --timeline {self.timeline}")
-
-
-@dataclass(frozen=True)
-class PathWitness:
-    """The shortest path to a variant's worst reachable outcome."""
-
-    notion: str
-    max_hops: int
-    witness: _paths.Witness
-
-    @property
-    def text(self) -> str:
-        """``define dmi-to-pci-bridge@1.2.18 > restart@1.2.19 > ...``."""
-        return self.witness.describe()
-
-    @property
-    def command(self) -> str | None:
-        """The ``pcidesign paths`` command that finds and prints this path (closure searches
-        only: the command line searches every release at each hop)."""
-        if self.notion != "closure":
-            return None
-        w = self.witness
-        hops = ",".join(h.value for h in _paths.HOP_ORDER if any(h is x for x, _ in w.route))
-        return (f"pcidesign paths --scheme {w.scheme} --timeline {w.timeline} --intent {w.intent} "
-                f"--start {w.start} --max-hops {self.max_hops} --hops {hops or 'restart'}")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What one variant does for one question: the worst outcome, its witness and why."""
-
-    variant: str
-    outcome: Outcome
-    counts: dict[Outcome, int]
-    witness: CellWitness | PathWitness | None
-    why: str
-    summary_line: str = ""
-    """The one-line answer when it is not a count of outcomes (policy and Pareto questions)."""
-    mark: str = ""
-    """A short label that replaces the outcome's code where the answer is shown in a cell
-    (``front`` or ``dominated`` for a Pareto question); empty for the outcome's own code."""
-
-    @property
-    def total(self) -> int:
-        """Cells computed (for a path search: the number of reachable outcomes)."""
-        return sum(self.counts.values())
-
-    @property
-    def line(self) -> str:
-        """The one-line answer, filled in from the computed outcomes."""
-        if self.summary_line:
-            return self.summary_line
-        if isinstance(self.witness, PathWitness):
-            w = self.witness.witness
-            others = [o.value for o in self.counts if o is not self.outcome]
-            rest = f"; also reaches {', '.join(others)}" if others else ""
-            return f"{self.outcome.value}, reached in {w.hops} hop(s){rest}"
-        n = self.counts.get(self.outcome, 0)
-        if n == self.total:
-            return f"{self.outcome.value} in {_all(n)}"
-        rest = ", ".join(f"{o.value} {c}" for o, c in self.counts.items() if o is not self.outcome and c)
-        return f"{self.outcome.value} in {n} of {self.total} cells ({rest})"
-
-
-def _all(n: int) -> str:
-    return "the only cell" if n == 1 else "both cells" if n == 2 else f"all {n} cells"
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -245,102 +89,6 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
     return tuple(out)
 
 
-def _choice(name: str, value: str, valid: Sequence[str]) -> str:
-    if value not in valid:
-        raise UnknownNameError(name, value, valid)
-    return value
-
-
-def question_from_row(r: dict[str, str], cat: Catalog) -> Question:
-    """One checked row of questions.csv (its columns as a dict of stripped strings) -> a Question;
-    an unknown name raises UnknownNameError, a bad value ValueError."""
-    if not r["id"] or not r["question"]:
-        raise ValueError("a question needs an id and its text")
-    method = _choice("method", r["method"], METHODS)
-    _choice("words", r["words"], WORDS)
-    timeline = r["timeline"]
-    cat.timeline(timeline)
-    variants = None if r["variants"] in ("", "all") else tuple(r["variants"].split())
-    for v in variants or ():
-        _schemes.get(v)
-    intents = tuple(r["intents"].split()) or ("all",)
-    for i in intents:
-        if i not in INTENT_GROUPS:
-            cat.intent(i)
-    sources, targets = tuple(r["from"].split()), tuple(r["to"].split())
-    for rel in sources + targets:
-        cat.release(rel, timeline)
-    pairing = _choice("pairing", r["pairing"] or DEFAULT_PAIRING, PAIRINGS)
-    policy = r.get("policy", "")
-    if method in ("policy", "pareto") and not policy:
-        raise ValueError(f"method {method!r} needs a support policy in column 'policy'")
-    scenarios: tuple[str, ...] = ()
-    hops: tuple[Hop, ...] = ()
-    notion, max_hops, direction, scope = "", None, r["direction"] or "any", r["scope"] or "all"
-    if method in ("policy", "pareto"):
-        pass
-    elif method == "cells":
-        scenarios = tuple(_scenarios.get(s).id for s in r["scenarios"].split())
-        if not scenarios:
-            raise ValueError("method 'cells' needs at least one scenario")
-        _choice("direction", direction, DIRECTIONS)
-        _choice("scope", scope, SCOPES)
-    else:
-        hops = _paths.parse_hops(r["hops"].split() or list(_paths.HOP_ORDER))
-        notion = _choice("notion", r["notion"] or "closure", _paths.NOTIONS)
-        if len(sources) > 1:
-            raise ValueError("method 'paths' takes at most one start release in 'from'")
-        if r["max_hops"] not in ("", "timeline"):
-            if not r["max_hops"].isdigit() or int(r["max_hops"]) < 1:
-                raise ValueError(f"max_hops must be a whole number >= 1 or 'timeline', not {r['max_hops']!r}")
-            max_hops = int(r["max_hops"])
-    return Question(
-        id=r["id"], question=r["question"], who=r["who"], quote=r["quote"], words=r["words"], cite=r["cite"],
-        method=method, variants=variants, scenarios=scenarios, intents=intents, sources=sources, targets=targets,
-        direction=direction, scope=scope, hops=hops, notion=notion, max_hops=max_hops, timeline=timeline,
-        pairing=pairing, policy=policy,
-    )
-
-
-# -- answering -----------------------------------------------------------------------------------
-def variants_of(question: Question) -> tuple[str, ...]:
-    """The variants a question compares: its own list, or the default ones (every registered
-    scheme and each filling scheme's ``+fill=define-only``)."""
-    return question.variants if question.variants is not None else _schemes.default_variants()
-
-
-def select_intents(cat: Catalog, spec: Sequence[str]) -> list[Intent]:
-    """Intent ids and groups (``all``, ``default``, ``named``) -> the intents, in catalog order
-    within each item, without repeats; an unknown id raises, listing the valid ones."""
-    chosen: list[Intent] = []
-    for item in spec:
-        if item == "all":
-            group = list(cat.intents.values())
-        elif item == "default":
-            group = [i for i in cat.intents.values() if i.device is None]
-        elif item == "named":
-            group = [i for i in cat.intents.values() if i.device is not None]
-        else:
-            group = [cat.intent(item)]
-        chosen += [i for i in group if i not in chosen]
-    return chosen
-
-
-def pairs(question: Question, line: Sequence[Release]) -> list[tuple[Release, Release]]:
-    """The (A, B) release pairs of a ``cells`` question on the timeline ``line``, in order."""
-    pos = {r.id: n for n, r in enumerate(line)}
-    sources = [r for r in line if not question.sources or r.id in question.sources]
-    targets = [r for r in line if not question.targets or r.id in question.targets]
-    keep = {
-        "any": lambda a, b: a != b,
-        "forward": lambda a, b: a < b,
-        "backward": lambda a, b: a > b,
-        "adjacent-forward": lambda a, b: b == a + 1,
-        "adjacent-backward": lambda a, b: b == a - 1,
-    }[question.direction]
-    return [(a, b) for a in sources for b in targets if keep(pos[a.id], pos[b.id])]
-
-
 def answer(
     question: Question,
     timeline: str | None = None,
@@ -362,40 +110,11 @@ def answer(
                        f"{', '.join(dict.fromkeys(absent))}, which the timeline lacks")
     if question.method in ("policy", "pareto"):
         return Finding(question, t, pair, _policy_answers(question, t, cat), releases=len(line))
-    intents = select_intents(cat, question.intents)
-    if question.method == "paths":
-        answers = tuple(_path_answer(question, v, t, intents, cat) for v in variants_of(question))
-    else:
-        answers = tuple(_cell_answer(question, v, t, intents, line, cat) for v in variants_of(question))
-    return Finding(question, t, pair, answers, releases=len(line))
-
-
-def _cell_answer(q: Question, variant: str, timeline: str, intents: list[Intent], line: Sequence[Release],
-                 cat: Catalog) -> Answer:
-    sch = _schemes.get(variant)
-    counts = {o: 0 for o in BY_SEVERITY}
-    worst: engine.Result | None = None
-    hosts = {r.id: cat.host(r) for r in line}
-    for scenario in q.scenarios:
-        scn = _scenarios.get(scenario)
-        for it in intents:
-            for a, b in pairs(q, line):
-                if q.scope == "naming" and not (cat.knows(a, it) and cat.knows(b, it)):
-                    continue
-                res = engine.run(sch, scn, it, hosts[a.id], hosts[b.id], cat)
-                counts[res.outcome] += 1
-                if worst is None or res.outcome.severity > worst.outcome.severity:
-                    worst = res
-    counts = {o: c for o, c in counts.items() if c}
-    if worst is None:
-        return Answer(sch.id, Outcome.NOT_EXPRESSIBLE, {}, None, "no cell matches the question on this timeline")
-    return Answer(sch.id, worst.outcome, counts, CellWitness(timeline, worst), worst.detail)
+    return Finding(question, t, pair, answers(question, t, cat), releases=len(line))
 
 
 def _policy_answers(q: Question, timeline: str, cat: Catalog) -> tuple[Answer, ...]:
-    from pcidesign.analysis import compare
-
-    result = compare.compare(variants_of(q), timeline, q.policy, cat)
+    result = _compare.compare(variants_of(q), timeline, q.policy, cat)
     rows = result.summary.set_index("variant")
     out = []
     for v in result.verdicts:
@@ -416,18 +135,6 @@ def _policy_answers(q: Question, timeline: str, cat: Catalog) -> tuple[Answer, .
         out.append(Answer(v.variant, outcome, counts, worst.answer.witness if worst else None, why,
                           summary_line=line, mark=mark))
     return tuple(out)
-
-
-def _path_answer(q: Question, variant: str, timeline: str, intents: list[Intent], cat: Catalog) -> Answer:
-    k = q.max_hops if q.max_hops is not None else len(cat.timeline(timeline))
-    found = _paths.explore(variant, timeline, k, q.hops, [i.id for i in intents],
-                           q.sources[0] if q.sources else None, q.notion, cat)
-    worst = found.worst
-    w = found.witnesses.get(worst)
-    counts = {o: 1 for o in found.reached}
-    if w is None:
-        return Answer(found.scheme, worst, counts, None, "no path is expressible")
-    return Answer(found.scheme, worst, counts, PathWitness(q.notion, k, w), w.reason)
 
 
 def findings(
@@ -457,6 +164,7 @@ def findings(
 
 
 __all__ = [
-    "Answer", "CellWitness", "DIRECTIONS", "Finding", "METHODS", "PAIRINGS", "PathWitness", "Question",
-    "answer", "findings", "load_questions", "pairs", "question_from_row", "select_intents", "variants_of",
+    "Answer", "CellWitness", "DIRECTIONS", "Finding", "INTENT_GROUPS", "METHODS", "PAIRINGS", "PathWitness",
+    "Question", "WORDS", "answer", "findings", "load_questions", "pairs", "question_from_row", "select_intents",
+    "variants_of",
 ]

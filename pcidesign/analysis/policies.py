@@ -4,7 +4,7 @@
 ``ovirt``, ...), the rule's id and its words, where the promise comes from, the worst outcome
 the rule allows, and *what it covers* in the columns of ``questions.csv`` (method, scenarios,
 intents, direction, scope, hops, notion, max_hops). A rule is checked on a timeline by answering
-it as a question (:mod:`pcidesign.analysis.findings`): a variant violates the rule when some cell
+it as a question (:mod:`pcidesign.analysis.questions`): a variant violates the rule when some cell
 (or reachable path) is worse than allowed, and the first worst one is the witness that
 ``pcidesign explain`` (or ``pcidesign paths``) expands.
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pcidesign.analysis import findings as _findings
+from pcidesign.analysis import questions as _questions
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DATA_DIR, DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import DataError, UnknownNameError
@@ -37,7 +37,7 @@ class Rule:
     says: str
     cite: str
     allowed: Outcome
-    question: _findings.Question
+    question: _questions.Question
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Violation:
     """A rule a variant breaks: how many cells are worse than allowed, and the worst of them."""
 
     rule: Rule
-    answer: _findings.Answer
+    answer: _questions.Answer
 
     @property
     def worse(self) -> int:
@@ -111,7 +111,7 @@ def _rule(r: dict[str, str], cat: Catalog) -> Rule:
     if not r["policy"] or not r["rule"] or not r["says"]:
         raise ValueError("a rule needs its policy, its id and what it says")
     allowed = Outcome.parse(r["allowed"])
-    q = _findings.question_from_row(
+    q = _questions.question_from_row(
         {**r, "id": f"{r['policy']}/{r['rule']}", "question": r["says"], "who": r["policy"], "quote": "",
          "words": "summarised", "variants": "all", "from": "", "to": "", "timeline": DEFAULT_TIMELINE,
          "pairing": ""}, cat)
@@ -135,7 +135,7 @@ def check(variants: Sequence[str], rules: Sequence[Rule], timeline: str = DEFAUL
     broken: dict[str, list[Violation]] = {v: [] for v in variants}
     for rule in rules:
         q = dataclasses.replace(rule.question, variants=tuple(variants))
-        for a in _findings.answer(q, timeline, catalog=cat).answers:
+        for a in _questions.answers(q, timeline, cat):
             if a.outcome.severity > rule.allowed.severity:
                 broken[a.variant].append(Violation(rule, a))
     name = rules[0].policy if rules else ""
