@@ -1,7 +1,8 @@
 """``pcidesign``: argument parsing and printing over the same API the notebooks use.
 
 Exit status: 0 on success, 1 when the analysis found a failure you asked it to fail on (or a
-release rejected the input), 2 for bad usage (unknown names, unreadable input).
+release rejected the input), 2 for bad usage (unknown names, unreadable input). Every error goes
+through :func:`error`, which escapes control characters an input file may have put in it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
@@ -17,12 +19,20 @@ from pcidesign.model import scenarios
 from pcidesign.render import text
 from pcidesign.model.catalog import DEFAULT_TIMELINE, load
 from pcidesign.model.errors import PcidesignError
+from pcidesign.model.safetext import printable
 
 FORMATS = ("table", "csv", "json")
 
 
 class UsageError(PcidesignError):
     """Bad usage that argparse cannot see (exit 2)."""
+
+
+def error(message: object) -> None:
+    """Print one error message to standard error, every control character but newline and tab
+    escaped (a file name, a ``model`` value or a parser message may carry ESC, C1 or bidi
+    controls)."""
+    print(printable(message, keep="\n\t"), file=sys.stderr)
 
 
 def _timeline_arg(p: argparse.ArgumentParser) -> None:
@@ -49,6 +59,12 @@ class _Parser(argparse.ArgumentParser):
         if self.prog != "pcidesign":
             self.add_argument("--scheme-module", action="append", dest="sub_scheme_modules", metavar="MODULE",
                               default=argparse.SUPPRESS, help=SCHEME_MODULE_HELP)
+
+    def error(self, message: str) -> NoReturn:
+        """argparse's usage error (exit 2), with the control characters of an argument escaped (a
+        shell glob can pass a hostile file name as an unrecognised argument)."""
+        self.print_usage(sys.stderr)
+        self.exit(2, printable(f"{self.prog}: error: {message}", keep="\n\t") + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,7 +265,7 @@ def cmd_roundtrip(args: argparse.Namespace) -> int:
     data = _read_input(args.file)
     result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat)
     if result.error is not None:
-        print(f"error: {host} rejects {args.file}: {result.error}", file=sys.stderr)
+        error(f"error: {host} rejects {args.file}: {result.error}")
         return 1
     assert result.xml is not None
     sys.stdout.write(result.xml.decode() + "\n")
@@ -286,7 +302,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
                             strict=args.strict, worst=args.worst)
     except XMLRefused as exc:
-        print(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)", file=sys.stderr)
+        error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1
     print(fleettext.render(result, args.format, args.show), end="")
     return 0 if result.ok else 1
@@ -441,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loader.check()
         return int(args.func(args))
     except PcidesignError as exc:
-        print(f"pcidesign {args.command}: error: {exc}", file=sys.stderr)
+        error(f"pcidesign {args.command}: error: {exc}")
         return 2
     except BrokenPipeError:
         return 0

@@ -15,7 +15,8 @@ Memory does not grow with the fleet: domains with the same multiset of intents s
 *signature*; the scan keeps a count per signature and the first few domain names of each (as
 many as the worst-domains table can show), and computes outcomes once per signature. Files
 that cannot be read or are not domain XML become error rows (:class:`FileError`); the scan goes
-on unless ``strict``.
+on unless ``strict``. Every text taken from a file (names, values, the parser's error messages)
+is escaped (``xmlsafe.display``, ``safetext.printable``) before it enters a frame.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
 from pcidesign.model.resources import data_dir
+from pcidesign.model.safetext import printable
 
 SAMPLE_DIR = data_dir() / "fleet-sample"
 """The sample fleet shipped with pcidesign (resolved from the package, not the working directory)."""
@@ -290,7 +292,7 @@ def scan(
         if refused is not None:
             if strict:
                 raise refused
-            errors.append(FileError(label, refused.kind, str(refused)))
+            errors.append(FileError(label, refused.kind, printable(str(refused))))  # lxml's text is the file's
             continue
         domains += 1
         controllers += len(info.intents)

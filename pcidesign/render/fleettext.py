@@ -1,4 +1,9 @@
-"""The fleet scan as text: the readable report, one frame as CSV, or everything as JSON."""
+"""The fleet scan as text: the readable report, one frame as CSV, or everything as JSON.
+
+Domain names, file names and error texts come from the scanned files: every table escapes their
+control characters (``model.safetext.printable``), CSV output also neutralises cells a
+spreadsheet would read as formulas (``safetext.csv_cell``), and JSON escapes them by itself.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 
 from pcidesign.analysis.fleet import FleetScan
 from pcidesign.model.errors import UnknownNameError
+from pcidesign.model.safetext import printable, safe_frame
 from pcidesign.render.text import render as render_frame
 
 
@@ -30,12 +36,12 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary") -> str:
         frame = frames[show]
         if "outcome" in frame:
             frame = frame.assign(outcome=frame["outcome"].astype(str))
-        return render_frame(frame, "csv")
+        return render_frame(safe_frame(frame, csv=True), "csv")
     if fmt != "table":
         raise UnknownNameError("format", fmt, ["table", "csv", "json"])
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.error_counts().items()))
     lines = [
-        f"fleet {result.directory}: {result.files} files, {result.domains} domains, "
+        f"fleet {printable(result.directory)}: {result.files} files, {result.domains} domains, "
         f"{result.controllers} PCI controllers ({result.unmapped} unmapped), "
         f"{len(result.errors)} unusable files" + (f" ({kinds})" if kinds else ""),
         f"the fleet runs {result.source} today (timeline {result.timeline}); targets: {', '.join(result.targets)}",
@@ -52,10 +58,10 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary") -> str:
     else:
         cols = ["scheme", "target", "scenario", "domain", "file", "outcome", "at_worst", "detail"]
         lines += ["worst-off domains (failures only, worst first):",
-                  render_frame(result.worst[cols].assign(outcome=result.worst["outcome"].astype(str)), "table"), ""]
+                  render_frame(safe_frame(result.worst[cols].assign(outcome=result.worst["outcome"].astype(str))), "table"), ""]
     if not result.unmapped_rows.empty:
         lines += [f"PCI controllers mapped to no intent (not counted): {result.unmapped}",
-                  render_frame(result.unmapped_rows, "table"), ""]
+                  render_frame(safe_frame(result.unmapped_rows), "table"), ""]
     if not result.errors.empty:
-        lines += ["unusable files (skipped; exit status 1):", render_frame(result.errors, "table"), ""]
+        lines += ["unusable files (skipped; exit status 1):", render_frame(safe_frame(result.errors), "table"), ""]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pcidesign.model.params import SCHEMA, ParameterError, check
+from pcidesign.model.safetext import safe_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +26,11 @@ class Outputs:
     """Where a notebook writes its figures (PNG) and tables (CSV) for the batch report.
 
     ``out_dir`` empty or None: nothing is written (an interactive run). Otherwise it must be an
-    absolute path; files are named by the caller and listed in :attr:`written`.
+    absolute path; files are named by the caller and listed in :attr:`written`. Tables hold text
+    from input files (a fleet's domain and file names, parser errors): every CSV written escapes
+    control characters in its text cells and prefixes a single quote to a text cell a spreadsheet
+    would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR, LF first; OWASP's advice on CSV
+    injection); numbers are written as they are.
     """
 
     def __init__(self, out_dir: str | None) -> None:
@@ -55,14 +60,15 @@ class Outputs:
         return Image(data=png, format="png")
 
     def table(self, frame: pd.DataFrame, name: str, index: bool = False) -> pd.DataFrame:
-        """Save ``frame`` as ``name.csv`` (if writing) and return it for display."""
+        """Save ``frame`` as ``name.csv`` (if writing; text cells made safe for a spreadsheet, see
+        :class:`Outputs`) and return it, unchanged, for display."""
         if self.dir is not None:
             target = self.dir / f"{name}.csv"
             out = frame.copy()
             for col in out.columns:
                 if str(out[col].dtype) == "category":
                     out[col] = out[col].astype(str)
-            out.to_csv(target, index=index)
+            safe_frame(out, csv=True).to_csv(target, index=index)
             self.written.append(target)
         return frame
 
