@@ -6,6 +6,8 @@
 - A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first) is
   neutralised with a leading single quote in ``fleet --format csv`` and in the report's CSV files
   (``worst.csv``); numbers are left alone.
+- ``02_matrix``'s ``explain``: a negative or non-integer value is a ParameterError naming the
+  parameter and its range; 0 says the explanations are turned off, not "No cell fails".
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import pytest
 
 from pcidesign import cli
 from pcidesign.analysis import fleet
+from pcidesign.model.params import ParameterError
 from pcidesign.model.safetext import csv_cell, printable, safe_frame
 from pcidesign.model.xmlsafe import display
-from pcidesign.report.params import Outputs
+from pcidesign.report.params import Outputs, check_params
 
 ESC, CSI, RLO, LRI, PDI = "\x1b", "\x9b", "\u202e", "\u2066", "\u2069"
 HOSTILE = f"{ESC}[2J{CSI}31m{RLO}{LRI}{PDI}\x07\x7f"
@@ -239,3 +242,46 @@ def test_05_fleet_writes_a_safe_worst_csv(hostile_fleet: Path, tmp_path: Path) -
     assert raw_controls(text) == []
     rows = [r for r in read_csv_rows(text) if r["domain"] != "plain"]
     assert rows and all(r["domain"].startswith("'") for r in rows)
+
+
+# -- 02_matrix's explain ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [-1, -1000, "abc", "2", 2.5, True, 1001])
+def test_explain_out_of_range_or_not_a_whole_number_is_a_parameter_error(value: object) -> None:
+    with pytest.raises(ParameterError) as err:
+        check_params(explain=value)
+    assert "parameter explain" in str(err.value) and "whole number from 0 to 1000" in str(err.value)
+    assert repr(value) in str(err.value)
+
+
+def test_explain_zero_and_positive_are_accepted() -> None:
+    assert check_params(explain=0)["explain"] == 0
+    assert check_params(explain=1000)["explain"] == 1000
+
+
+EXPLAIN_FAILING = dict(scheme="status-quo", scenario="restart", timeline="real", intents=["pcie-root-port:ioh3420"],
+                       releases=["1.2.18", "9.0.0"])
+"""A matrix with a failing cell (9.0.0's saved ioh3420 root port is lost on 1.2.18)."""
+
+
+@pytest.mark.notebook
+def test_02_explain_zero_says_explanations_are_off(tmp_path: Path) -> None:
+    from pcidesign.analysis import matrices
+
+    frame = matrices.matrix(**EXPLAIN_FAILING)
+    assert not matrices.worst_examples(frame, 1).empty, "the matrix has a failing cell"
+    nb = run("02_matrix", tmp_path, explain=0, **EXPLAIN_FAILING)
+    cell = next(c for c in nb.cells if "explain" in c.metadata.get("tags", []))
+    text = "".join(o.get("text", "") for o in cell.outputs)
+    assert "explanations turned off (explain = 0)" in text.lower()
+    assert "No cell fails" not in text and "verdict:" not in text
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("value", [-1, "abc"])
+def test_02_bad_explain_stops_with_the_parameter_error(tmp_path: Path, value: object) -> None:
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        run("02_matrix", tmp_path, explain=value, **EXPLAIN_FAILING)
+    assert err.value.ename == "ParameterError"
+    assert "parameter explain" in err.value.evalue and "from 0 to 1000" in err.value.evalue

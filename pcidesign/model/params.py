@@ -89,7 +89,7 @@ SCHEMA: dict[str, Param] = {p.name: p for p in (
     Param("scope", "str", "which cells", "scope", _fixed(SCOPES)),
     Param("hops", "list[str]", "the hops a path may use", "hop", _fixed(HOPS)),
     Param("max_hops", "int", "hops after the define", minimum=1, maximum=MAX_HOPS_LIMIT),
-    Param("explain", "int", "how many of the worst cells to explain step by step", minimum=0, maximum=1000),
+    Param("explain", "int", "how many of the worst cells to explain step by step; 0: none", minimum=0, maximum=1000),
     Param("worst", "int", "worst-off domains listed per scheme, target and scenario", minimum=0, maximum=100_000),
     Param("fleet_dir", "str", "directory of domain XML files", empty="the sample fleet shipped with pcidesign"),
     Param("out_dir", "str", "absolute folder for PNG/CSV output", empty="write nothing"),
@@ -104,12 +104,25 @@ def _text(name: str, value: object) -> str:
     return value
 
 
+def _bounds(p: Param) -> str:
+    """The range of an ``int`` parameter in words: ``from 0 to 1000``, ``>= 1``, or empty."""
+    if p.minimum is not None and p.maximum is not None:
+        return f" from {p.minimum} to {p.maximum}"
+    if p.minimum is not None:
+        return f" >= {p.minimum}"
+    if p.maximum is not None:
+        return f" <= {p.maximum}"
+    return ""
+
+
 def _whole(p: Param, value: object) -> int:
+    """``value`` if it is a whole number (not a bool, a float or a text) within ``p``'s bounds; the
+    error names the parameter, its meaning and its valid range."""
+    wanted = f"parameter {p.name} ({p.help}) must be a whole number{_bounds(p)}"
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ParameterError(f"parameter {p.name} must be a whole number, not {type(value).__name__} {value!r}")
+        raise ParameterError(f"{wanted}, not {type(value).__name__} {value!r}")
     if p.minimum is not None and value < p.minimum or p.maximum is not None and value > p.maximum:
-        raise ParameterError(f"parameter {p.name} must be a whole number from {p.minimum} to {p.maximum}, "
-                             f"not {value}")
+        raise ParameterError(f"{wanted}, not {value}")
     return value
 
 
