@@ -7,7 +7,9 @@ with a :class:`~pcidesign.errors.DataError` naming the file, the row and the pro
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from pathlib import Path
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.guestabi import GUEST_VALUES, RANGES, target_field
 from pcidesign.model.resources import data_dir
+from pcidesign.model.xmlsafe import display
 
 DATA_DIR = data_dir()
 DEFAULT_TIMELINE = "real"
@@ -23,7 +26,9 @@ DEFAULT_TIMELINE = "real"
 Key = tuple[int, ...]
 """A point in release order: a version tuple, or a hypothetical release after all real ones."""
 
-_VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
+_VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9}){1,3}\Z")
+_TIMELINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _HYPOTHETICAL_BASE = 10**6
 
 
@@ -251,25 +256,106 @@ def _since(text: str, hypothetical: dict[str, Key]) -> Key:
         return version_key(text)
     if text in hypothetical:
         return hypothetical[text]
-    raise ValueError(f"{text!r} is neither a version nor a release id ({', '.join(hypothetical)})")
+    raise ValueError(f"{_show(text)} is neither a version nor a release id ({', '.join(hypothetical)})")
+
+
+_TERMINATOR = re.compile(r"\r\n|\r|\n")
+_SHOW = 60
+
+
+def _show(value: str) -> str:
+    """``value`` quoted for an error message: control characters escaped, long text cut."""
+    text = repr(value[:_SHOW])
+    return text if len(value) <= _SHOW else f"{text}... ({len(value)} characters)"
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows of one CSV data file, each with the file line it starts on (blank lines count)."""
+
+    name: str
+    header_row: int
+    columns: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, str]], ...]
+
+    def require_rows(self, what: str) -> None:
+        """Refuse a file that has its header and nothing else (``what``: "intents", ...)."""
+        if not self.rows:
+            raise DataError(self.name, self.header_row, f"no {what}: the header is the file's last row")
+
+
+def read_csv(path: Path, columns: Sequence[str] = (), name: str | None = None) -> Table:
+    """Read and check the CSV file ``path`` (see :func:`parse_csv`); a file that cannot be read
+    raises :class:`DataError` with the path and the reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(display(path), None, f"cannot read: {exc.strerror or exc}") from None
+    return parse_csv(data, name if name is not None else display(path.name), columns)
+
+
+def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
+    """The rows of the CSV text ``data``, refusing what it cannot read with a :class:`DataError`
+    naming the file (``name``), the row (its file line) and the problem.
+
+    UTF-8 only (a byte-order mark at the start is accepted), strict quoting, each row with as
+    many fields as the header, every column of ``columns`` present; cells are stripped and blank
+    lines skipped (but counted: a row number is the line the row starts on).
+    """
+    label = name
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8-sig", errors="replace")
+        line = len(_TERMINATOR.findall(before)) + 1
+        raise DataError(label, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+                        "(save the file as UTF-8)") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    header_row = 1
+    rows: list[tuple[int, dict[str, str]]] = []
+    start = 1
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problem = str(exc)
+            if "field larger than field limit" in problem:
+                problem = f"a field longer than {csv.field_size_limit()} characters (the CSV reader's limit)"
+            elif "unexpected end of data" in problem:
+                problem = "a quoted field that starts in this row is never closed"
+            raise DataError(label, start, f"not valid CSV: {problem}") from None
+        if not any(c.strip() for c in cells) and (header is None or len(cells) <= 1):
+            continue  # a blank line
+        if header is None:
+            header, header_row = [c.strip() for c in cells], start
+            twice = sorted({c for c in header if header.count(c) > 1})
+            if twice:
+                raise DataError(label, start, f"column(s) named twice: {', '.join(map(_show, twice))}")
+            missing = [c for c in columns if c not in header]
+            if missing:
+                at = f" (the header is row {start})" if start != 1 else ""
+                raise DataError(label, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}{at}")
+            continue
+        if len(cells) != len(header):
+            raise DataError(label, start, f"{len(cells)} fields, but the header (row {header_row}) has {len(header)}"
+                            " (a missing or extra comma, or a quote out of place?)")
+        rows.append((start, {k: v.strip() for k, v in zip(header, cells)}))
+    if header is None:
+        raise DataError(label, None, "empty file" + (f"; expected a header with {', '.join(columns)}" if columns else ""))
+    return Table(label, header_row, tuple(header), tuple(rows))
 
 
 def _rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataError(str(path.name), None, f"missing column(s) {', '.join(missing)}; "
-                                f"expected {', '.join(columns)}")
-            return [(i, {k: (v or "").strip() for k, v in row.items() if k}) for i, row in enumerate(reader, start=2)]
-    except OSError as exc:
-        raise DataError(str(path), None, f"cannot read: {exc.strerror}") from None
+    return list(read_csv(path, columns).rows)
 
 
 def _yes(value: str, path: Path, row: int) -> bool:
     if value not in ("yes", "no"):
-        raise DataError(path.name, row, f"expected yes or no, got {value!r}")
+        raise DataError(path.name, row, f"expected yes or no, got {_show(value)}")
     return value == "yes"
 
 
@@ -292,20 +378,22 @@ def _load(base: Path) -> Catalog:
 
     p = base / "classes.csv"
     classes: dict[str, ClassInfo] = {}
-    for row, r in _rows(p, ["class", "libvirt_since", "machine", "source"]):
+    table = read_csv(p, ["class", "libvirt_since", "machine", "source"])
+    table.require_rows("classes")
+    for row, r in table.rows:
         if r["machine"] not in ("pc", "q35"):
-            raise DataError(p.name, row, f"unknown machine {r['machine']!r}; valid: pc, q35")
+            raise DataError(p.name, row, f"unknown machine {_show(r['machine'])}; valid: pc, q35")
         if r["class"] in classes:
-            raise DataError(p.name, row, f"duplicate class {r['class']!r}")
+            raise DataError(p.name, row, f"duplicate class {_show(r['class'])}")
         classes[r["class"]] = ClassInfo(r["class"], since(p, row, r["libvirt_since"]), r["machine"], r["source"])
 
     p = base / "devices.csv"
     devices: dict[str, DeviceInfo] = {}
     for row, r in _rows(p, ["device", "class", "libvirt_since", "qemu_since", "label", "source"]):
         if r["class"] not in classes:
-            raise DataError(p.name, row, f"unknown class {r['class']!r}; valid: {', '.join(classes)}")
+            raise DataError(p.name, row, f"unknown class {_show(r['class'])}; valid: {', '.join(classes)}")
         if r["device"] in devices:
-            raise DataError(p.name, row, f"duplicate device {r['device']!r}")
+            raise DataError(p.name, row, f"duplicate device {_show(r['device'])}")
         devices[r["device"]] = DeviceInfo(
             r["device"], r["class"], since(p, row, r["libvirt_since"]),
             since(p, row, r["qemu_since"]), r["label"], r["source"],
@@ -313,45 +401,54 @@ def _load(base: Path) -> Catalog:
 
     p = base / "defaults.csv"
     defaults: list[DefaultRule] = []
+    first_rule: dict[tuple[str, Key], tuple[int, str]] = {}
     for row, r in _rows(p, ["class", "device", "libvirt_since", "source"]):
         dev = devices.get(r["device"])
         if dev is None:
-            raise DataError(p.name, row, f"unknown device {r['device']!r}; valid: {', '.join(devices)}")
+            raise DataError(p.name, row, f"unknown device {_show(r['device'])}; valid: {', '.join(devices)}")
         if dev.cls != r["class"]:
-            raise DataError(p.name, row, f"device {dev.id!r} implements {dev.cls!r}, not {r['class']!r}")
-        defaults.append(DefaultRule(r["class"], r["device"], since(p, row, r["libvirt_since"]), r["source"]))
+            raise DataError(p.name, row, f"device {_show(dev.id)} implements {_show(dev.cls)}, not {_show(r['class'])}")
+        rule = DefaultRule(r["class"], r["device"], since(p, row, r["libvirt_since"]), r["source"])
+        other = first_rule.setdefault((rule.cls, rule.since), (row, rule.device))
+        if other[0] != row:
+            raise DataError(p.name, row, f"rows {other[0]} and {row} are both the default rule for class "
+                            f"{_show(rule.cls)} since {_show(r['libvirt_since'])} ({_show(other[1])}, "
+                            f"{_show(rule.device)}); keep one, since row order must not decide")
+        defaults.append(rule)
 
     p = base / "intents.csv"
     intents: dict[str, Intent] = {}
-    for row, r in _rows(p, ["intent", "class", "device", "note"]):
+    table = read_csv(p, ["intent", "class", "device", "note"])
+    for row, r in table.rows:
         if r["class"] not in classes:
-            raise DataError(p.name, row, f"unknown class {r['class']!r}; valid: {', '.join(classes)}")
+            raise DataError(p.name, row, f"unknown class {_show(r['class'])}; valid: {', '.join(classes)}")
         device = r["device"] or None
         if device is not None:
             if device not in devices:
-                raise DataError(p.name, row, f"unknown device {device!r}; valid: {', '.join(devices)}")
+                raise DataError(p.name, row, f"unknown device {_show(device)}; valid: {', '.join(devices)}")
             if devices[device].cls != r["class"]:
-                raise DataError(p.name, row, f"device {device!r} implements {devices[device].cls!r}, "
-                                f"not {r['class']!r}")
+                raise DataError(p.name, row, f"device {_show(device)} implements {_show(devices[device].cls)}, "
+                                f"not {_show(r['class'])}")
         expected = r["class"] if device is None else f"{r['class']}:{device}"
         base_id, _, values = r["intent"].partition("/")
         if base_id != expected:
-            raise DataError(p.name, row, f"intent id {r['intent']!r} should be {expected!r}, optionally followed "
-                            "by /FIELD=VALUE target values")
+            raise DataError(p.name, row, f"intent id {_show(r['intent'])} should be {_show(expected)}, optionally "
+                            "followed by /FIELD=VALUE target values")
         try:
             target = parse_target(r["class"], values)
         except ValueError as exc:
-            raise DataError(p.name, row, f"intent {r['intent']!r}: {exc}") from None
+            raise DataError(p.name, row, f"intent {_show(r['intent'])}: {exc}") from None
         if r["intent"] in intents:
-            raise DataError(p.name, row, f"duplicate intent {r['intent']!r}")
+            raise DataError(p.name, row, f"duplicate intent {_show(r['intent'])}")
         intents[r["intent"]] = Intent(r["intent"], r["class"], device, r["note"], target)
+    table.require_rows("intents")
 
     timelines: dict[str, list[Release]] = {}
     for rel in releases:
         for t in rel.timelines:
             timelines.setdefault(t, []).append(rel)
     if DEFAULT_TIMELINE not in timelines:
-        raise DataError("releases.csv", None, f"no release belongs to the default timeline {DEFAULT_TIMELINE!r}")
+        raise DataError("releases.csv", None, f"no release belongs to the default timeline {_show(DEFAULT_TIMELINE)}")
     return Catalog(
         releases=tuple(releases), classes=classes, devices=devices, defaults=tuple(defaults),
         intents=intents, timelines={k: tuple(v) for k, v in timelines.items()},
@@ -363,30 +460,57 @@ def _load_releases(p: Path) -> list[Release]:
     out: list[Release] = []
     seen: set[str] = set()
     n_hyp = 0
-    for row, r in _rows(p, columns):
+    table = read_csv(p, columns)
+    table.require_rows("releases")
+    named = list(dict.fromkeys(t for _, r in table.rows for t in r["timelines"].split() if _TIMELINE.match(t)))
+    members: dict[str, list[int]] = {}
+    for row, r in table.rows:
         rid = r["release"]
         if not rid or rid in seen:
-            raise DataError(p.name, row, f"missing or duplicate release id {rid!r}")
+            raise DataError(p.name, row, f"missing or duplicate release id {_show(rid)}")
         seen.add(rid)
         hyp = _yes(r["hypothetical"], p, row)
+        if r["date"]:
+            _check_date(r["date"], p, row)
         if not _VERSION.match(r["qemu"]):
-            raise DataError(p.name, row, f"qemu {r['qemu']!r} is not a version")
+            raise DataError(p.name, row, f"qemu {_show(r['qemu'])} is not a version")
         if hyp:
             n_hyp += 1
             key: Key = (_HYPOTHETICAL_BASE + n_hyp,)
         else:
-            if not _VERSION.match(r["libvirt"]) or not re.match(r"^\d{4}-\d{2}-\d{2}$", r["date"]):
+            if not _VERSION.match(r["libvirt"]) or not r["date"]:
                 raise DataError(p.name, row, "a real release needs a libvirt version and a date (YYYY-MM-DD)")
             if n_hyp:
-                raise DataError(p.name, row, f"real release {rid!r} listed after a hypothetical one")
+                raise DataError(p.name, row, f"real release {_show(rid)} listed after a hypothetical one")
             key = version_key(r["libvirt"])
             if out and (key <= out[-1].key or r["date"] <= out[-1].date):
-                raise DataError(p.name, row, f"release {rid!r} is out of order: it must come after "
+                raise DataError(p.name, row, f"release {_show(rid)} is out of order: it must come after "
                                 f"{out[-1].id} in version and date")
         timelines = tuple(r["timelines"].split())
         if not timelines:
-            raise DataError(p.name, row, f"release {rid!r} belongs to no timeline")
+            raise DataError(p.name, row, f"release {_show(rid)} belongs to no timeline")
+        for t in timelines:
+            if not _TIMELINE.match(t):
+                raise DataError(p.name, row, f"timelines {_show(r['timelines'])}: {_show(t)} is not a timeline "
+                                "name (letters, digits, '-' and '_'; several are separated by spaces); "
+                                f"timelines named in this file: {', '.join(named) or 'none'}")
+            if timelines.count(t) > 1:
+                raise DataError(p.name, row, f"timelines {_show(r['timelines'])}: {_show(t)} is named twice")
+            members.setdefault(t, []).append(row)
         out.append(Release(rid, r["libvirt"], r["qemu"], r["date"], hyp, timelines, r["adds"], r["source"], key))
-    if not out:
-        raise DataError(p.name, None, "no releases")
+    for t, rows in members.items():
+        if len(rows) == 1:
+            others = [o for o in named if o != t]
+            raise DataError(p.name, rows[0], f"timeline {_show(t)} has this release only, and a timeline needs two "
+                            f"releases to compare (a misspelling of one of: {', '.join(others) or 'none'}?)")
     return out
+
+
+def _check_date(text: str, path: Path, row: int) -> None:
+    """Refuse a date that is not a calendar date written YYYY-MM-DD."""
+    try:
+        if not _DATE.match(text):
+            raise ValueError("not written YYYY-MM-DD")
+        datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise DataError(path.name, row, f"date {_show(text)} is not a valid date YYYY-MM-DD ({exc})") from None
