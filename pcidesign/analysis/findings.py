@@ -9,7 +9,6 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pcidesign.analysis.questions import (
     DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question, _choice,
     answers, pairs, question_from_row, select_intents, variants_of,
 )
-from pcidesign.model.catalog import DATA_DIR, Catalog, load
+from pcidesign.model.catalog import DATA_DIR, Catalog, load, read_csv
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
@@ -66,17 +65,9 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     cat = catalog or load(base)
     path = base / QUESTIONS_FILE
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataError(path.name, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
-            rows = [(i, {k: (v or "").strip() for k, v in r.items() if k}) for i, r in enumerate(reader, start=2)]
-    except OSError as exc:
-        raise DataError(str(path), None, f"cannot read: {exc.strerror}") from None
+    table = read_csv(path, COLUMNS)
     out: list[Question] = []
-    for row, r in rows:
+    for row, r in table.rows:
         try:
             q = question_from_row(r, cat)
         except (UnknownNameError, ValueError) as exc:
@@ -84,8 +75,7 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
         if any(q.id == o.id for o in out):
             raise DataError(path.name, row, f"duplicate question id {q.id!r}")
         out.append(q)
-    if not out:
-        raise DataError(path.name, None, "no questions")
+    table.require_rows("questions")
     return tuple(out)
 
 

@@ -29,7 +29,6 @@ as ``unmodelled`` with its reason, never as agreement.
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import time
@@ -42,7 +41,7 @@ from lxml import etree
 
 from pcidesign.calibrate import stack as _stack
 from pcidesign.model import engine
-from pcidesign.model.catalog import Catalog, Host, load
+from pcidesign.model.catalog import Catalog, Host, load, parse_csv
 from pcidesign.model.dialect import Purpose
 from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import PcidesignError
@@ -113,14 +112,16 @@ class Unmodelled:
 
 
 # -- inputs ---------------------------------------------------------------------------------------
-def _csv(path: Path) -> list[dict[str, str]]:
+def _csv(path: Path, key: str) -> list[dict[str, str]]:
+    """The rows of an optional CSV file of a probe folder (none if it is absent); the file must
+    have the column ``key``. Bad content raises :class:`DataError` with the file and row."""
     if not path.is_file():
         return []
     try:
-        with path.open(newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise CalibrationError(f"{display(path)}: cannot read: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CalibrationError(f"{display(path)}: cannot read: {exc.strerror or exc}") from None
+    return [row for _, row in parse_csv(data, display(path), [key]).rows]
 
 
 def load_probes(directory: str | os.PathLike[str] | None = None) -> tuple[list[Probe], list[Pair], Unmodelled]:
@@ -128,7 +129,7 @@ def load_probes(directory: str | os.PathLike[str] | None = None) -> tuple[list[P
     base = Path(directory) if directory is not None else PROBES_DIR
     if not base.is_dir():
         raise CalibrationError(f"--probes {display(base)}: not a directory of domain XML files")
-    facts = {r.get("probe", ""): r for r in _csv(base / "probes.csv") + _csv(base / "qemu-probes.csv")}
+    facts = {r.get("probe", ""): r for r in _csv(base / "probes.csv", "probe") + _csv(base / "qemu-probes.csv", "probe")}
     probes = []
     for path in sorted(base.glob("*.xml")):
         row = facts.get(path.name, {})
@@ -136,7 +137,7 @@ def load_probes(directory: str | os.PathLike[str] | None = None) -> tuple[list[P
         probes.append(Probe(path, lacks, row.get("fact", ""), row.get("source", "")))
     pairs = []
     mig = base / "migrate"
-    mfacts = {r.get("pair", ""): r.get("fact", "") for r in _csv(mig / "pairs.csv")}
+    mfacts = {r.get("pair", ""): r.get("fact", "") for r in _csv(mig / "pairs.csv", "pair")}
     for src in sorted(mig.glob("*.src.xml")) if mig.is_dir() else []:
         name = src.name[: -len(".src.xml")]
         dst = mig / f"{name}.dst.xml"
@@ -146,7 +147,7 @@ def load_probes(directory: str | os.PathLike[str] | None = None) -> tuple[list[P
     if not probes and not pairs:
         raise CalibrationError(f"--probes {display(base)}: no *.xml domain files")
     unmod = Unmodelled({(r.get("probe", ""), r.get("check", "")): r.get("reason", "")
-                        for r in _csv(base / "unmodelled.csv")})
+                        for r in _csv(base / "unmodelled.csv", "probe")})
     return probes, pairs, unmod
 
 
@@ -622,7 +623,8 @@ def run(probes: str | os.PathLike[str] | None = None, catalog: Catalog | None = 
     """Run every check against the real stack; one row per check (see :data:`COLUMNS`).
 
     Raises :class:`pcidesign.calibrate.stack.StackUnavailable` (with the install hint) when the
-    stack cannot start, :class:`CalibrationError` for a probe set that cannot be used.
+    stack cannot start, :class:`CalibrationError` for a probe set that cannot be used
+    (:class:`~pcidesign.model.errors.DataError`, with the file and row, for a CSV file of it).
     """
     cat = catalog or load()
     plist, pairs, unmod = load_probes(probes)

@@ -21,7 +21,6 @@ class, are run and shown but not counted). Those facts come from the sources cit
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import shutil
@@ -34,7 +33,7 @@ import pandas as pd
 from lxml import etree
 
 from pcidesign.model import engine
-from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.catalog import Catalog, load, parse_csv
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.xmlsafe import XMLRefused, display, parse_domain, read_file
 from pcidesign.model.resources import data_dir
@@ -76,16 +75,18 @@ class Verdict:
 
 
 def load_probes(directory: str | os.PathLike[str] | None = None) -> list[Probe]:
-    """The probes listed in ``probes.csv`` of ``directory`` (the shipped set by default), checked."""
+    """The probes listed in ``probes.csv`` of ``directory`` (the shipped set by default), checked:
+    a file that cannot be parsed raises :class:`~pcidesign.model.errors.DataError` (file, row and
+    problem), a bad probe :class:`CalibrationError`."""
     base = Path(directory) if directory is not None else PROBES_DIR
     listing = base / "probes.csv"
     try:
-        with listing.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+        data = listing.read_bytes()
     except OSError as exc:
         raise CalibrationError(f"{display(listing)}: cannot read the probe list: {exc.strerror or exc}") from None
+    table = parse_csv(data, display(listing), ["probe", "expect", "shared_by"])
     out = []
-    for n, row in enumerate(rows, start=2):
+    for n, row in table.rows:
         if row.get("expect") not in ("keep", "drop", "reject") or row.get("shared_by") not in ("parser", "qemu-driver"):
             raise CalibrationError(f"{display(listing)}, row {n}: expect must be keep, drop or reject and "
                                    f"shared_by parser or qemu-driver, got {row.get('expect')!r}, {row.get('shared_by')!r}")
