@@ -27,6 +27,7 @@ Key = tuple[int, ...]
 """A point in release order: a version tuple, or a hypothetical release after all real ones."""
 
 _VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9}){1,3}\Z")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*\Z")
 _TIMELINE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _HYPOTHETICAL_BASE = 10**6
@@ -327,6 +328,9 @@ def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
                 problem = f"a field longer than {csv.field_size_limit()} characters (the CSV reader's limit)"
             elif "unexpected end of data" in problem:
                 problem = "a quoted field that starts in this row is never closed"
+            elif "expected after" in problem:
+                problem = (f"text after the closing quote of a field ({problem}; a quote inside a quoted "
+                           "field is written twice)")
             raise DataError(label, start, f"not valid CSV: {problem}") from None
         if not any(c.strip() for c in cells) and (header is None or len(cells) <= 1):
             continue  # a blank line
@@ -351,6 +355,14 @@ def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
 
 def _rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     return list(read_csv(path, columns).rows)
+
+
+def _name(value: str, what: str, path: Path, row: int) -> str:
+    """``value`` if it can name a ``what`` (it goes into XML, file names and messages), else a DataError."""
+    if not _NAME.match(value):
+        raise DataError(path.name, row, f"{what} {_show(value)} is not a name (a letter or digit, then "
+                        "letters, digits and . _ + -)")
+    return value
 
 
 def _yes(value: str, path: Path, row: int) -> bool:
@@ -381,6 +393,7 @@ def _load(base: Path) -> Catalog:
     table = read_csv(p, ["class", "libvirt_since", "machine", "source"])
     table.require_rows("classes")
     for row, r in table.rows:
+        _name(r["class"], "class", p, row)
         if r["machine"] not in ("pc", "q35"):
             raise DataError(p.name, row, f"unknown machine {_show(r['machine'])}; valid: pc, q35")
         if r["class"] in classes:
@@ -392,6 +405,7 @@ def _load(base: Path) -> Catalog:
     for row, r in _rows(p, ["device", "class", "libvirt_since", "qemu_since", "label", "source"]):
         if r["class"] not in classes:
             raise DataError(p.name, row, f"unknown class {_show(r['class'])}; valid: {', '.join(classes)}")
+        _name(r["device"], "device", p, row)
         if r["device"] in devices:
             raise DataError(p.name, row, f"duplicate device {_show(r['device'])}")
         devices[r["device"]] = DeviceInfo(
@@ -466,6 +480,8 @@ def _load_releases(p: Path) -> list[Release]:
     members: dict[str, list[int]] = {}
     for row, r in table.rows:
         rid = r["release"]
+        if rid:
+            _name(rid, "release id", p, row)
         if not rid or rid in seen:
             raise DataError(p.name, row, f"missing or duplicate release id {_show(rid)}")
         seen.add(rid)
