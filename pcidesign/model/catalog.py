@@ -303,13 +303,12 @@ def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
     many fields as the header, every column of ``columns`` present; cells are stripped and blank
     lines skipped (but counted: a row number is the line the row starts on).
     """
-    label = name
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = data[: exc.start].decode("utf-8-sig", errors="replace")
         line = len(_TERMINATOR.findall(before)) + 1
-        raise DataError(label, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+        raise DataError(name, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
                         "(save the file as UTF-8)") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
@@ -331,26 +330,26 @@ def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
             elif "expected after" in problem:
                 problem = (f"text after the closing quote of a field ({problem}; a quote inside a quoted "
                            "field is written twice)")
-            raise DataError(label, start, f"not valid CSV: {problem}") from None
+            raise DataError(name, start, f"not valid CSV: {problem}") from None
         if not any(c.strip() for c in cells) and (header is None or len(cells) <= 1):
             continue  # a blank line
         if header is None:
             header, header_row = [c.strip() for c in cells], start
             twice = sorted({c for c in header if header.count(c) > 1})
             if twice:
-                raise DataError(label, start, f"column(s) named twice: {', '.join(map(_show, twice))}")
+                raise DataError(name, start, f"column(s) named twice: {', '.join(map(_show, twice))}")
             missing = [c for c in columns if c not in header]
             if missing:
                 at = f" (the header is row {start})" if start != 1 else ""
-                raise DataError(label, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}{at}")
+                raise DataError(name, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}{at}")
             continue
         if len(cells) != len(header):
-            raise DataError(label, start, f"{len(cells)} fields, but the header (row {header_row}) has {len(header)}"
+            raise DataError(name, start, f"{len(cells)} fields, but the header (row {header_row}) has {len(header)}"
                             " (a missing or extra comma, or a quote out of place?)")
         rows.append((start, {k: v.strip() for k, v in zip(header, cells)}))
     if header is None:
-        raise DataError(label, None, "empty file" + (f"; expected a header with {', '.join(columns)}" if columns else ""))
-    return Table(label, header_row, tuple(header), tuple(rows))
+        raise DataError(name, None, "empty file" + (f"; expected a header with {', '.join(columns)}" if columns else ""))
+    return Table(name, header_row, tuple(header), tuple(rows))
 
 
 def _rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
