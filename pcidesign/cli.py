@@ -17,7 +17,7 @@ from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
 from pcidesign.render import text
-from pcidesign.model.catalog import DEFAULT_TIMELINE, load
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
 
@@ -41,6 +41,23 @@ def _timeline_arg(p: argparse.ArgumentParser) -> None:
 
 def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
+
+
+def _axes_args(p: argparse.ArgumentParser, pairing: bool = True) -> None:
+    p.add_argument("--machine", default="assumed", metavar="M",
+                   help="the machine a user writes: assumed (taken to run everywhere: the naming alone), pc or q35 "
+                        "(an alias the defining host replaces with its QEMU's newest machine), or a versioned "
+                        "machine such as pc-q35-2.4 (default: %(default)s)")
+    if pairing:
+        p.add_argument("--pairing", default="bundled", metavar="P",
+                       help="which QEMU runs with each release: bundled (the QEMU of its time) or libvirt-only "
+                            "(both ends run the newer release's QEMU) (default: %(default)s)")
+
+
+def _catalog(args: argparse.Namespace) -> "Catalog":
+    """The catalog under the command's ``--machine`` and ``--pairing`` (checked, exit 2 when unknown)."""
+    params.check(machine=getattr(args, "machine", None), pairing=getattr(args, "pairing", None))
+    return load().with_axes(getattr(args, "machine", None), getattr(args, "pairing", None))
 
 
 def _format_arg(p: argparse.ArgumentParser) -> None:
@@ -98,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", choices=params.SCOPES, default="all",
                    help="naming: only cells whose intent's class exists at both releases (default: %(default)s)")
     _format_arg(p)
+    _axes_args(p)
     p.set_defaults(func=cmd_matrix)
 
     p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell")
@@ -107,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_", required=True, metavar="RELEASE")
     p.add_argument("--to", dest="to", required=True, metavar="RELEASE")
     _timeline_arg(p)
+    _axes_args(p)
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("roundtrip", help="what a release saves (or sends) for a whole domain XML file")
@@ -167,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the three notions side by side (pairwise, adjacent, closure): each reachable outcome's "
                         "shortest path")
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
+    _axes_args(p)
     p.set_defaults(func=cmd_paths)
 
     p = sub.add_parser("findings", help="the thread's questions, each answered by the model per variant")
@@ -177,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this question (repeatable; default: all of data/questions.csv)")
     p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
                    help="output format (default: %(default)s)")
+    _axes_args(p, pairing=False)
     p.set_defaults(func=cmd_findings)
 
     p = sub.add_parser("compare", help="each variant against a support policy, with benefit, expressiveness "
@@ -191,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: %(default)s)")
     p.add_argument("--fail-on-violation", action="store_true",
                    help="exit 1 if any variant compared breaks a rule of the policy")
+    _axes_args(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="run the notebooks over the parameter grid into a report folder")
@@ -245,21 +267,22 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
     params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
-    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope)
+    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope,
+                            catalog=_catalog(args))
     frame["outcome"] = frame["outcome"].astype(str)
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
     return 0
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    cat = load()
+    cat = _catalog(args)
     frm, to = cat.release(args.from_, args.timeline), cat.release(args.to, args.timeline)
     print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat)))
     return 0
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
-    cat = load()
+    cat = load().with_axes(machine="alias")  # a whole document: its machine is checked against the host's QEMU
     scheme = schemes.get(args.scheme)
     host = cat.host(cat.release(args.release, args.timeline), args.qemu)
     data = _read_input(args.file)
@@ -330,7 +353,8 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
 
     from pcidesign.analysis import paths as p
 
-    by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start)
+    by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start,
+                   catalog=_catalog(args))
     if args.format == "json":
         doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
@@ -374,7 +398,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
         return _print_notions(args, paths)
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
-    found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start)
+    found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start,
+                              catalog=_catalog(args))
     if many:
         frame = paths.worst_table(found)
         print(text.render(frame, args.format))
@@ -398,7 +423,8 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.analysis import findings
     from pcidesign.render import findingstext
 
-    found = findings.findings(args.timeline, args.pairing, questions=args.questions)
+    params.check(machine=args.machine, pairing=args.pairing)
+    found = findings.findings(args.timeline, args.pairing, questions=args.questions, machine=args.machine)
     sys.stdout.write(findingstext.render(found, args.format))
     return 0
 
@@ -409,7 +435,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
-    result = compare.compare(args.variants, args.timeline, args.policy)
+    result = compare.compare(args.variants, args.timeline, args.policy, _catalog(args))
     sys.stdout.write(comparetext.render(result, args.format))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 

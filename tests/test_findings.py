@@ -134,7 +134,7 @@ def test_a_question_edited_in_the_data_is_answered_as_written(data_copy: Path) -
     ("from", "H1", "unknown release 'H1'"),
     ("direction", "sideways", "unknown direction 'sideways'"),
     ("variants", "no-such-scheme", "unknown scheme"),
-    ("pairing", "mixed", "unknown pairing 'mixed'; valid: bundled"),
+    ("pairing", "mixed", "unknown pairing 'mixed'; valid: bundled, libvirt-only"),
 ])
 def test_a_bad_question_names_the_file_row_and_valid_values(data_copy: Path, column, value, words) -> None:
     path = data_copy / "questions.csv"
@@ -152,7 +152,7 @@ def test_a_bad_question_names_the_file_row_and_valid_values(data_copy: Path, col
 
 @pytest.mark.parametrize("argv, words", [
     (["--timeline", "future"], "unknown timeline 'future'"),
-    (["--pairing", "mixed"], "unknown pairing 'mixed'; valid: bundled"),
+    (["--pairing", "mixed"], "unknown pairing 'mixed'; valid: bundled, libvirt-only"),
     (["--question", "nope"], "unknown question 'nope'"),
 ])
 def test_bad_options_exit_2(capsys, argv, words) -> None:

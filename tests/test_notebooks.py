@@ -224,3 +224,11 @@ def test_a_bad_parameter_stops_the_first_cell_with_the_valid_values(tmp_path, na
     check = next(i for i, c in enumerate(code) if "check_params(" in c.source)
     assert failed == [check]
     assert all(c.execution_count is None for c in code[check + 1:])
+
+
+@pytest.mark.notebook
+def test_04_takes_a_variant(tmp_path):
+    nb = run("04_paths", tmp_path, scheme="model-subelement+fill=define-only", timeline="whatif", max_hops=2,
+             intents=["dmi-to-pci-bridge"])
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert '"scheme": "model-subelement+fill=define-only"' in printed

@@ -41,7 +41,7 @@ def test_never_writes_nothing_and_builds_the_legacy_device() -> None:
 </devices></domain>"""
     rt = pcidesign.roundtrip(v, cat.host(cat.release("9.0.0")), xml, migratable=True, catalog=cat)
     assert rt.xml is not None and b"<model name" not in rt.xml
-    assert rt.hardware is not None and (1, "pcie-root-port", "ioh3420") in rt.hardware
+    assert rt.hardware is not None and any(e[:3] == (1, "pcie-root-port", "ioh3420") for e in rt.hardware)
 
 
 def test_omit_legacy_sends_the_old_form_back() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
 from pcidesign.analysis.questions import (
-    DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question, _choice,
+    DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question, _choice,
     answers, pairs, question_from_row, select_intents, variants_of,
 )
 from pcidesign.model.catalog import DATA_DIR, Catalog, load, read_csv
@@ -89,10 +89,10 @@ def answer(
 
     A question that names a release the chosen timeline lacks is returned with ``skipped`` set.
     """
-    cat = catalog or load()
     t = timeline or question.timeline
-    line = cat.timeline(t)
     pair = _choice("pairing", pairing or question.pairing, PAIRINGS)
+    cat = (catalog or load()).with_axes(pairing=pair)
+    line = cat.timeline(t)
     ids = {r.id for r in line}
     absent = [r for r in question.sources + question.targets if r not in ids]
     if absent:
@@ -132,13 +132,15 @@ def findings(
     pairing: str | None = None,
     data_dir: str | Path | None = None,
     questions: Iterable[str] | None = None,
+    machine: str | None = None,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
     ``timeline`` answers every question on that timeline instead of its own; ``questions``
-    limits the result to those ids (unknown ids raise, listing the valid ones).
+    limits the result to those ids (unknown ids raise, listing the valid ones); ``machine`` answers
+    every question with that machine written (default: ``assumed``, see :meth:`Catalog.with_axes`).
     """
-    cat = load(data_dir)
+    cat = load(data_dir).with_axes(machine=machine)
     if timeline is not None:
         cat.timeline(timeline)
     if pairing is not None:

@@ -46,7 +46,7 @@ import pandas as pd
 
 from pcidesign.model import engine, verdict
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release, load
 from pcidesign.model.dialect import Dialect
 from pcidesign.model.domain import Hardware
 from pcidesign.model.engine import State, Step
@@ -228,7 +228,8 @@ class _Graph:
     nodes: list[tuple[int, int, Outcome]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.dialects = [self.scheme.dialect(self.catalog.host(r), self.catalog) for r in self.releases]
+        self.dialects = [self.scheme.dialect(path_host(self.catalog, r, self.releases), self.catalog)
+                         for r in self.releases]
         self.index = {r.id: i for i, r in enumerate(self.releases)}
 
     # daemon states ----------------------------------------------------------------------------
@@ -305,6 +306,14 @@ class _Graph:
         did, rid, worst = self.nodes[nid]
         return verdict.outcome(
             worst, False, lambda: engine.judge(self.scheme, self.refs[rid][0], self.daemons[did][0].config)[0])
+
+
+def path_host(cat: Catalog, release: Release, releases: Sequence[Release]) -> Host:
+    """The host of ``release`` on a path: its own QEMU (``bundled``), or under ``libvirt-only``
+    the QEMU of the newest release of the timeline (one host whose libvirt moves, QEMU kept)."""
+    if cat.pairing != "libvirt-only":
+        return cat.host(release)
+    return cat.host(release, max(releases, key=lambda r: r.key).qemu)
 
 
 def explore(
@@ -432,7 +441,7 @@ def replay(
     it = cat.intent(intent)
 
     def dialect(rid: str) -> Dialect:
-        return sch.dialect(cat.host(cat.release(rid, timeline)), cat)
+        return sch.dialect(path_host(cat, cat.release(rid, timeline), cat.timeline(timeline)), cat)
 
     hops = tuple((Hop(h) if isinstance(h, str) else h, str(r)) for h, r in route)
     first = dialect(start)

@@ -11,7 +11,6 @@ it as a question (:mod:`pcidesign.analysis.questions`): a variant violates the r
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from pcidesign.analysis import questions as _questions
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import DATA_DIR, DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.catalog import DATA_DIR, DEFAULT_TIMELINE, Catalog, load, read_csv
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.vocab import Outcome
 
@@ -82,17 +81,7 @@ def load_policies(data_dir: str | Path | None = None, catalog: Catalog | None = 
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     cat = catalog or load(base)
     path = base / POLICIES_FILE
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DataError(path.name, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
-            rows = [(reader.line_num, {k: (v or "").strip() for k, v in r.items() if k}) for r in reader]
-    except OSError as exc:
-        raise DataError(str(path), None, f"cannot read: {exc.strerror}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(path.name, None, f"not a UTF-8 CSV file: {exc}") from None
+    rows = read_csv(path, COLUMNS).rows
     out: dict[str, list[Rule]] = {}
     for row, r in rows:
         try:

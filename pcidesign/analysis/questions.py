@@ -24,7 +24,7 @@ from pcidesign.analysis import paths as _paths
 from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
-from pcidesign.model.catalog import Catalog, Intent, Release, load
+from pcidesign.model.catalog import PAIRINGS, Catalog, Intent, Release, load
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.params import SCOPES
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
@@ -36,8 +36,6 @@ policy with benefit and expressiveness, and whether the variant is on the Pareto
 DIRECTIONS = ("any", "forward", "backward", "adjacent-forward", "adjacent-backward")
 WORDS = ("quoted", "summarised")
 INTENT_GROUPS = ("all", "default", "named")
-PAIRINGS = ("bundled",)
-"""Which QEMU runs with each release: ``bundled`` (the QEMU of the release's time, on both ends)."""
 DEFAULT_PAIRING = "bundled"
 
 

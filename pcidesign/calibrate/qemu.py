@@ -172,7 +172,7 @@ def model_host(catalog: Catalog, lacks: tuple[str, ...] = ()) -> Host:
     """9.0.0 on QEMU 7.2 (``pcidesign roundtrip --release 9.0.0 --qemu 7.2.0``), minus ``lacks``."""
     host = catalog.host(catalog.release(RELEASE), QEMU)
     if lacks:
-        return catalog.host_with(host.release, sorted(host.devices - set(lacks)))
+        return catalog.host_with(host.release, sorted(host.devices - set(lacks)), host.qemu)
     return host
 
 
@@ -453,7 +453,7 @@ class Calibration:
         pred_cfg = controllers(model.saved) if model.saved else {}
         got, want = [], []
         for idx, cls, dev, _values in model.hardware:
-            if dev == "-":
+            if dev == "-" or cls == "machine":
                 continue
             q = devs.get(aliases.get(str(idx), f"pci.{idx}"), {})
             got.append(f"{idx}:{q.get('type', 'absent')}" + (f"[{q['pci_id']}]" if "pci_id" in q else ""))
@@ -626,7 +626,7 @@ def run(probes: str | os.PathLike[str] | None = None, catalog: Catalog | None = 
     stack cannot start, :class:`CalibrationError` for a probe set that cannot be used
     (:class:`~pcidesign.model.errors.DataError`, with the file and row, for a CSV file of it).
     """
-    cat = catalog or load()
+    cat = (catalog or load()).with_axes(machine="alias")  # whole documents: their machine types are judged too
     plist, pairs, unmod = load_probes(probes)
     began = time.monotonic()
     with _stack.terminate_as_exit(), _stack.Stack(virsh=virsh) as st:

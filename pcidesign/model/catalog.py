@@ -125,6 +125,35 @@ class Intent:
     """Guest-visible ``<target>`` values the user writes (``pci-bridge/chassisNr=5``), in id order."""
 
 
+@dataclass(frozen=True)
+class MachineInfo:
+    """A versioned QEMU machine type (``pc-q35-2.4``): the first QEMU that has it, the one that
+    removed it (None: still there in the newest QEMU the catalog knows)."""
+
+    name: str
+    family: str
+    version: Key
+    qemu_since: Key
+    qemu_removed: Key | None
+    source: str
+
+
+MACHINE_FAMILIES: dict[str, str] = {"pc": "pc-i440fx", "q35": "pc-q35"}
+"""The machine aliases a user writes, and the family of versioned machines libvirt replaces them with."""
+
+MACHINE_MODES: tuple[str, ...] = ("assumed", "alias")
+"""The ``machine`` axis besides a versioned machine: ``assumed`` (the machine is taken to run on
+every host: only the naming is judged) and ``alias`` (the user writes ``pc`` or ``q35``, which the
+defining host replaces with its QEMU's newest versioned machine). ``q35`` and ``pc`` are read as
+``alias``; ``pc-q35-2.4`` (or ``2.4``) pins that version (for a class of the other family, its
+``pc-i440fx`` twin)."""
+
+PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only")
+"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time, on both
+ends of a pair) or ``libvirt-only`` (both ends run the newer release's QEMU: libvirt upgraded or
+downgraded on one host, QEMU kept)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Host:
     """A release on a host whose QEMU offers ``devices``."""
@@ -147,7 +176,13 @@ class Catalog:
     defaults: tuple[DefaultRule, ...]
     intents: dict[str, Intent]
     timelines: dict[str, tuple[Release, ...]]
+    machines: dict[str, MachineInfo] = field(default_factory=dict)
+    machine: str = "assumed"
+    """The machine axis: ``assumed``, ``alias`` or a version such as ``2.4`` (:data:`MACHINE_MODES`)."""
+    pairing: str = "bundled"
+    """The host pairing axis (:data:`PAIRINGS`)."""
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
+    _axes: dict[tuple[str, str], "Catalog"] = field(default_factory=dict, repr=False, compare=False)
 
     def __hash__(self) -> int:
         return id(self)
@@ -222,6 +257,75 @@ class Catalog:
                     best = rule
         return best.device if best else None
 
+    # -- the axes: which machine the user writes, which QEMU runs with a release -------------
+    def with_axes(self, machine: str | None = None, pairing: str | None = None) -> "Catalog":
+        """This catalog under another machine or pairing (one object per combination, so every
+        cache keyed on it is shared); unknown values raise, listing the valid ones."""
+        m = self.machine if machine is None else self.machine_mode(machine)
+        p = self.pairing if pairing is None else pairing
+        if p not in PAIRINGS:
+            raise UnknownNameError("pairing", p, PAIRINGS)
+        if (m, p) == (self.machine, self.pairing):
+            return self
+        base = self._axes.get(("", ""), self)
+        key = (m, p)
+        if key == ("assumed", "bundled"):
+            return base
+        if key not in base._axes:
+            derived = Catalog(self.releases, self.classes, self.devices, self.defaults, self.intents, self.timelines,
+                              self.machines, m, p)
+            derived._axes[("", "")] = base
+            base._axes[key] = derived
+        return base._axes[key]
+
+    def machine_mode(self, text: str) -> str:
+        """``assumed``, ``alias`` (also for ``pc`` and ``q35``) or a known version (``2.4`` from
+        ``pc-q35-2.4``, ``pc-i440fx-2.4`` or ``2.4``), else an error listing the valid values."""
+        if text in MACHINE_MODES:
+            return text
+        if text in MACHINE_FAMILIES:
+            return "alias"
+        version = text
+        for family in MACHINE_FAMILIES.values():
+            if text.startswith(family + "-"):
+                version = text[len(family) + 1:]
+        if any(".".join(map(str, m.version)) == version or m.name.endswith("-" + version) for m in self.machines.values()):
+            return version
+        raise UnknownNameError("machine", text, [*MACHINE_MODES, *MACHINE_FAMILIES,
+                                                 "a versioned machine such as pc-q35-2.4 (data/machines.csv)"])
+
+    @property
+    def checks_machine(self) -> bool:
+        """Whether the machine type is part of what is judged (any mode but ``assumed``)."""
+        return self.machine != "assumed"
+
+    def written_machine(self, family_alias: str) -> str:
+        """The machine a user writes for an intent of the ``pc`` or ``q35`` family, in this mode."""
+        if self.machine in MACHINE_MODES:
+            return family_alias
+        return f"{MACHINE_FAMILIES[family_alias]}-{self.machine}"
+
+    def canonical_machine(self, machine: str, host: Host) -> str:
+        """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
+        versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
+        FACTS.md §9); a versioned machine is kept."""
+        family = MACHINE_FAMILIES.get(machine)
+        if family is None or not _VERSION.match(host.qemu):
+            return machine
+        q = version_key(host.qemu)
+        return f"{family}-{q[0]}.{q[1]}"
+
+    def runs_machine(self, host: Host, machine: str) -> bool:
+        """Whether ``host``'s QEMU has the versioned machine ``machine`` (data/machines.csv);
+        an alias always runs, a name the file does not list never does."""
+        if machine in MACHINE_FAMILIES or not _VERSION.match(host.qemu):
+            return True  # an alias, or a host described by its capabilities rather than a QEMU version
+        info = self.machines.get(machine)
+        if info is None:
+            return False
+        q = version_key(host.qemu)
+        return info.qemu_since <= q and (info.qemu_removed is None or q < info.qemu_removed)
+
     def host(self, release: Release | str, qemu: str | None = None) -> Host:
         """The host of ``release``, with its own QEMU or the QEMU version ``qemu``."""
         rel = release if isinstance(release, Release) else self.release(release)
@@ -242,13 +346,14 @@ class Catalog:
         host = self._hosts[(rel.id, qemu)] = Host(rel, version, devices)
         return host
 
-    def host_with(self, release: Release | str, devices: Iterable[str]) -> Host:
-        """A host of ``release`` whose QEMU offers exactly ``devices`` (as libvirt's tests do)."""
+    def host_with(self, release: Release | str, devices: Iterable[str], qemu: str = "caps") -> Host:
+        """A host of ``release`` whose QEMU offers exactly ``devices`` (as libvirt's tests do);
+        ``qemu`` is its version (``caps``: a capabilities file, which runs every machine)."""
         rel = release if isinstance(release, Release) else self.release(release)
         devs = frozenset(devices)
         for d in devs:
             self.device(d)
-        return Host(rel, "caps", devs)
+        return Host(rel, qemu, devs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,7 +570,32 @@ def _load(base: Path) -> Catalog:
     return Catalog(
         releases=tuple(releases), classes=classes, devices=devices, defaults=tuple(defaults),
         intents=intents, timelines={k: tuple(v) for k, v in timelines.items()},
+        machines=_load_machines(base / "machines.csv"),
     )
+
+
+def _load_machines(p: Path) -> dict[str, MachineInfo]:
+    """``machines.csv``: one versioned machine per row (family, version, first QEMU, removing QEMU)."""
+    out: dict[str, MachineInfo] = {}
+    table = read_csv(p, ["family", "version", "qemu_since", "qemu_removed", "source"])
+    table.require_rows("machines")
+    families = set(MACHINE_FAMILIES.values())
+    for row, r in table.rows:
+        if r["family"] not in families:
+            raise DataError(table.name, row, f"unknown machine family {_show(r['family'])}; valid: {', '.join(families)}")
+        for col in ("version", "qemu_since") + (("qemu_removed",) if r["qemu_removed"] else ()):
+            if not _VERSION.match(r[col]):
+                raise DataError(table.name, row, f"{col} {_show(r[col])} is not a version such as 2.4 or 2.4.0")
+        name = f"{r['family']}-{r['version']}"
+        if name in out:
+            raise DataError(table.name, row, f"machine {name} appears twice")
+        removed = version_key(r["qemu_removed"]) if r["qemu_removed"] else None
+        since = version_key(r["qemu_since"])
+        if removed is not None and removed <= since:
+            raise DataError(table.name, row, f"machine {name} is removed ({r['qemu_removed']}) before it appears "
+                            f"({r['qemu_since']})")
+        out[name] = MachineInfo(name, r["family"], version_key(r["version"]), since, removed, r["source"])
+    return out
 
 
 def _load_releases(p: Path) -> list[Release]:

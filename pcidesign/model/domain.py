@@ -29,11 +29,35 @@ class DomainDef:
     doc: bytes
     machine: str
     controllers: tuple[Controller, ...]
+    machine_type: str | None = None
+    """The machine type as this release holds it (``pc-q35-7.2``), when the machine is judged
+    (:attr:`pcidesign.model.catalog.Catalog.checks_machine`); None when it is assumed to run."""
     hardware: Hardware = field(init=False)
 
     def __post_init__(self) -> None:
         hw = tuple((c.index, c.cls, c.device or "-", c.values) for c in self.controllers)
+        if self.machine_type is not None:
+            hw = ((MACHINE_INDEX, "machine", self.machine_type, ()), *hw)
         object.__setattr__(self, "hardware", hw)
+
+
+MACHINE_INDEX = -1
+"""The hardware entry of the machine type (it sorts before every controller)."""
+
+
+def machine_message(machine: str) -> str:
+    """libvirt's refusal of a machine type its QEMU lacks (observed on 9.0.0, data/calibration/
+    qemu-facts.md probe 46; the check is in qemuValidateDomainDef, src/qemu/qemu_validate.c, run at
+    define, on an incoming migration and at start, not when a saved config is loaded). The model
+    uses these words and places for every release."""
+    return (f"unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support machine type "
+            f"'{machine}'")
+
+
+def machine_type_of(root: etree._Element) -> str:
+    """The ``machine`` attribute of ``<os><type>`` as written (``pc`` when there is none: libvirt's default)."""
+    ostype = root.find("os/type")
+    return ((ostype.get("machine") if ostype is not None else None) or "pc").strip()
 
 
 def machine_of(root: etree._Element) -> str:
@@ -57,6 +81,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
     """Parse a domain document's PCI controllers as ``dialect``'s release would for ``purpose``."""
     root = parse_domain(xml, source)
     machine = machine_of(root)
+    cat = dialect.catalog
     ctrls: list[Controller] = []
     for elem in pci_controllers(root):
         ctrl = dialect.parse(elem, purpose)
@@ -69,12 +94,21 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         return Rejection(f"XML error: Multiple 'pci' controllers with index '{dup}'")
     if 0 not in indexes and machine in ROOT_OF_MACHINE:
         ctrls.insert(0, Controller(0, ROOT_OF_MACHINE[machine], None))
-    return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)))
+    mtype = None
+    if cat.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
+        written = machine_type_of(root)
+        mtype = cat.canonical_machine(written, dialect.host) if purpose == "define" else written
+        if purpose != "load" and not cat.runs_machine(dialect.host, mtype):
+            return Rejection(machine_message(mtype))
+    return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
 
 
 def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noqa: A001 - libvirt's verb
     """The document as ``dialect``'s release writes it: saved config, or MIGRATABLE."""
     root = parse_domain(defn.doc)
+    ostype = root.find("os/type")
+    if defn.machine_type is not None and ostype is not None:
+        ostype.set("machine", defn.machine_type)
     devices = root.find("devices")
     if devices is None:
         devices = etree.SubElement(root, "devices")
@@ -100,13 +134,15 @@ def _insert_position(devices: etree._Element) -> int:
 
 def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """The running guest's definition (devices filled in), or why the release refuses to start it."""
+    if defn.machine_type is not None and not dialect.catalog.runs_machine(dialect.host, defn.machine_type):
+        return Rejection(machine_message(defn.machine_type))
     live: list[Controller] = []
     for ctrl in defn.controllers:
         got = dialect.start(ctrl)
         if isinstance(got, Rejection):
             return got
         live.append(got)
-    return DomainDef(defn.doc, defn.machine, tuple(live))
+    return DomainDef(defn.doc, defn.machine, tuple(live), defn.machine_type)
 
 
 def canonical(controllers: dict[int, etree._Element]) -> dict[int, bytes]:
@@ -140,7 +176,7 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
     etree.SubElement(root, "name").text = "intent-" + intent.id.replace(":", "-")
     etree.SubElement(root, "memory", unit="KiB").text = "1048576"
     os_ = etree.SubElement(root, "os")
-    etree.SubElement(os_, "type", arch="x86_64", machine=machine).text = "hvm"
+    etree.SubElement(os_, "type", arch="x86_64", machine=dialect.catalog.written_machine(machine)).text = "hvm"
     devices = etree.SubElement(root, "devices")
     if intent.cls == root_cls:
         elem.set("index", "0")

@@ -17,7 +17,7 @@ from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, Host, Intent, load
 from pcidesign.model.dialect import GUEST_VALUES, Dialect, Purpose, Rejection, Values
-from pcidesign.model.domain import DomainDef, Hardware
+from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.errors import HopError
 from pcidesign.model.vocab import Hop, Outcome
 
@@ -120,7 +120,8 @@ def _values(values: Values) -> str:
 
 def describe(hw: Hardware) -> str:
     """``1:pcie-root-port=ioh3420[chassis=1 port=8]``, for the controllers that have a device."""
-    parts = [f"{i}:{cls}={dev}{_values(vals)}" for i, cls, dev, vals in hw if dev != "-"]
+    parts = [f"machine {dev}" if i == MACHINE_INDEX else f"{i}:{cls}={dev}{_values(vals)}"
+             for i, cls, dev, vals in hw if dev != "-"]
     return ", ".join(parts) if parts else "root bus only"
 
 
@@ -139,7 +140,8 @@ def changed(before: Hardware, after: Hardware) -> str:
             continue
         was = f"{b[i][0]} {b[i][1]}" if i in b else "nothing"
         now = f"{a[i][0]} {a[i][1]}" if i in a else "nothing"
-        diffs.append(f"index {i}: {was} -> {now}")
+        diffs.append(f"machine {b[i][1]} -> {a[i][1]}" if i == MACHINE_INDEX and i in a and i in b
+                     else f"index {i}: {was} -> {now}")
     return "; ".join(diffs)
 
 
@@ -204,6 +206,11 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     if source == destination:
         return None, ""
     s, d = {e[0]: e for e in source}, {e[0]: e for e in destination}
+    if MACHINE_INDEX in s and MACHINE_INDEX in d and s[MACHINE_INDEX] != d[MACHINE_INDEX]:
+        return Outcome.ABORTED, (
+            f"QEMU on {dst} refuses the incoming stream: 'Machine type received is '{s[MACHINE_INDEX][2]}' and "
+            f"local is '{d[MACHINE_INDEX][2]}'' (measured, data/calibration/qemu-facts.md §4 pair 7), and the guest "
+            f"stays on {src}")
     if set(s) != set(d) or any(s[i][1:3] != d[i][1:3] for i in s):
         return Outcome.ABORTED, (
             f"{dst} builds {changed(source, destination)}; libvirt runs no ABI check on a plain migration "
@@ -318,7 +325,17 @@ def run(
     it = intent if isinstance(intent, Intent) else cat.intent(intent)
     ha = a if isinstance(a, Host) else cat.host(cat.release(a))
     hb = b if isinstance(b, Host) else cat.host(cat.release(b))
+    ha, hb = paired(cat, ha, hb)
     return _run(sch, scn, it, ha, hb, cat)
+
+
+def paired(cat: Catalog, ha: Host, hb: Host) -> tuple[Host, Host]:
+    """The hosts of a pair under the catalog's pairing: as given (``bundled``), or both with the
+    QEMU of the newer release (``libvirt-only``: libvirt changes on one host, QEMU stays)."""
+    if cat.pairing != "libvirt-only":
+        return ha, hb
+    newer = max((ha, hb), key=lambda h: h.release.key)
+    return cat.host(ha.release, newer.qemu), cat.host(hb.release, newer.qemu)
 
 
 @functools.lru_cache(maxsize=None)
@@ -344,6 +361,7 @@ def run_document(
     """Run ``scenario`` for a whole domain document defined at ``a`` (``label`` names it in the result)."""
     cat = catalog or load()
     sch = _schemes.get(scheme)
+    a, b = paired(cat, a, b)
     return _play(sch, _scenarios.get(scenario), xml, {"A": sch.dialect(a, cat), "B": sch.dialect(b, cat)}, label)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pcidesign.model import registry, scenarios
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.catalog import DEFAULT_TIMELINE, MACHINE_FAMILIES, MACHINE_MODES, PAIRINGS, Catalog, load
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 
 SCOPES: tuple[str, ...] = ("all", "naming")
@@ -60,6 +60,10 @@ def _schemes(cat: Catalog, timeline: str) -> Iterable[str]:
     return registry.scheme_ids()
 
 
+def _machines(cat: Catalog, timeline: str) -> Iterable[str]:
+    return (*MACHINE_MODES, *MACHINE_FAMILIES, *cat.machines)
+
+
 def _scenarios(cat: Catalog, timeline: str) -> Iterable[str]:
     return scenarios.scenario_ids()
 
@@ -87,6 +91,10 @@ SCHEMA: dict[str, Param] = {p.name: p for p in (
     Param("source", "str", "the release the fleet runs today", "release", _releases,
           empty="the newest real release of the timeline"),
     Param("scope", "str", "which cells", "scope", _fixed(SCOPES)),
+    Param("machine", "str", "the machine a user writes: assumed (runs everywhere), alias (pc or q35) or a "
+          "versioned machine such as pc-q35-2.4", "machine", _machines),
+    Param("pairing", "str", "which QEMU runs with each release: bundled or libvirt-only", "pairing",
+          _fixed(PAIRINGS)),
     Param("hops", "list[str]", "the hops a path may use", "hop", _fixed(HOPS)),
     Param("max_hops", "int", "hops after the define", minimum=1, maximum=MAX_HOPS_LIMIT),
     Param("explain", "int", "how many of the worst cells to explain step by step; 0: none", minimum=0, maximum=1000),

@@ -88,9 +88,9 @@ def view(variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE, pairing:
          intents: str | Sequence[str] = "all", cell: str = "", catalog: Catalog | None = None) -> View:
     """Compute one view. ``cell`` (``"INTENT FROM TO"``) picks the cell to explain; empty: the
     worst failing cell. Unknown names raise, listing the valid ones."""
-    cat = catalog or load()
     if pairing not in _findings.PAIRINGS:
         raise UnknownNameError("pairing", pairing, _findings.PAIRINGS)
+    cat = (catalog or load()).with_axes(pairing=pairing)
     its = intent_ids(intents, cat)
     frame = matrices.matrix(variant, scenario, timeline, its, catalog=cat)
     failing = sorted(
