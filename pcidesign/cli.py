@@ -225,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
                    help="add this variant to the schemes covered (repeatable), e.g. model-subelement+fill=never")
     p.add_argument("--scenario", action="append", dest="scenarios", metavar="S", help="limit to scenario (repeatable)")
+    _axes_args(p)
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run in parallel (default: %(default)s)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
@@ -453,8 +454,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         params.check(schemes=args.schemes)
         params.check(schemes=args.variants)
+        params.check(machine=args.machine, pairing=args.pairing)
         summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
-                             fresh_kernels=args.fresh_kernels, variants=args.variants)
+                             fresh_kernels=args.fresh_kernels, variants=args.variants, machine=args.machine,
+                             pairing=args.pairing)
     except report.ReportWriteError as exc:
         print(f"pcidesign report: error: {exc}", file=sys.stderr)
         return 1

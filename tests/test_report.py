@@ -162,7 +162,8 @@ def test_report_on_a_two_scheme_grid(tmp_path, capsys):
         assert "check_params(" not in html, "the HTML copy has no code"
     m = by_id["real/02_matrix-model-subelement--restart"]
     assert m["parameters"] == {"scheme": "model-subelement", "scenario": "restart", "timeline": "real",
-                               "intents": [], "releases": [], "explain": 3}
+                               "intents": [], "releases": [], "machine": "assumed", "pairing": "bundled",
+                               "explain": 3}
     assert sorted(Path(o).name for o in m["outputs"]) == ["cells.csv", "heatmap.png", "matrix.csv"]
     written = pd.read_csv(run / "real/02_matrix-model-subelement--restart/matrix.csv", dtype=str)
     expected = analysis.matrix("model-subelement", "restart", "real").astype({"outcome": str})

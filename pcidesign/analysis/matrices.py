@@ -55,6 +55,7 @@ def matrix(
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
+    frame.attrs.update(machine=cat.machine, pairing=cat.pairing)
     return frame
 
 
@@ -77,6 +78,7 @@ def sweep(
     ]
     frame = pd.concat(frames, ignore_index=True)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
+    frame.attrs.update(frames[0].attrs)
     return frame
 
 

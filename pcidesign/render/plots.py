@@ -112,7 +112,13 @@ def _title(frame: pd.DataFrame) -> str:
         if col in frame.columns:
             values = list(dict.fromkeys(map(str, frame[col])))
             parts.append(f"{word} {', '.join(values)}")
-    return " · ".join(parts)
+    return " · ".join(parts + axes_note(frame))
+
+
+def axes_note(frame: pd.DataFrame) -> list[str]:
+    """``["machine q35", "pairing libvirt-only"]`` from a matrix frame's ``attrs`` (set by
+    :func:`pcidesign.analysis.matrix`), so that every figure says which machine and pairing it used."""
+    return [f"{k} {frame.attrs[k]}" for k in ("machine", "pairing") if frame.attrs.get(k)]
 
 
 def heatmap(
@@ -217,7 +223,9 @@ def grid(
     fig.supxlabel(COL_LABEL, fontsize=11)
     fig.supylabel(ROW_LABEL, fontsize=11, x=0.0)
     timelines = ", ".join(dict.fromkeys(map(str, frame["timeline"]))) if "timeline" in frame else ""
-    fig.suptitle(title if title is not None else f"Worst outcome per pair of releases · timeline {timelines}",
+    note = " · ".join(axes_note(frame))
+    heading = title if title is not None else f"Worst outcome per pair of releases · timeline {timelines}"
+    fig.suptitle(heading + (f" · {note}" if note and note not in heading else ""),
                  fontsize=15, y=0.995)
     fig.legend(handles=row_major(legend_handles(), 4), loc="upper center", ncol=4, fontsize=11,
                frameon=False, bbox_to_anchor=(0.5, 0.975))

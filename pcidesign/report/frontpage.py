@@ -25,7 +25,7 @@ import jinja2
 import markupsafe
 
 from pcidesign.analysis import findings as _findings
-from pcidesign.model.catalog import load
+from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.render import findingstext, plots
 
@@ -170,12 +170,12 @@ def _page(variant: str) -> str:
     return "".join(c if c.isalnum() or c in "-._+=" else "_" for c in variant) + ".html"
 
 
-def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
-                   ) -> tuple[list[FindingView], list[str]]:
+def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None, machine: str = "assumed",
+                   pairing: str | None = None) -> tuple[list[FindingView], list[str]]:
     """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
     and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
     (columns) for the index. ``schemes`` limits the answers to those variants (all by default)."""
-    found = _findings.findings()
+    found = _findings.findings(pairing=pairing, machine=machine)
     if schemes is not None:
         keep = set(schemes)
         found = [_findings.Finding(f.question, f.timeline, f.pairing,
@@ -232,17 +232,18 @@ class GridView:
     panels: dict[tuple[str, str], list[list[GridCell | None]]]
 
 
-def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str]) -> list[GridView]:
+def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
+               catalog: Catalog | None = None) -> list[GridView]:
     """Per timeline, the worst outcome per pair of releases (scope ``naming``) for every scheme and
     scenario, once over default-device and once over named-device intents (HTML, not images:
     each cell carries its outcome code and says what it is on hover)."""
     from pcidesign.analysis import matrices
 
-    cat = load()
+    cat = catalog or load()
     default = {i.id for i in cat.intents.values() if i.device is None}
     out: list[GridView] = []
     for t in timelines:
-        frame = matrices.sweep(list(schemes), list(scenarios), t, scope="naming")
+        frame = matrices.sweep(list(schemes), list(scenarios), t, scope="naming", catalog=cat)
         releases = [r.id for r in cat.timeline(t)]
         pos = {r: n for n, r in enumerate(releases)}
         is_default = frame["intent"].isin(default)
@@ -265,21 +266,23 @@ def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequ
 
 
 def build_assets(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-                 limit_variants: bool = False) -> Assets:
+                 limit_variants: bool = False, machine: str = "assumed", pairing: str = "bundled") -> Assets:
     """The findings pages and the grids, in memory (see the module docstring). ``limit_variants``
     limits the findings to ``schemes``."""
     import time
 
     start = time.perf_counter()
     files: dict[str, bytes] = {}
-    views, variants = findings_pages(files, schemes if limit_variants else None)
-    grids = grid_views(timelines, schemes, scenarios)
-    paretos = pareto_views(timelines, schemes, files)
+    cat = load().with_axes(machine, pairing)
+    views, variants = findings_pages(files, schemes if limit_variants else None, machine,
+                                     None if pairing == "bundled" else pairing)
+    grids = grid_views(timelines, schemes, scenarios, cat)
+    paretos = pareto_views(timelines, schemes, files, catalog=cat)
     return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files)
 
 
 def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[str, bytes],
-                 policy: str = POLICY) -> list[ParetoView]:
+                 policy: str = POLICY, catalog: Catalog | None = None) -> list[ParetoView]:
     """Per timeline, every variant against ``policy``: the Pareto scatter (added to ``files`` as
     ``pareto-TIMELINE.png``), the table behind it and each broken rule with its witness."""
     import io
@@ -291,7 +294,7 @@ def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[s
 
     out: list[ParetoView] = []
     for t in timelines:
-        c = compare.compare(list(schemes), t, policy)
+        c = compare.compare(list(schemes), t, policy, catalog)
         fig = Figure(figsize=(9.5, 5.5))
         paretoplot.pareto_scatter(c.summary, fig.subplots(), title=f"support policy {policy}, timeline {t}")
         buf = io.BytesIO()
@@ -314,10 +317,11 @@ class AssetBuilder:
     """:func:`build_assets` in a thread, so that it runs while the notebooks do."""
 
     def __init__(self, timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-                 limit_variants: bool = False) -> None:
+                 limit_variants: bool = False, machine: str = "assumed", pairing: str = "bundled") -> None:
         self._result: Assets | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(timelines, schemes, scenarios, limit_variants),
+        self._thread = threading.Thread(target=self._run,
+                                        args=(timelines, schemes, scenarios, limit_variants, machine, pairing),
                                         name="pcidesign-frontpage", daemon=True)
         self._thread.start()
 

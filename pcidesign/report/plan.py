@@ -36,6 +36,8 @@ class Grid:
     timeline: str
     schemes: tuple[str, ...]
     scenarios: tuple[str, ...]
+    machine: str = "assumed"
+    pairing: str = "bundled"
 
 
 ParamSets = Callable[[Grid], list[dict[str, Any]]]
@@ -70,7 +72,7 @@ NOTEBOOKS: list[NotebookSpec] = [
     NotebookSpec(
         "03_compare", "Comparing the variants: support policy, Pareto front, grids and scorecards by intent facet",
         lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.scenarios),
-                    "policy": "upstream", "scope": "naming"}],
+                    "policy": "upstream", "machine": g.machine, "pairing": g.pairing, "scope": "naming"}],
         headline="pareto.png",
     ),
     NotebookSpec(
@@ -79,7 +81,8 @@ NOTEBOOKS: list[NotebookSpec] = [
     ),
     NotebookSpec(
         "02_matrix", "Compatibility matrix per scheme and scenario",
-        lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [], "explain": 3}
+        lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [],
+                    "machine": g.machine, "pairing": g.pairing, "explain": 3}
                    for s in g.schemes for c in g.scenarios],
         slug=lambda p: f"{p['scheme']}--{p['scenario']}",
     ),
@@ -137,6 +140,8 @@ def plan(
     schemes: Sequence[str] | None = None,
     scenarios: Sequence[str] | None = None,
     notebooks: Sequence[NotebookSpec] | None = None,
+    machine: str = "assumed",
+    pairing: str = "bundled",
 ) -> list[Job]:
     """Every job of a report (every timeline by default, every scheme and scenario), in order.
 
@@ -150,7 +155,7 @@ def plan(
     scn = tuple(scenario_ids(scenarios))
     jobs: list[Job] = []
     for t in lines:
-        grid = Grid(t, sch, scn)
+        grid = Grid(t, sch, scn, machine, pairing)
         for spec in (NOTEBOOKS if notebooks is None else notebooks):
             for p in spec.params(grid):
                 slug = spec.slug(p)
