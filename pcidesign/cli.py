@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="deprecated_source", metavar="RELEASE", help="deprecated name of --current")
     p.add_argument("--worst", type=int, default=5, metavar="N",
                    help="worst-off domains listed per scheme, target and scenario (default: %(default)s)")
-    p.add_argument("--show", choices=("summary", "worst", "errors"), default="summary",
+    p.add_argument("--show", choices=("summary", "worst", "errors", "machines"), default="summary",
                    help="the table --format csv prints (default: %(default)s)")
     p.add_argument("--strict", action="store_true",
                    help="stop at the first file that cannot be used (default: report it and go on)")

@@ -125,3 +125,17 @@ def test_a_bad_target_intent_in_the_data_names_file_and_row(data_copy: Path) -> 
     p.write_text(p.read_text(encoding="utf-8") + "pci-bridge/chassisNr=300,pci-bridge,,too big\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"intents.csv, row \d+: intent 'pci-bridge/chassisNr=300'"):
         pcidesign.load_catalog(data_copy)
+
+
+def test_fleet_counts_the_guests_a_target_qemu_cannot_run(capsys: pytest.CaptureFixture[str]) -> None:
+    from pcidesign.analysis import fleet
+
+    scan = fleet.scan(targets=["1.2.18", "9.0.0"], schemes=["model-subelement"], scenarios=["restart"])
+    rows = scan.machines.set_index("target")
+    assert rows.loc["1.2.18", "qemu"] == "2.3.0" and rows.loc["1.2.18", "domains"] == scan.domains
+    assert "pc-q35-7.2" in rows.loc["1.2.18", "machines"]  # QEMU 2.3 predates it
+    assert "pc-q35-7.2" not in rows.loc["9.0.0", "machines"]
+    assert rows.loc["1.2.18", "cannot_run"] > rows.loc["9.0.0", "cannot_run"]
+    assert main(["fleet", str(fleet.SAMPLE_DIR), "--target", "1.2.18", "--scheme", "status-quo",
+                 "--format", "csv", "--show", "machines"]) == 0
+    assert capsys.readouterr().out.startswith("target,qemu,domains,cannot_run,machines")

@@ -63,6 +63,9 @@ class FleetError(PcidesignError):
     """A fleet scan that cannot start (the directory is missing or not a directory)."""
 
 
+MACHINE_COLUMNS = ["target", "qemu", "domains", "cannot_run", "machines"]
+
+
 @dataclass(frozen=True)
 class DomainInfo:
     """One domain file as the fleet scan sees it."""
@@ -112,6 +115,10 @@ class FleetScan:
     """One row per file that could not be used: file, kind (see ``xmlsafe.KINDS``), error."""
     unmapped_rows: pd.DataFrame
     """PCI controllers that map to no intent (an unknown class or device), not counted in outcomes."""
+    machines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MACHINE_COLUMNS))
+    """Per target: how many domains name a machine type the target's QEMU does not have
+    (data/machines.csv; an alias such as ``q35`` runs everywhere), and which machines those are.
+    The outcomes above assume the machine runs (the naming question alone)."""
 
     @property
     def ok(self) -> bool:
@@ -282,6 +289,7 @@ def scan(
     errors: list[FileError] = []
     unmapped_rows: list[tuple[str, str, str, str]] = []
     files = domains = controllers = unmapped = 0
+    machine_counts: dict[str, int] = {}
     for path, label, refused in iter_files(base):
         if refused is None:
             files += 1
@@ -295,6 +303,7 @@ def scan(
             errors.append(FileError(label, refused.kind, printable(str(refused))))  # lxml's text is the file's
             continue
         domains += 1
+        machine_counts[info.machine] = machine_counts.get(info.machine, 0) + 1
         controllers += len(info.intents)
         unmapped += len(info.unmapped)
         for ctrl, reason in info.unmapped:
@@ -317,7 +326,21 @@ def scan(
         summary=summary, worst=worst_frame,
         errors=pd.DataFrame([(e.file, e.kind, e.error) for e in errors], columns=ERROR_COLUMNS),
         unmapped_rows=pd.DataFrame(unmapped_rows, columns=UNMAPPED_COLUMNS),
+        machines=machine_table(machine_counts, tgts, cat),
     )
+
+
+def machine_table(counts: dict[str, int], targets: Sequence[Release], cat: Catalog) -> pd.DataFrame:
+    """Per target release: the domains whose machine type its QEMU cannot run, from ``counts``
+    (machine as written -> domains)."""
+    rows = []
+    for t in targets:
+        host = cat.host(t)
+        lacking = {m: n for m, n in counts.items() if m not in ("-", "") and not cat.runs_machine(host, m)}
+        rows.append({"target": t.id, "qemu": host.qemu, "domains": sum(counts.values()),
+                     "cannot_run": sum(lacking.values()),
+                     "machines": " ".join(f"{m} ({n})" for m, n in sorted(lacking.items()))})
+    return pd.DataFrame(rows, columns=MACHINE_COLUMNS)
 
 
 def _evaluate(

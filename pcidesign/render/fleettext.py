@@ -27,9 +27,10 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary") -> str:
                                 .to_json(orient="records")),
             "errors": json.loads(result.errors.to_json(orient="records")),
             "unmapped": json.loads(result.unmapped_rows.to_json(orient="records")),
+            "machines": json.loads(result.machines.to_json(orient="records")),
         }
         return json.dumps(doc, indent=2) + "\n"
-    frames = {"summary": result.summary, "worst": result.worst, "errors": result.errors}
+    frames = {"summary": result.summary, "worst": result.worst, "errors": result.errors, "machines": result.machines}
     if fmt == "csv":
         if show not in frames:
             raise UnknownNameError("table", show, frames)
@@ -53,6 +54,9 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary") -> str:
         render_frame(result.wide("controllers"), "table"),
         "",
     ]
+    if not result.machines.empty:
+        lines += ["machine types each target's QEMU cannot run (the outcomes above assume the machine runs; "
+                  "data/machines.csv):", render_frame(safe_frame(result.machines), "table"), ""]
     if result.worst.empty:
         lines += ["worst-off domains: none (no scheme, target or scenario hurts any domain)", ""]
     else:
