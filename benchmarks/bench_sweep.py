@@ -20,11 +20,16 @@ def main() -> None:
     sweep("plain schemes", list(pcidesign.scheme_ids()), 2.0)
     print()
     sweep("default variants", list(registry.default_variants()), 5.0)
+    print()
+    sweep("default variants, pairing libvirt-only", list(registry.default_variants()), 5.0, pairing="libvirt-only")
+    print()
+    sweep("default variants, machine q35 (alias), pairing bundled", list(registry.default_variants()), 5.0,
+          machine="q35")
 
 
-def sweep(label: str, variants: list[str], target: float) -> None:
+def sweep(label: str, variants: list[str], target: float, **axes: str) -> None:
     """One cold sweep of ``variants`` over both timelines, with its figures printed."""
-    catalog = pcidesign.load_catalog()
+    catalog = pcidesign.load_catalog().with_axes(**axes)
     engine.clear_cache()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
