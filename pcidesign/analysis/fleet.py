@@ -191,14 +191,14 @@ def _intent_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str]
     if cls is None:
         return None, "no model attribute"
     if cls not in catalog.classes:
-        return None, f"unknown class {display(cls)!r}; known: {', '.join(catalog.classes)}"
+        return None, f"unknown class '{display(cls)}'; known: {', '.join(catalog.classes)}"
     ctrl = _reader(catalog).read(elem, -1, cls)
     if isinstance(ctrl, Rejection):
         return None, display(ctrl.message)
     iid = cls if ctrl.device is None else f"{cls}:{ctrl.device}"
     if iid not in catalog.intents:
         known = [i for i in catalog.intents if i.split(":")[0] == cls]
-        return None, f"no intent {display(iid)!r} in the catalog; known for {cls}: {', '.join(known)}"
+        return None, f"no intent '{display(iid)}' in the catalog; known for {cls}: {', '.join(known)}"
     return iid, ""
 
 

@@ -628,6 +628,12 @@ def run(probes: str | os.PathLike[str] | None = None, catalog: Catalog | None = 
     """
     cat = (catalog or load()).with_axes(machine="alias")  # whole documents: their machine types are judged too
     plist, pairs, unmod = load_probes(probes)
+    for path in [p.file for p in plist] + [f for pair in pairs for f in (pair.src, pair.dst)]:
+        try:
+            parse_domain(read_file(path), path.name)
+        except XMLRefused as exc:
+            raise CalibrationError(f"probe {exc}: pcidesign's reader refuses it, so it was not given to the "
+                                   "real stack") from None
     began = time.monotonic()
     with _stack.terminate_as_exit(), _stack.Stack(virsh=virsh) as st:
         cal = Calibration(st, cat, unmod)

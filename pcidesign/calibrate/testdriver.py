@@ -264,6 +264,10 @@ def run(virsh: str | None = None, probes: str | os.PathLike[str] | None = None,
     for probe in load_probes(probes):
         data = read_file(probe.file)
         try:
+            parse_domain(data, probe.file.name)
+        except XMLRefused as exc:
+            raise CalibrationError(f"probe {exc}: pcidesign's reader refuses it, so it was not given to virsh") from None
+        try:
             libvirt = real(probe, exe)
         except XMLRefused as exc:
             raise CalibrationError(f"virsh printed XML pcidesign refuses for {probe.file.name}: {exc}") from None

@@ -158,7 +158,11 @@ def check_one(p: Param, value: object, cat: Catalog, timeline: str) -> None:
             raise ParameterError(f"parameter {p.name} must be a list of strings, not {type(value).__name__} {value!r}")
         values = [_text(f"{p.name}[{i}]", v) for i, v in enumerate(value)]
         if len(set(values)) != len(values):
-            raise ParameterError(f"parameter {p.name} lists a value twice: {values}")
+            seen: set[str] = set()
+            twice = list(dict.fromkeys(v for v in values if v in seen or seen.add(v)))  # type: ignore[func-returns-value]
+            more = f" and {len(twice) - 5} more" if len(twice) > 5 else ""
+            raise ParameterError(f"parameter {p.name} lists a value twice: {', '.join(map(repr, twice[:5]))}{more} "
+                                 f"({len(values)} values given)")
     if not values or values == [""]:
         if not p.empty:
             raise ParameterError(f"parameter {p.name} must not be empty")

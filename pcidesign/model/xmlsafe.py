@@ -77,6 +77,8 @@ _PARSER = _parser(remove_blank_text=True)
 _FRAGMENT_PARSER = _parser(remove_blank_text=False)
 
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
+_MARKUP_TEXT = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)
+"""Comments and CDATA sections, read left to right as the parser does: what they hold is text."""
 _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
@@ -96,7 +98,7 @@ def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
     if b"\x00" in data or data.startswith(_BOMS):
         raise XMLRefused("binary", display(source), "binary data (NUL bytes, or UTF-16/UTF-32 text): "
                          "expected UTF-8 domain XML as 'virsh dumpxml' writes it")
-    m = _DECLARATION.search(data)
+    m = _DECLARATION.search(_MARKUP_TEXT.sub(b"", data))  # a declaration quoted in a comment or CDATA is text
     if m is not None:
         raise XMLRefused("hostile", display(source), f"a <!{m.group(1).decode().upper()} declaration is not accepted "
                          f"(XXE, entity expansion and DTD fetches start there); {NO_ENTITIES}")
