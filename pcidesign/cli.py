@@ -139,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # -- fleet and calibrate (issue 5) --
     p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files")
-    p.add_argument("directory", type=Path, metavar="DIR", help="directory of domain XML files (recursive, *.xml)")
+    p.add_argument("directory", type=_folder, metavar="DIR",
+                   help="directory of domain XML files (recursive, *.xml; '.' for the current folder)")
     _timeline_arg(p)
     p.add_argument("--target", action="append", dest="targets", metavar="RELEASE",
                    help="target release (repeatable; default: every release of the timeline but --from)")
@@ -313,8 +314,6 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
-    if not str(args.directory).strip() or args.directory == Path(""):
-        raise UsageError("fleet needs a directory of domain XML files (an empty name would scan the current folder)")
     params.check(worst=args.worst, targets=args.targets, source=args.source, schemes=args.schemes,
                  timeline=args.timeline)
     if args.deprecated_source is not None:

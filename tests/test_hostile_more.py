@@ -86,3 +86,14 @@ def test_cli_fuzz_exits_0_1_or_2_without_a_traceback(command: str, opts: list[tu
             code = exc.code if isinstance(exc.code, int) else 2
     assert code in (0, 1, 2), (argv, code)
     assert "Traceback" not in err.getvalue(), argv
+
+
+def test_fleet_dot_scans_the_current_folder_and_empty_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "d.xml").write_text("<domain type='kvm'><name>g</name><devices/></domain>")
+    monkeypatch.chdir(tmp_path)
+    assert main(["fleet", ".", "--target", "1.2.18", "--scheme", "status-quo"]) == 0
+    assert "1 files, 1 domains" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["fleet", "", "--target", "1.2.18"])
+    assert exc.value.code == 2 and "must not be empty (say '.' for the current folder)" in capsys.readouterr().err
