@@ -478,7 +478,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pcidesign.schemes import loader
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         for spec in args.scheme_modules + getattr(args, "sub_scheme_modules", []):
             loader.add_to_env(spec)

@@ -207,9 +207,7 @@ def test_a_kernel_start_that_loses_a_port_race_is_retried(tmp_path: Path, monkey
 def test_an_empty_output_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exited:
-        main(["report", "--out", "", *SMALL])
-    assert exited.value.code == 2
+    assert main(["report", "--out", "", *SMALL]) == 2
     assert "--out: must not be empty" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
     with pytest.raises(report.ReportError, match="must not be empty"):
