@@ -152,7 +152,7 @@ def test_a_bad_question_names_the_file_row_and_valid_values(data_copy: Path, col
 
 @pytest.mark.parametrize("argv, words", [
     (["--timeline", "future"], "unknown timeline 'future'"),
-    (["--pairing", "mixed"], "unknown pairing 'mixed'; valid: bundled, libvirt-only"),
+    (["--pairing", "mixed"], "unknown pairing 'mixed' in parameter pairing; valid: bundled, libvirt-only"),
     (["--question", "nope"], "unknown question 'nope'"),
 ])
 def test_bad_options_exit_2(capsys, argv, words) -> None:
