@@ -129,6 +129,7 @@ def heatmap(
     annotate: bool = True,
     legend: bool = True,
     fontsize: float = 9.0,
+    ticks: bool = True,
 ) -> Axes:
     """The compatibility heatmap of one scheme and scenario.
 
@@ -136,7 +137,8 @@ def heatmap(
     the release that wrote the XML, columns the release that read it; each cell is coloured by
     the worst outcome over the intents and, with ``annotate``, shows the outcome's short label
     and how many intents reach it. The title names scheme, scenario and timeline (from the
-    frame's columns) unless ``title`` is given. Returns the Axes drawn on.
+    frame's columns) unless ``title`` is given. ``ticks`` False leaves the ticks to an Axes this
+    one shares them with (a grid sets them once). Returns the Axes drawn on.
     """
     if frame.empty:
         raise UsageError("heatmap: the frame has no rows (no intents or no releases selected)")
@@ -147,11 +149,16 @@ def heatmap(
         _fig, ax = plt.subplots(figsize=size, layout="constrained")
     ax.imshow(np.ma.masked_invalid(codes), cmap=CMAP, vmin=-0.5, vmax=len(BY_SEVERITY) - 0.5,
               aspect="auto", interpolation="nearest")
-    ax.set_xticks(range(len(cols)), cols, rotation=45 if max(map(len, cols)) > 4 else 0, ha="right"
-                  if max(map(len, cols)) > 4 else "center", fontsize=fontsize)
-    ax.set_yticks(range(len(rows)), rows, fontsize=fontsize)
-    ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
+    if ticks:
+        ax.set_xticks(range(len(cols)), cols, fontsize=fontsize)
+        ax.set_yticks(range(len(rows)), rows, fontsize=fontsize)
+        ax.set_xticks(np.arange(-0.5, len(cols)), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(rows)), minor=True)
+    if max(map(len, cols)) > 4:
+        ax.tick_params(axis="x", which="major", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+    ax.tick_params(axis="both", which="major", labelsize=fontsize)
     ax.grid(which="minor", color="white", linewidth=1.0)
     ax.tick_params(which="minor", length=0)
     ax.set_xlabel(COL_LABEL, fontsize=fontsize)
@@ -203,6 +210,7 @@ def grid(
     axes = fig.subplots(len(schemes), len(scenarios), squeeze=False, sharex=True, sharey=True)
     groups = dict(tuple(frame.groupby(["scheme", "scenario"], sort=False, observed=True)))
     coded: list[tuple[Axes, np.ndarray]] = []
+    ticked = False
     for i, scheme in enumerate(schemes):
         for j, scenario in enumerate(scenarios):
             ax = axes[i][j]
@@ -210,7 +218,8 @@ def grid(
             if part is None or part.empty:
                 ax.set_axis_off()
                 continue
-            heatmap(part, ax, title="", annotate=annotate, legend=False, fontsize=8)
+            heatmap(part, ax, title="", annotate=annotate, legend=False, fontsize=8, ticks=not ticked)
+            ticked = True  # the axes share their ticks: set once, not once per panel
             if codes and not annotate:
                 coded.append((ax, _codes(cells(part))[0]))
             ax.set_xlabel("")
