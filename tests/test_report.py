@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from pcidesign.model.registry import default_variants
+from pcidesign.model.scenarios import CORE
 
 from pcidesign import scenario_ids, scheme_ids
 from pcidesign.analysis import matrices as analysis
@@ -113,7 +114,9 @@ def test_plan_covers_the_grid_from_the_registry():
     jobs = report.plan()
     names = [j.notebook for j in jobs]
     covered = default_variants()
-    assert names.count("02_matrix") == 2 * len(covered) * len(scenario_ids())
+    assert names.count("02_matrix") == 2 * len(covered) * len(CORE)  # a matrix notebook per core scenario
+    grid = next(j for j in jobs if j.notebook == "03_compare").parameters["scenarios"]
+    assert grid == list(scenario_ids()) and len(grid) > len(CORE)  # the grid has every scenario
     assert "model-subelement+fill=define-only" in covered and len(covered) > len(scheme_ids())
     matrices = {j.parameters["scheme"] for j in jobs if j.notebook == "02_matrix"}
     assert matrices == set(covered)

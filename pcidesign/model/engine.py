@@ -76,6 +76,11 @@ class State:
     saved: bytes
     persistent: DomainDef
     live: DomainDef
+    running: Hardware | None = None
+    """The devices the guest really runs with when they differ from what this daemon believes
+    (``live``): after a daemon that reads the status XML otherwise took the guest over."""
+    image: bytes | None = None
+    """The domain XML in a save image or snapshot (the guest is stopped at a save)."""
 
     @property
     def release(self) -> str:
@@ -85,7 +90,7 @@ class State:
     @property
     def hardware(self) -> Hardware:
         """The devices the running guest has."""
-        return self.live.hardware
+        return self.running if self.running is not None else self.live.hardware
 
     @property
     def config(self) -> bytes:
@@ -97,7 +102,7 @@ class State:
         """A value that identifies the state (equal keys, equal futures): the release, the saved
         file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices."""
         sent = format_def(self.dialect, self.live, migratable=True)
-        return (str(self.dialect.host), self.saved, self.config, sent, self.live.hardware)
+        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware)
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,7 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
     if isinstance(live, Rejection):
         return None, Step(Hop.MIGRATE, d.release.id, sent, None, None, Outcome.REJECTED,
                           f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
-    event, why = migration_event(state.live.hardware, live.hardware, src, rel)
+    event, why = migration_event(state.hardware, live.hardware, src, rel)
     if event is not None:
         return None, Step(Hop.MIGRATE, d.release.id, sent, None, live.hardware, event, why)
     saved = format_def(d, parsed)
@@ -255,15 +260,153 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
         f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
 
 
+def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
+    """The daemon of ``d``'s release takes the running guest over: it parses the status XML (the
+    live definition, everything filled in; no validation, as for a saved config) and reconnects
+    to QEMU, which keeps running as it was."""
+    rel = str(d.host)
+    status = format_def(state.dialect, state.live)
+    parsed = parse(d, status, "load")
+    if isinstance(parsed, Rejection):
+        return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
+                          f"{rel} cannot parse the status XML of the running guest ({parsed.message}): the guest "
+                          "keeps running, unmanaged: libvirt no longer lists it, and it can be neither stopped, "
+                          "migrated nor saved through libvirt (qemuProcessReconnect)")
+    persistent = parse(d, state.saved, "load")
+    if isinstance(persistent, Rejection):
+        return None, Step(Hop.DAEMON_RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
+                          f"{rel} fails to load the saved config ({persistent.message}): the domain vanishes from "
+                          "'virsh list --all' (FACTS.md §7), the guest keeps running unmanaged")
+    view = start_def(d, parsed)
+    real = state.hardware
+    if isinstance(view, Rejection):
+        return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
+                          f"{rel} cannot reconnect to the running guest ({view.message}): it keeps running, unmanaged")
+    note = f"{rel} reads the status XML and reconnects; the guest keeps running with {describe(real)}"
+    if view.hardware != real:
+        note += (f"; {rel} now believes it runs {describe(view.hardware)}, which it will build at the next start "
+                 f"({changed(real, view.hardware)})")
+    return State(d, state.saved, persistent, view, real if view.hardware != real else None), Step(
+        Hop.DAEMON_RESTART, d.release.id, status, format_def(d, persistent), real, None, note)
+
+
+def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
+    """``virsh save``: the guest stops; its memory and MIGRATABLE XML go into an image (as
+    ``qemuDomainSaveInternal`` writes it), at the release holding the guest."""
+    d = state.dialect if d is None else d
+    if d is not state.dialect:
+        raise HopError(f"save happens at the release holding the guest ({state.release}), not {d.release.id}")
+    image = format_def(d, state.live, migratable=True)
+    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+        Hop.SAVE, d.release.id, None, image, state.hardware, None,
+        f"{d.host} writes the guest's memory and its MIGRATABLE XML to a save image; the guest stops")
+
+
+def snapshot(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
+    """A snapshot of the running guest at the release holding it: the metadata keeps the domain
+    definition (``<domainsnapshot><domain>``, formatted as the saved config is)."""
+    d = state.dialect if d is None else d
+    if d is not state.dialect:
+        raise HopError(f"snapshot happens at the release holding the guest ({state.release}), not {d.release.id}")
+    image = format_def(d, state.live)
+    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+        Hop.SNAPSHOT, d.release.id, None, image, state.hardware, None,
+        f"{d.host} takes a snapshot; its metadata holds the domain definition")
+
+
+def _from_image(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
+    rel = str(d.host)
+    if state.image is None:
+        raise HopError(f"{hop.value} needs a {'save image' if hop is Hop.RESTORE else 'snapshot'} taken before it")
+    what = "save image" if hop is Hop.RESTORE else "snapshot's domain definition"
+    parsed = parse(d, state.image, "incoming")
+    if isinstance(parsed, Rejection):
+        return None, Step(hop, d.release.id, state.image, None, None, Outcome.REJECTED,
+                          f"{rel} refuses the {what} ({parsed.message}); the image is kept, the guest stays stopped")
+    live = start_def(d, parsed)
+    if isinstance(live, Rejection):
+        return None, Step(hop, d.release.id, state.image, None, None, Outcome.REJECTED,
+                          f"{rel} cannot start the guest of the {what}: {live.message}")
+    event, why = migration_event(state.hardware, live.hardware, f"the {what}", rel)
+    why = f"restoring loads a migration stream from a file: {why}" if why else why
+    if event is Outcome.ABORTED:
+        return None, Step(hop, d.release.id, state.image, None, live.hardware, event,
+                          why.replace("the incoming stream", "the saved state").replace("and the guest stays on",
+                                                                                        "and the guest stays in"))
+    persistent = parse(d, state.saved, "load")
+    keep = persistent if not isinstance(persistent, Rejection) else parsed
+    return State(d, state.saved, keep, live), Step(
+        hop, d.release.id, state.image, format_def(d, keep), live.hardware, event,
+        why or f"{rel} reads the {what}, QEMU loads the saved state, the guest runs with {describe(live.hardware)}")
+
+
+def validation_error(d: Dialect, xml: bytes) -> str | None:
+    """libvirt's schema error for ``xml`` at ``d``'s release (``virsh edit``, ``define --validate``),
+    or None. The model's rule: the schema of a release has exactly the controller attributes and
+    children its parser keeps, so anything it would drop fails validation (FACTS.md §4; RelaxNG
+    ``docs/schemas/domaincommon.rng`` has no extension points for the PCI controller)."""
+    parsed = parse(d, xml, "load")
+    if isinstance(parsed, Rejection):
+        return None  # the parse error comes first
+    kept = domain.controller_elements(format_def(d, parsed))
+    for index, elem in domain.controller_elements(xml).items():
+        mine = kept.get(index)
+        if mine is None:
+            continue
+        extra_attrs = [a for a in elem.attrib if a not in mine.attrib]
+        extra_children = [c.tag for c in elem if isinstance(c.tag, str) and mine.find(c.tag) is None]
+        if extra_children:
+            return ("XML document failed to validate against schema: Unable to validate doc against "
+                    f"domain.rng: Extra element {extra_children[0]} in interleave: Element controller failed to "
+                    "validate content")
+        if extra_attrs:
+            return ("XML document failed to validate against schema: Unable to validate doc against "
+                    f"domain.rng: Invalid attribute {extra_attrs[0]} for element controller")
+    return None
+
+
+def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
+    """The user re-defines the config file as it is on disk (last written by whichever release saved
+    it) through validation at the release holding the guest (``virsh define --validate``, or an
+    edit of the file); the guest keeps running until its next start. ``virsh edit`` itself starts
+    from ``dumpxml --inactive``, which already dropped what the release does not know."""
+    d = state.dialect if d is None else d
+    if d is not state.dialect:
+        raise HopError(f"edit happens at the release holding the guest ({state.release}), not {d.release.id}")
+    rel = str(d.host)
+    xml = state.saved
+    error = validation_error(d, xml)
+    if error is not None:
+        return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED,
+                          f"{rel} refuses the edited config: {error}")
+    parsed = parse(d, xml, "define")
+    if isinstance(parsed, Rejection):
+        return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} refuses the edited "
+                          f"config: {parsed.message}")
+    saved = format_def(d, parsed)
+    return State(d, saved, parsed, state.live, state.running), Step(
+        Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
+
+
 def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
-    """Do ``hop`` (restart, resave or migrate) to ``state`` at ``d``'s release."""
+    """Do ``hop`` to ``state`` at ``d``'s release."""
     if hop is Hop.RESTART:
         return restart(state, d)
     if hop is Hop.RESAVE:
         return resave(state, d)
     if hop is Hop.MIGRATE:
         return migrate(state, d)
-    raise HopError(f"hop {hop.value!r} needs XML; valid here: restart, resave, migrate")
+    if hop is Hop.DAEMON_RESTART:
+        return daemon_restart(state, d)
+    if hop is Hop.SAVE:
+        return save(state, d)
+    if hop is Hop.SNAPSHOT:
+        return snapshot(state, d)
+    if hop in (Hop.RESTORE, Hop.REVERT):
+        return _from_image(hop, state, d)
+    if hop is Hop.EDIT:
+        return edit(state, d)
+    raise HopError(f"hop {hop.value!r} needs XML; valid here: {', '.join(h.value for h in Hop if h is not Hop.DEFINE)}")
 
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:

@@ -41,8 +41,34 @@ SCENARIOS: dict[str, Scenario] = {
             "define and start at A, migrate live to B, and back to A",
             ((Hop.DEFINE, "A"), (Hop.MIGRATE, "B"), (Hop.MIGRATE, "A")),
         ),
+        Scenario(
+            "daemon-restart",
+            "define and start at A; the daemon of B takes the running guest over from its status XML "
+            "(a daemon upgrade below the diagonal, a downgrade above)",
+            ((Hop.DEFINE, "A"), (Hop.DAEMON_RESTART, "B")),
+        ),
+        Scenario(
+            "save-restore",
+            "define and start at A, save it there, restore the image at B",
+            ((Hop.DEFINE, "A"), (Hop.SAVE, "A"), (Hop.RESTORE, "B")),
+        ),
+        Scenario(
+            "snapshot-revert",
+            "define and start at A, snapshot it there, revert to the snapshot at B",
+            ((Hop.DEFINE, "A"), (Hop.SNAPSHOT, "A"), (Hop.REVERT, "B")),
+        ),
+        Scenario(
+            "edit-after-downgrade",
+            "define at A, restart at B (a downgrade above the diagonal), then edit the config at B "
+            "(virsh edit: define with validation)",
+            ((Hop.DEFINE, "A"), (Hop.RESTART, "B"), (Hop.EDIT, "B")),
+        ),
     )
 }
+
+CORE: tuple[str, ...] = ("restart", "resave-roundtrip", "migrate", "migrate-roundtrip")
+"""The four scenarios of DESIGN.md (the report runs a matrix notebook for each; the others are in
+its grids and findings)."""
 
 
 def get(scenario_id: "str | Scenario") -> Scenario:

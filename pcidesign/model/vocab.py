@@ -73,6 +73,18 @@ class Hop(str, Enum):
     RESTART = "restart"
     RESAVE = "resave"
     MIGRATE = "migrate"
+    DAEMON_RESTART = "daemon-restart"
+    """The guest keeps running; the daemon of another release takes it over from its status XML."""
+    SAVE = "save"
+    """``virsh save`` (or managed save): the guest stops, its state and MIGRATABLE XML go to an image."""
+    RESTORE = "restore"
+    """``virsh restore`` of that image, at the same or another release."""
+    SNAPSHOT = "snapshot"
+    """A snapshot of the running guest: its metadata holds the domain definition."""
+    REVERT = "revert"
+    """``virsh snapshot-revert`` at the same or another release."""
+    EDIT = "edit"
+    """``virsh define --validate`` of the config file as saved: re-defined through the release's schema."""
 
     def __str__(self) -> str:
         return self.value

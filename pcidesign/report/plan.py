@@ -38,6 +38,8 @@ class Grid:
     scenarios: tuple[str, ...]
     machine: str = "assumed"
     pairing: str = "bundled"
+    matrices: tuple[str, ...] = _scenarios.CORE
+    """The scenarios with a matrix notebook each: the four of DESIGN.md unless chosen with --scenario."""
 
 
 ParamSets = Callable[[Grid], list[dict[str, Any]]]
@@ -83,7 +85,7 @@ NOTEBOOKS: list[NotebookSpec] = [
         "02_matrix", "Compatibility matrix per scheme and scenario",
         lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [],
                     "machine": g.machine, "pairing": g.pairing, "explain": 3}
-                   for s in g.schemes for c in g.scenarios],
+                   for s in g.schemes for c in g.matrices],
         slug=lambda p: f"{p['scheme']}--{p['scenario']}",
     ),
     NotebookSpec(
@@ -155,7 +157,7 @@ def plan(
     scn = tuple(scenario_ids(scenarios))
     jobs: list[Job] = []
     for t in lines:
-        grid = Grid(t, sch, scn, machine, pairing)
+        grid = Grid(t, sch, scn, machine, pairing, scn if scenarios else tuple(s for s in scn if s in _scenarios.CORE))
         for spec in (NOTEBOOKS if notebooks is None else notebooks):
             for p in spec.params(grid):
                 slug = spec.slug(p)

@@ -1,0 +1,80 @@
+"""The rest of a guest's life (issue 13): a running guest across a daemon restart, save and
+restore, snapshots, and a config re-defined through validation."""
+
+from __future__ import annotations
+
+import pytest
+
+import pcidesign
+from pcidesign.cli import main
+from pcidesign.model import engine, scenarios
+from pcidesign.model.errors import HopError
+from pcidesign.model.vocab import Hop, Outcome
+
+
+def test_an_old_daemon_that_cannot_parse_the_status_xml_leaves_the_guest_unmanaged() -> None:
+    """Acceptance 1: model-subelement, a generic root port defined at 3.2.0, daemon downgraded to 1.2.19."""
+    got = pcidesign.run("model-subelement", "daemon-restart", "pcie-root-port", "3.2.0", "1.2.19")
+    assert got.outcome is Outcome.DOMAIN_LOST
+    assert "status XML" in got.detail and "keeps running, unmanaged" in got.detail
+    assert "Unknown PCI controller model name 'pcie-root-port'" in got.detail
+    assert got.steps[-1].hop is Hop.DAEMON_RESTART and b"pcie-root-port" in (got.steps[-1].xml_in or b"")
+    # an upgrade of the daemon takes the guest over
+    assert pcidesign.run("model-subelement", "daemon-restart", "pcie-root-port", "1.2.19", "3.2.0").outcome is Outcome.OK
+
+
+def test_an_image_saved_by_the_new_release_is_refused_by_the_old_one() -> None:
+    """Acceptance 2: save at 3.2.0, restore at 1.2.19."""
+    got = pcidesign.run("model-subelement", "save-restore", "pcie-root-port", "3.2.0", "3.2.0")
+    assert got.outcome is Outcome.OK
+    got = pcidesign.run("model-subelement", "save-restore", "pcie-root-port", "3.2.0", "1.2.19")
+    assert got.outcome is Outcome.REJECTED and "refuses the save image" in got.detail
+    assert "Unknown PCI controller model name 'pcie-root-port'" in got.detail
+    assert [s.hop for s in got.steps] == [Hop.DEFINE, Hop.SAVE, Hop.RESTORE]
+
+
+def test_a_restored_state_qemu_cannot_load_is_aborted() -> None:
+    got = pcidesign.run("model-subelement", "snapshot-revert", "dmi-to-pci-bridge", "H1", "1.2.18")
+    assert got.outcome is Outcome.ABORTED and "saved state" in got.detail
+
+
+def test_a_validated_redefine_refuses_what_the_old_schema_lacks() -> None:
+    """Acceptance 3: edit-after-downgrade, dmi-to-pci-bridge:i82801b11-bridge, 1.2.19 -> 1.2.18."""
+    cell = ("dmi-to-pci-bridge:i82801b11-bridge", "1.2.19", "1.2.18")
+    edited = pcidesign.run("model-subelement", "edit-after-downgrade", *cell)
+    assert edited.outcome is Outcome.REJECTED
+    assert "failed to validate against schema" in edited.detail and "Extra element model" in edited.detail
+    assert pcidesign.run("model-subelement", "restart", *cell).outcome is Outcome.INFO_LOST
+    # status-quo writes nothing 1.2.18 does not know
+    assert pcidesign.run("status-quo", "edit-after-downgrade", "dmi-to-pci-bridge", "1.2.19", "1.2.18").outcome \
+        is Outcome.OK
+
+
+def test_hops_that_happen_where_the_guest_is() -> None:
+    cat = pcidesign.load_catalog()
+    sch = pcidesign.get_scheme("model-subelement")
+    d1, d2 = sch.dialect(cat.host("3.2.0"), cat), sch.dialect(cat.host("4.0.0"), cat)
+    state, _ = engine.define(d1, engine.write_intent(d1, cat.intent("pcie-root-port")))
+    assert state is not None
+    for hop in (Hop.SAVE, Hop.SNAPSHOT, Hop.EDIT):
+        with pytest.raises(HopError, match="happens at the release holding the guest"):
+            engine.apply(hop, state, d2)
+    with pytest.raises(HopError, match="needs a save image"):
+        engine.apply(Hop.RESTORE, state, d2)
+
+
+def test_the_new_scenarios_are_everywhere_a_scenario_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """Acceptance 5 (the CLI and the report's grid; findings: questions daemon-downgrade-running,
+    save-restore-downgrade, edit-after-downgrade)."""
+    from pcidesign.report import plan
+
+    new = {"daemon-restart", "save-restore", "snapshot-revert", "edit-after-downgrade"}
+    assert new <= set(scenarios.scenario_ids()) and not new & set(scenarios.CORE)
+    assert main(["matrix", "--scheme", "model-subelement", "--scenario", "daemon-restart", "--format", "csv"]) == 0
+    assert "domain-lost" in capsys.readouterr().out
+    grid = next(j for j in plan.plan(["real"]) if j.notebook == "03_compare").parameters["scenarios"]
+    assert new <= set(grid)
+    from pcidesign.analysis import findings
+
+    ids = {q.id for q in findings.load_questions()}
+    assert {"daemon-downgrade-running", "save-restore-downgrade", "edit-after-downgrade"} <= ids
