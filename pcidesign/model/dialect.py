@@ -9,6 +9,7 @@ libvirt did then (FACTS.md §4).
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Literal
@@ -29,6 +30,15 @@ the releases between 4.0.0 and 9.0.0 are not modelled."""
 
 HEX_TARGET_FIELDS = frozenset({"port"})
 """``<target>`` fields libvirt formats in hex (the others in decimal), whatever the user wrote."""
+
+INT_MAX = 2**31 - 1
+"""The largest controller index libvirt accepts (the index is a C ``int``)."""
+
+_UINT_MAX = 2**32 - 1
+_C_SPACE = " \t\n\v\f\r"
+"""What C's ``isspace`` is true for, and so what ``strtol``/``strtoul`` skip before a number."""
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+"""The digits ``strtol`` reads in base 10: ASCII only (``str.isdigit`` and ``int`` take '١' too)."""
 
 KNOWN_CHILDREN: dict[str, tuple[str, ...]] = {
     "target": ("chassisNr", "chassis", "port", "busNr", "index", "hotplug"),
@@ -65,6 +75,72 @@ class Rejection:
     """A libvirt error: the release refuses the XML, or refuses to start the guest."""
 
     message: str
+
+
+def _strtol_base10(text: str) -> tuple[bool, int] | None:
+    """``text`` as C's ``strtol``/``strtoul`` read it in base 10 when nothing may follow the number
+    (libvirt's ``virStrToLong_*(s, NULL, 10, ...)``): (negative, magnitude), or None.
+
+    Accepted: leading C white space (space, tab, newline, vertical tab, form feed, carriage
+    return), one optional ``+`` or ``-``, then one or more ASCII digits, and nothing after them.
+    Refused: trailing white space, ``_`` separators, a ``0x`` prefix, non-ASCII digits and
+    spaces, and an empty string (Python's ``int()`` takes ``1_0``, `` 2 `` and ``'١'``); ``010``
+    is ten.
+    """
+    body = text.lstrip(_C_SPACE)
+    negative = body.startswith("-")
+    if body[:1] in ("+", "-"):
+        body = body[1:]
+    if _ASCII_DIGITS.fullmatch(body) is None:
+        return None
+    return negative, int(body)
+
+
+def parse_index(value: str | None, release: tuple[int, ...]) -> int | Rejection:
+    """A controller's ``index`` attribute as the libvirt release ``release`` (a version key)
+    reads it: the index, or libvirt's error (the release refuses the domain).
+
+    Before 9.0.0 (read at v1.2.18, v1.2.19, v1.3.4, v3.2.0 and v4.0.0, src/conf/domain_conf.c
+    ``virDomainControllerDefParseXML``)::
+
+        if (virStrToLong_ui(idx, NULL, 10, &idxVal) < 0 || idxVal > INT_MAX)
+            virReportError(VIR_ERR_INTERNAL_ERROR, _("Cannot parse controller index %s"), idx);
+
+    ``virStrToLong_ui`` (src/util/virstring.c) is ``strtoul`` with the whole string used, and on
+    64-bit hosts it *allows twos-complement wraparound of negative numbers*: ``-N`` with
+    N <= UINT_MAX is read as 2**32 - N. So ``-0`` is index 0 and ``-4294967295`` is index 1
+    (accepted, as libvirt does), while ``-4`` (4294967292) is above INT_MAX and refused.
+
+    From 9.0.0 (observed with ``virsh -c test:///default define`` on Debian's 9.0.0; libvirt's
+    ``virXMLPropInt(..., VIR_XML_PROP_NONNEGATIVE, ...)``, which is ``virStrToLong_i``, then a sign
+    check): an ``int`` in base 10, then refused if negative. `` +2`` and ``-0`` are accepted;
+    ``1_0``, ``2 ``, ``0x1``, ``'١'`` and ``2147483648`` give "Expected integer value"; ``-4``
+    gives "Expected non-negative value".
+
+    A missing ``index`` is not modelled (libvirt assigns the first free one; see
+    data/calibration/unmodelled.csv): it is refused as unparsable.
+    """
+    new = release >= MESSAGES_9
+    if value is None:  # not modelled (34-no-index); kept as before
+        if new:
+            return Rejection("XML error: Invalid value for attribute 'index' in element 'controller': ''. "
+                             "Expected integer value")
+        return Rejection("XML error: Cannot parse controller index None")
+    read = _strtol_base10(value)
+    if new:
+        invalid = f"XML error: Invalid value for attribute 'index' in element 'controller': '{value}'. "
+        number = None if read is None else (-read[1] if read[0] else read[1])
+        if number is None or not -INT_MAX - 1 <= number <= INT_MAX:  # observed on 9.0.0 (35-index-not-a-number)
+            return Rejection(invalid + "Expected integer value")
+        if number < 0:  # observed on 9.0.0 ('-4')
+            return Rejection(invalid + "Expected non-negative value")
+        return number
+    refused = Rejection(f"internal error: Cannot parse controller index {value}")
+    if read is None or read[1] > _UINT_MAX:
+        return refused
+    negative, magnitude = read
+    number = (-magnitude) & _UINT_MAX if negative else magnitude  # virStrToLong_ui's wraparound
+    return refused if number > INT_MAX else number
 
 
 class Dialect(ABC):
@@ -154,13 +230,9 @@ class Dialect(ABC):
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
         """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""
         new = self.release.key >= MESSAGES_9
-        try:
-            index = int(elem.get("index", ""))
-        except ValueError:
-            if new:  # observed on 9.0.0 (data/calibration/35-index-not-a-number.xml)
-                return Rejection(f"XML error: Invalid value for attribute 'index' in element 'controller': "
-                                 f"'{elem.get('index', '')}'. Expected integer value")
-            return Rejection(f"XML error: Cannot parse controller index {elem.get('index')!r}")
+        index = parse_index(elem.get("index"), self.release.key)
+        if isinstance(index, Rejection):
+            return index
         model = elem.get("model")
         if model is None:
             if new:  # observed on 9.0.0 (data/calibration/36-no-model.xml)

@@ -1,0 +1,130 @@
+"""``pcidesign roundtrip`` against hostile domain XML (issue 14, items 4 and 7).
+
+- ``index`` is read as libvirt reads it, release by release (``dialect.parse_index``): what
+  Python's ``int()`` takes and libvirt refuses is refused the way the release refuses it;
+- mixed content (``<name>web01<!-- c --></name>``) is printed back exactly as written;
+- the work is linear in the number of controllers (``benchmarks/bench_roundtrip.py`` has the
+  figures).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pcidesign import cli
+from pcidesign.model.catalog import Catalog, version_key
+from pcidesign.model.dialect import Rejection, parse_index
+
+Q35 = """<domain type='kvm'>
+  <name>hostile</name>
+  <memory unit='KiB'>1048576</memory>
+  <os>
+    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>
+  </os>
+  <devices>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' index='{index}' model='pcie-root-port'/>
+  </devices>
+</domain>
+"""
+
+NINE = "XML error: Invalid value for attribute 'index' in element 'controller': '{}'. Expected {}"
+OLD = "internal error: Cannot parse controller index {}"
+
+
+def roundtrip(capsys: pytest.CaptureFixture[str], tmp_path: Path, doc: str, release: str,
+              *extra: str) -> tuple[int, str, str]:
+    """Run ``pcidesign roundtrip`` on ``doc``; (exit status, stdout, stderr)."""
+    path = tmp_path / "domain.xml"
+    path.write_text(doc, encoding="utf-8")
+    status = cli.main(["roundtrip", "--scheme", "model-subelement", "--release", release, *extra, str(path)])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def indexes(xml: str) -> list[str]:
+    """The ``index`` attributes of the PCI controllers in printed output, in order."""
+    root = etree.fromstring(xml.encode())
+    return [e.get("index", "") for e in root.iterfind("devices/controller[@type='pci']")]
+
+
+# -- item 4: index as libvirt reads it --------------------------------------------------------------
+# (value in the XML, the value as the attribute reads, expected message at 9.0.0, at 4.0.0 or None)
+REFUSED = [
+    ("1_0", "1_0", "integer value"),          # int('1_0') == 10
+    (" +2 ", " +2 ", "integer value"),        # int(' +2 ') == 2: strtol stops before the trailing space
+    ("-4", "-4", "non-negative value"),       # int('-4') == -4
+    ("\u0661", "\u0661", "integer value"),    # ARABIC-INDIC DIGIT ONE: int() == 1, strtol reads ASCII only
+    ("\uff11", "\uff11", "integer value"),    # FULLWIDTH DIGIT ONE
+    ("&#160;1", "\xa01", "integer value"),    # NO-BREAK SPACE is not C white space
+    ("0x1", "0x1", "integer value"),
+    ("1.0", "1.0", "integer value"),
+    ("2147483648", "2147483648", "integer value"),   # above INT_MAX
+    ("", "", "integer value"),
+    ("+-1", "+-1", "integer value"),
+]
+
+
+@pytest.mark.parametrize("written,value,expected", REFUSED, ids=[repr(r[1]) for r in REFUSED])
+def test_index_python_takes_and_libvirt_refuses_exit_1_with_libvirts_message(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, written: str, value: str, expected: str) -> None:
+    for release, message in (("9.0.0", NINE.format(value, expected)), ("4.0.0", OLD.format(value)),
+                             ("1.2.19", OLD.format(value))):
+        status, out, err = roundtrip(capsys, tmp_path, Q35.format(index=written), release)
+        assert (status, out) == (1, ""), (release, value, out)
+        assert err == f"error: {release} rejects {tmp_path / 'domain.xml'}: {message}\n", (release, err)
+
+
+# (value in the XML, the index libvirt reads) -- C white space first, a sign, leading zeros
+ACCEPTED = [(" +1", 1), ("+1", 1), ("01", 1), ("0001", 1), ("&#9;1", 1), ("&#10;1", 1), ("&#13;1", 1)]
+
+
+@pytest.mark.parametrize("written,index", ACCEPTED, ids=[a[0] for a in ACCEPTED])
+def test_index_libvirt_accepts_is_saved_as_a_plain_number(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, written: str, index: int) -> None:
+    for release in ("9.0.0", "4.0.0", "1.2.19"):
+        status, out, err = roundtrip(capsys, tmp_path, Q35.format(index=written), release)
+        assert (status, err) == (0, ""), (release, err)
+        assert indexes(out) == ["0", str(index)]
+
+
+def test_index_wraparound_before_9_and_refused_from_9(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``virStrToLong_ui`` on a 64-bit host reads -N as 2**32 - N: index 1 up to 4.0.0."""
+    doc = Q35.format(index="-4294967295")
+    status, out, _ = roundtrip(capsys, tmp_path, doc, "4.0.0")
+    assert status == 0 and indexes(out) == ["0", "1"]
+    status, out, err = roundtrip(capsys, tmp_path, doc, "9.0.0")
+    assert (status, out) == (1, "") and NINE.format("-4294967295", "integer value") in err
+
+
+def test_index_minus_zero_is_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``-0`` is index 0 for every release: here it collides with the root's index 0."""
+    for release in ("9.0.0", "4.0.0"):
+        status, out, err = roundtrip(capsys, tmp_path, Q35.format(index="-0"), release)
+        assert (status, out) == (1, "")
+        assert "XML error: Multiple 'pci' controllers with index '0'" in err
+
+
+@pytest.mark.parametrize("value,old,new", [
+    ("7", 7, 7), ("\t\n\r 7", 7, 7), ("+7", 7, 7), ("-0", 0, 0), ("007", 7, 7),
+    ("2147483647", 2147483647, 2147483647), ("-2147483649", 2147483647, None), ("-4294967295", 1, None),
+    ("-2147483648", None, None), ("-1", None, None), ("4294967297", None, None), ("18446744073709551617", None, None),
+    ("7 ", None, None), ("1_0", None, None), ("\u0661", None, None), ("\v7", 7, 7), ("\f7", 7, 7), ("-", None, None),
+])
+def test_parse_index_table(value: str, old: int | None, new: int | None) -> None:
+    """The C semantics release by release; every value here is one ``int()`` reads differently
+    or a boundary of libvirt's range."""
+    for release, want in (("4.0.0", old), ("1.2.18", old), ("9.0.0", new)):
+        got = parse_index(value, version_key(release))
+        assert (got if isinstance(got, int) else None) == want, (release, value, got)
+        if want is None:
+            assert isinstance(got, Rejection) and repr(value)[1:-1] in repr(got.message), got
+
+
+def test_release_with_no_index_keeps_its_message(catalog: Catalog) -> None:
+    """A missing index is not modelled (data/calibration/unmodelled.csv): unchanged messages."""
+    assert parse_index(None, version_key("4.0.0")) == Rejection("XML error: Cannot parse controller index None")
+    assert parse_index(None, version_key("9.0.0")) == Rejection(NINE.format("", "integer value"))
