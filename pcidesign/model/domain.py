@@ -88,11 +88,10 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if isinstance(ctrl, Rejection):
             return ctrl
         ctrls.append(ctrl)
-    indexes = [c.index for c in ctrls]
-    if len(set(indexes)) != len(indexes):
-        dup = next(i for i in indexes if indexes.count(i) > 1)
+    dup = duplicate_index(ctrls)
+    if dup is not None:
         return Rejection(f"XML error: Multiple 'pci' controllers with index '{dup}'")
-    if 0 not in indexes and machine in ROOT_OF_MACHINE:
+    if machine in ROOT_OF_MACHINE and not any(c.index == 0 for c in ctrls):
         ctrls.insert(0, Controller(0, ROOT_OF_MACHINE[machine], None))
     mtype = None
     if cat.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
@@ -103,9 +102,27 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
     return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
 
 
+def duplicate_index(ctrls: list[Controller]) -> int | None:
+    """The index libvirt names when two controllers share one, or None; linear in ``ctrls``.
+
+    libvirt keeps a domain's controllers sorted by index as it parses them
+    (``virDomainControllerInsertPreAlloced``) and then walks them with a bitmap of the indexes
+    seen, so the index it names is the *smallest* one used twice, wherever it is in the file
+    (src/conf/domain_conf.c at v1.2.18 and v4.0.0; observed on 9.0.0: indexes 3, 2, 3, 2 give
+    "Multiple 'pci' controllers with index '2'").
+    """
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for ctrl in ctrls:
+        if ctrl.index in seen:
+            repeated.add(ctrl.index)
+        seen.add(ctrl.index)
+    return min(repeated) if repeated else None
+
+
 def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noqa: A001 - libvirt's verb
     """The document as ``dialect``'s release writes it: saved config, or MIGRATABLE."""
-    root = parse_domain(defn.doc)
+    root = parse_domain(defn.doc, keep_blank_text=True)  # text in mixed content stays as written
     ostype = root.find("os/type")
     if defn.machine_type is not None and ostype is not None:
         ostype.set("machine", defn.machine_type)
@@ -113,23 +130,60 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
     if devices is None:
         devices = etree.SubElement(root, "devices")
     old = pci_controllers(root)
-    position = devices.index(old[0]) if old else _insert_position(devices)
-    for elem in old:
-        devices.remove(elem)
     ctrls = defn.controllers
     if migratable and len(ctrls) == 1 and ctrls[0].cls == "pci-root":
         ctrls = ()
-    for offset, ctrl in enumerate(ctrls):
-        devices.insert(position + offset, dialect.format_controller(ctrl, migratable))
+    new = [dialect.format_controller(ctrl, migratable) for ctrl in ctrls]
+    # The new controllers take the place of the first old one. Each step is constant time per
+    # controller: no child is looked up by position (lxml walks the children for that).
+    if old:
+        for elem in new:
+            old[0].addprevious(elem)
+        _remove_keeping_text(old)
+    else:
+        anchor = _insert_after(devices)
+        for elem in reversed(new):
+            if anchor is None:
+                devices.insert(0, elem)
+            else:
+                anchor.addnext(elem)
     return to_bytes(root)
 
 
-def _insert_position(devices: etree._Element) -> int:
-    children = list(devices)
-    for i in range(len(children) - 1, -1, -1):
-        if children[i].tag in ("controller", "disk", "emulator"):
-            return i + 1
-    return 0
+def _insert_after(devices: etree._Element) -> etree._Element | None:
+    """The last ``<controller>``, ``<disk>`` or ``<emulator>`` child (new controllers go after it),
+    or None (they go first)."""
+    for child in reversed(devices):
+        if child.tag in ("controller", "disk", "emulator"):
+            return child
+    return None
+
+
+def _remove_keeping_text(elems: list[etree._Element]) -> None:
+    """Remove ``elems`` (in document order) but not the text after each (lxml removes an
+    element's tail with it): it goes to the element before, or to the parent's text. A parent
+    left without children loses its white space (layout around what was removed). Linear: the
+    text for one receiver is joined once, however many elements gave it some."""
+    pieces: dict[tuple[int, bool], tuple[etree._Element, bool, list[str]]] = {}
+    parents: dict[int, etree._Element] = {}
+    for elem in elems:
+        parent = elem.getparent()
+        assert parent is not None
+        parents[id(parent)] = parent
+        tail, elem.tail = elem.tail, None
+        if tail:
+            previous = elem.getprevious()
+            receiver, as_text = (parent, True) if previous is None else (previous, False)
+            pieces.setdefault((id(receiver), as_text), (receiver, as_text, []))[2].append(tail)
+        parent.remove(elem)
+    for receiver, as_text, texts in pieces.values():
+        if as_text:
+            receiver.text = (receiver.text or "") + "".join(texts)
+        else:
+            receiver.tail = (receiver.tail or "") + "".join(texts)
+    for parent in parents.values():
+        if len(parent) == 0 and not (parent.text or "").strip(" \t\r\n"):
+            parent.text = None
 
 
 def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:

@@ -75,6 +75,7 @@ def _parser(remove_blank_text: bool, refuse_resources: bool = True) -> etree.XML
 
 _PARSER = _parser(remove_blank_text=True)
 _FRAGMENT_PARSER = _parser(remove_blank_text=False)
+_KEEP_BLANKS_PARSER = _FRAGMENT_PARSER
 
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)", re.IGNORECASE)
 _MARKUP_TEXT = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)
@@ -89,8 +90,13 @@ def display(source: object) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
-    """Parse ``data`` into an element tree, refusing DTDs, entities, binary and oversized input."""
+def parse_bytes(data: bytes, source: str = "<input>", keep_blank_text: bool = False) -> etree._Element:
+    """Parse ``data`` into an element tree, refusing DTDs, entities, binary and oversized input.
+
+    White-space-only text between elements is dropped (libxml2's guess at layout) unless
+    ``keep_blank_text``: keep it when the tree is printed back, so that mixed content (text and
+    elements side by side) keeps every character (:func:`to_bytes` re-indents only the rest).
+    """
     if len(data) > MAX_BYTES:
         raise XMLRefused("too-large", display(source), f"{len(data)} bytes is larger than the {MAX_BYTES} bytes accepted")
     if not data.strip():
@@ -103,7 +109,7 @@ def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
         raise XMLRefused("hostile", display(source), f"a <!{m.group(1).decode().upper()} declaration is not accepted "
                          f"(XXE, entity expansion and DTD fetches start there); {NO_ENTITIES}")
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _KEEP_BLANKS_PARSER if keep_blank_text else _PARSER)
     except XMLRefused:
         raise
     except etree.XMLSyntaxError as exc:
@@ -121,9 +127,10 @@ def parse_bytes(data: bytes, source: str = "<input>") -> etree._Element:
     return root
 
 
-def parse_domain(data: bytes, source: str = "<input>") -> etree._Element:
-    """Parse ``data`` and check that its root is ``<domain>`` (no namespace)."""
-    root = parse_bytes(data, source)
+def parse_domain(data: bytes, source: str = "<input>", keep_blank_text: bool = False) -> etree._Element:
+    """Parse ``data`` and check that its root is ``<domain>`` (no namespace); ``keep_blank_text``
+    as for :func:`parse_bytes`."""
+    root = parse_bytes(data, source, keep_blank_text)
     if root.tag != "domain":
         tag = root.tag if isinstance(root.tag, str) else "?"
         raise XMLRefused("not-a-domain", display(source),
@@ -175,6 +182,42 @@ def parse_file(path: str | os.PathLike[str]) -> etree._Element:
 
 
 def to_bytes(elem: etree._Element) -> bytes:
-    """Serialize ``elem`` the way pcidesign compares and prints XML (indented, no declaration)."""
-    etree.indent(elem, space="  ")
+    """Serialize ``elem`` the way pcidesign compares and prints XML (indented, no declaration).
+
+    Only layout is re-indented: an element whose children are all elements (comments and
+    processing instructions count as such) with white space between them. An element with
+    mixed content (any other character in its text or between its children, as in
+    ``<name>web01<!-- c --></name>``) or with ``xml:space='preserve'`` is printed exactly as
+    parsed, with everything inside it. Linear in the size of the tree.
+    """
+    indent(elem)
     return etree.tostring(elem, encoding="utf-8")
+
+
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_WHITE = " \t\r\n"
+"""XML's white space (``str.strip()`` would also take U+00A0 and other Unicode spaces)."""
+
+
+def _is_layout(text: str | None) -> bool:
+    return not text or not text.strip(_WHITE)
+
+
+def indent(root: etree._Element, space: str = "  ") -> None:
+    """Indent ``root`` in place like ``lxml.etree.indent``, but leave mixed content (and
+    ``xml:space='preserve'``) exactly as it is: see :func:`to_bytes`."""
+    stack: list[tuple[etree._Element, int]] = [(root, 0)]
+    while stack:
+        elem, level = stack.pop()
+        children = list(elem)
+        if not children or elem.get(_XML_SPACE) == "preserve":
+            continue
+        if not _is_layout(elem.text) or not all(_is_layout(c.tail) for c in children):
+            continue  # mixed content: every character of it is kept
+        inner = "\n" + space * (level + 1)
+        elem.text = inner
+        for child in children:
+            child.tail = inner
+            if isinstance(child.tag, str):
+                stack.append((child, level + 1))
+        children[-1].tail = "\n" + space * level
