@@ -240,3 +240,15 @@ def test_roundtrip_is_linear_in_controllers(capsys: pytest.CaptureFixture[str], 
     small = cpu_seconds(capsys, tmp_path, 1_000, duplicate)
     large = cpu_seconds(capsys, tmp_path, 16_000, duplicate)
     assert large / small < 40, f"1,000 controllers {small:.2f} s, 16,000 controllers {large:.2f} s"
+
+
+def test_duplicate_index_names_the_smallest_repeated_index(capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
+    """libvirt sorts controllers by index before its bitmap check: indexes 3, 2, 3, 2 give '2'
+    (observed on 9.0.0 with virsh's test driver; the same code at v1.2.18 and v4.0.0)."""
+    rows = "\n    ".join(f"<controller type='pci' index='{i}' model='pcie-root-port'/>" for i in (3, 2, 3, 2))
+    doc = Q35.replace("<controller type='pci' index='{index}' model='pcie-root-port'/>", rows)
+    for release in ("9.0.0", "4.0.0"):
+        status, out, err = roundtrip(capsys, tmp_path, doc, release)
+        assert (status, out) == (1, "")
+        assert err.endswith(": XML error: Multiple 'pci' controllers with index '2'\n"), err
