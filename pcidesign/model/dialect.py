@@ -16,7 +16,7 @@ from typing import Literal
 
 from lxml import etree
 
-from pcidesign.model.catalog import TARGET_SINCE, Catalog, Host, Intent, version_key
+from pcidesign.model.catalog import TARGET_SINCE, Catalog, Host, Intent, Key, version_key
 from pcidesign.model.guestabi import GUEST_VALUES
 from pcidesign.model.xmlsafe import parse_fragment
 
@@ -96,12 +96,12 @@ def _strtol_base10(text: str) -> tuple[bool, int] | None:
     return negative, int(body)
 
 
-def parse_index(value: str | None, release: tuple[int, ...]) -> int | Rejection:
+def parse_index(value: str | None, release: Key) -> int | Rejection:
     """A controller's ``index`` attribute as the libvirt release ``release`` (a version key)
     reads it: the index, or libvirt's error (the release refuses the domain).
 
     Before 9.0.0 (read at v1.2.18, v1.2.19, v1.3.4, v3.2.0 and v4.0.0, src/conf/domain_conf.c
-    ``virDomainControllerDefParseXML``)::
+    ``virDomainControllerDefParseXML``; 4.3.0 is taken to be the same)::
 
         if (virStrToLong_ui(idx, NULL, 10, &idxVal) < 0 || idxVal > INT_MAX)
             virReportError(VIR_ERR_INTERNAL_ERROR, _("Cannot parse controller index %s"), idx);
@@ -111,11 +111,12 @@ def parse_index(value: str | None, release: tuple[int, ...]) -> int | Rejection:
     N <= UINT_MAX is read as 2**32 - N. So ``-0`` is index 0 and ``-4294967295`` is index 1
     (accepted, as libvirt does), while ``-4`` (4294967292) is above INT_MAX and refused.
 
-    From 9.0.0 (observed with ``virsh -c test:///default define`` on Debian's 9.0.0; libvirt's
-    ``virXMLPropInt(..., VIR_XML_PROP_NONNEGATIVE, ...)``, which is ``virStrToLong_i``, then a sign
-    check): an ``int`` in base 10, then refused if negative. `` +2`` and ``-0`` are accepted;
-    ``1_0``, ``2 ``, ``0x1``, ``'١'`` and ``2147483648`` give "Expected integer value"; ``-4``
-    gives "Expected non-negative value".
+    From 9.0.0 (observed with ``virsh -c test:///default define`` on Debian's 9.0.0; the messages
+    are those of ``virXMLPropInt`` with ``VIR_XML_PROP_NONNEGATIVE`` in src/util/virxml.c, that
+    is ``virStrToLong_i`` then a sign check): an ``int`` in base 10, refused if negative.
+    `` +2``, ``&#9;2`` and ``-0`` are accepted; ``1_0``, ``2 ``, ``0x1``, ``'١'``, U+00A0 before
+    a digit and ``2147483648`` give "Expected integer value"; ``-4`` gives "Expected
+    non-negative value".
 
     A missing ``index`` is not modelled (libvirt assigns the first free one; see
     data/calibration/unmodelled.csv): it is refused as unparsable.
