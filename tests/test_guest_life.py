@@ -72,8 +72,10 @@ def test_the_new_scenarios_are_everywhere_a_scenario_is(capsys: pytest.CaptureFi
     assert new <= set(scenarios.scenario_ids()) and not new & set(scenarios.CORE)
     assert main(["matrix", "--scheme", "model-subelement", "--scenario", "daemon-restart", "--format", "csv"]) == 0
     assert "domain-lost" in capsys.readouterr().out
-    grid = next(j for j in plan.plan(["real"]) if j.notebook == "03_compare").parameters["scenarios"]
-    assert new <= set(grid)
+    from pcidesign.report import frontpage
+
+    views = frontpage.grid_views(["real"], ["model-subelement"], plan.scenario_ids(None))
+    assert all(new <= set(v.scenarios) and all((("model-subelement", s) in v.panels) for s in new) for v in views)
     from pcidesign.analysis import findings
 
     ids = {q.id for q in findings.load_questions()}

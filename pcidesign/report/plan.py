@@ -39,7 +39,8 @@ class Grid:
     machine: str = "assumed"
     pairing: str = "bundled"
     matrices: tuple[str, ...] = _scenarios.CORE
-    """The scenarios with a matrix notebook each: the four of DESIGN.md unless chosen with --scenario."""
+    """The scenarios with a matrix notebook each and in notebook 03's figures: the four of DESIGN.md
+    unless chosen with --scenario (the front page's grids show every scenario of ``scenarios``)."""
 
 
 ParamSets = Callable[[Grid], list[dict[str, Any]]]
@@ -73,7 +74,7 @@ class NotebookSpec:
 NOTEBOOKS: list[NotebookSpec] = [
     NotebookSpec(
         "03_compare", "Comparing the variants: support policy, Pareto front, grids and scorecards by intent facet",
-        lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.scenarios),
+        lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.matrices),
                     "policy": "upstream", "machine": g.machine, "pairing": g.pairing, "scope": "naming"}],
         headline="pareto.png",
     ),
