@@ -218,10 +218,11 @@ def grid(
             if part is None or part.empty:
                 ax.set_axis_off()
                 continue
-            heatmap(part, ax, title="", annotate=annotate, legend=False, fontsize=8, ticks=not ticked)
+            worst = cells(part)  # once per panel: the heatmap and the codes share it
+            heatmap(worst, ax, title="", annotate=annotate, legend=False, fontsize=8, ticks=not ticked)
             ticked = True  # the axes share their ticks: set once, not once per panel
             if codes and not annotate:
-                coded.append((ax, _codes(cells(part))[0]))
+                coded.append((ax, _codes(worst)[0]))
             ax.set_xlabel("")
             ax.set_ylabel("")
             if i == 0:
@@ -234,11 +235,16 @@ def grid(
     timelines = ", ".join(dict.fromkeys(map(str, frame["timeline"]))) if "timeline" in frame else ""
     note = " · ".join(axes_note(frame))
     heading = title if title is not None else f"Worst outcome per pair of releases · timeline {timelines}"
+    w, h = fig.get_size_inches()
     fig.suptitle(heading + (f" · {note}" if note and note not in heading else ""),
-                 fontsize=15, y=0.995)
+                 fontsize=15, y=1 - 0.08 / h, va="top")
     fig.legend(handles=row_major(legend_handles(), 4), loc="upper center", ncol=4, fontsize=11,
-               frameon=False, bbox_to_anchor=(0.5, 0.975))
-    fig.tight_layout(rect=(0.01, 0.0, 1.0, 0.975 - 0.55 / fig.get_figheight()))
+               frameon=False, bbox_to_anchor=(0.5, 1 - 0.45 / h))
+    # fixed margins in inches (row labels of two lines, rotated release names), not tight_layout,
+    # which measures every tick label of every panel (seconds for a 40-panel grid)
+    lines = max(str(s).count("+") + 1 for s in schemes)  # a variant's row label: one policy per line
+    fig.subplots_adjust(left=(1.2 + 0.25 * lines) / w, right=1 - 0.15 / w, bottom=0.95 / h, top=1 - 1.6 / h,
+                        wspace=0.12, hspace=0.16)
     for ax, panel in coded:
         write_codes(ax, panel)
     return fig
