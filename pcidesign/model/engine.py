@@ -123,6 +123,7 @@ def _values(values: Values) -> str:
     return f"[{' '.join(f'{k}={v}' for k, v in values)}]" if values else ""
 
 
+@functools.lru_cache(maxsize=8192)
 def describe(hw: Hardware) -> str:
     """``1:pcie-root-port=ioh3420[chassis=1 port=8]``, for the controllers that have a device."""
     parts = [f"machine {dev}" if i == MACHINE_INDEX else f"{i}:{cls}={dev}{_values(vals)}"
@@ -130,6 +131,7 @@ def describe(hw: Hardware) -> str:
     return ", ".join(parts) if parts else "root bus only"
 
 
+@functools.lru_cache(maxsize=8192)
 def changed(before: Hardware, after: Hardware) -> str:
     """What differs between two hardware lists, in words (a device, or a guest-visible value)."""
     b, a = {i: (c, d, v) for i, c, d, v in before}, {i: (c, d, v) for i, c, d, v in after}
