@@ -68,7 +68,7 @@ def test_the_new_scenarios_are_everywhere_a_scenario_is(capsys: pytest.CaptureFi
     save-restore-downgrade, edit-after-downgrade)."""
     from pcidesign.report import plan
 
-    new = {"daemon-restart", "save-restore", "snapshot-revert", "edit-after-downgrade"}
+    new = {"daemon-restart", "save-restore", "snapshot-revert", "edit-after-downgrade", "migrate-app-xml"}
     assert new <= set(scenarios.scenario_ids()) and not new & set(scenarios.CORE)
     assert main(["matrix", "--scheme", "model-subelement", "--scenario", "daemon-restart", "--format", "csv"]) == 0
     assert "domain-lost" in capsys.readouterr().out
@@ -79,4 +79,18 @@ def test_the_new_scenarios_are_everywhere_a_scenario_is(capsys: pytest.CaptureFi
     from pcidesign.analysis import findings
 
     ids = {q.id for q in findings.load_questions()}
-    assert {"daemon-downgrade-running", "save-restore-downgrade", "edit-after-downgrade"} <= ids
+    assert {"daemon-downgrade-running", "save-restore-downgrade", "edit-after-downgrade", "app-xml-forward"} <= ids
+
+
+def test_an_applications_old_xml_passes_libvirts_check_and_qemu_refuses_it() -> None:
+    """migrate-app-xml: the XML written at 1.2.19 names no device; 9.0.0 fills its own default in,
+    libvirt's ABI check does not compare device names (measured), QEMU refuses the stream."""
+    got = pcidesign.run("model-subelement", "migrate-app-xml", "pcie-root-port", "1.2.19", "9.0.0")
+    assert got.outcome is Outcome.ABORTED
+    assert "ABI stability check passes" in got.detail and "Unknown savevm section" in got.detail
+    assert got.steps[-1].xml_in == got.steps[0].xml_in  # the application's XML is what it defined
+    # reading a missing device as the legacy one (the thread's rtl8139 rule) keeps the guest
+    fixed = pcidesign.run("model-subelement+fill=define-only", "migrate-app-xml", "pcie-root-port", "1.2.19", "9.0.0")
+    assert fixed.outcome in (Outcome.OK, Outcome.REWRITTEN)
+    # the plain migration sends what the source holds: no problem there
+    assert pcidesign.run("model-subelement", "migrate", "pcie-root-port", "1.2.19", "9.0.0").outcome is not Outcome.ABORTED

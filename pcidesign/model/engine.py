@@ -390,8 +390,45 @@ def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
         Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
 
 
-def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
-    """Do ``hop`` to ``state`` at ``d``'s release."""
+def migrate_app_xml(state: State, d: Dialect, app_xml: bytes) -> tuple[State | None, Step]:
+    """Live migration to ``d``'s release with destination XML supplied by the application
+    (``virsh migrate --xml``, as nova and oVirt do): the XML the application wrote for the domain.
+
+    libvirt parses it at the destination and runs its ABI stability check against the source's
+    definition, which compares the controllers' classes and indexes but not the device name nor
+    the ``<target>`` values (measured with 9.0.0: ``save-image-define``/``restore --xml``, the same
+    check, accepts another device or port, data/calibration/qemu-facts.md §4); QEMU then loads
+    the stream as for any migration."""
+    src, rel = str(state.dialect.host), str(d.host)
+    parsed = parse(d, app_xml, "incoming")
+    if isinstance(parsed, Rejection):
+        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
+                          f"{rel} refuses the application's XML ({parsed.message}); the guest keeps running on {src}")
+    mine = {(c.index, c.cls) for c in state.live.controllers}
+    theirs = {(c.index, c.cls) for c in parsed.controllers}
+    if mine != theirs:
+        diff = sorted(theirs ^ mine)[0]
+        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
+                          f"{rel}: unsupported configuration: the application's XML does not match the source's "
+                          f"controllers (index {diff[0]}, {diff[1]}): libvirt's ABI stability check refuses it")
+    live = start_def(d, parsed)
+    if isinstance(live, Rejection):
+        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
+                          f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
+    event, why = migration_event(state.hardware, live.hardware, src, rel)
+    if event is Outcome.ABORTED:
+        why = ("libvirt's ABI stability check passes (it compares classes and indexes, not device names or "
+               f"<target> values: measured), then {why}")
+        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, live.hardware, event, why)
+    saved = format_def(d, parsed)
+    return State(d, saved, parsed, live), Step(
+        Hop.MIGRATE_APP_XML, d.release.id, app_xml, saved, live.hardware, event,
+        why or f"{rel} accepts the application's XML and runs the guest with {describe(live.hardware)}")
+
+
+def apply(hop: Hop, state: State, d: Dialect, origin: bytes | None = None) -> tuple[State | None, Step]:
+    """Do ``hop`` to ``state`` at ``d``'s release (``origin``: the XML the domain was defined
+    with, which ``migrate-app-xml`` sends as the application's XML)."""
     if hop is Hop.RESTART:
         return restart(state, d)
     if hop is Hop.RESAVE:
@@ -408,6 +445,10 @@ def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
         return _from_image(hop, state, d)
     if hop is Hop.EDIT:
         return edit(state, d)
+    if hop is Hop.MIGRATE_APP_XML:
+        if origin is None:
+            raise HopError("migrate-app-xml needs the XML the application defined the domain with")
+        return migrate_app_xml(state, d, origin)
     raise HopError(f"hop {hop.value!r} needs XML; valid here: {', '.join(h.value for h in Hop if h is not Hop.DEFINE)}")
 
 
@@ -552,7 +593,7 @@ class Trail:
         """Do ``hop`` at ``d``'s release and record it."""
         if self.state is None:
             raise HopError("the history already ended with a terminal event")
-        self.state, step = apply(hop, self.state, d)
+        self.state, step = apply(hop, self.state, d, self.steps[0].xml_in)
         event = verdict.hop_event(step.event, step.hardware, self.reference_hw)
         if event is not step.event:
             assert step.hardware is not None  # hop_event reports a change only with hardware

@@ -42,6 +42,12 @@ SCENARIOS: dict[str, Scenario] = {
             ((Hop.DEFINE, "A"), (Hop.MIGRATE, "B"), (Hop.MIGRATE, "A")),
         ),
         Scenario(
+            "migrate-app-xml",
+            "define and start at A (the application writes the XML as A's users do), then migrate live to B "
+            "with that XML as the destination XML (virsh migrate --xml, as nova and oVirt do)",
+            ((Hop.DEFINE, "A"), (Hop.MIGRATE_APP_XML, "B")),
+        ),
+        Scenario(
             "daemon-restart",
             "define and start at A; the daemon of B takes the running guest over from its status XML "
             "(a daemon upgrade below the diagonal, a downgrade above)",

@@ -73,6 +73,8 @@ class Hop(str, Enum):
     RESTART = "restart"
     RESAVE = "resave"
     MIGRATE = "migrate"
+    MIGRATE_APP_XML = "migrate-app-xml"
+    """Live migration with destination XML from the application (``--xml``), as it wrote the domain."""
     DAEMON_RESTART = "daemon-restart"
     """The guest keeps running; the daemon of another release takes it over from its status XML."""
     SAVE = "save"
