@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pcidesign.model.autoadd import in_naming_scope
 from pcidesign.model.params import SCOPES
 from pcidesign import Outcome, run
 from pcidesign.analysis import findings as F
@@ -70,7 +71,7 @@ def test_cell_answers_are_the_worst_of_their_cells(found) -> None:
         for a in f.answers:
             outcomes = [run(a.variant, s, i.id, x.id, y.id).outcome
                         for s in q.scenarios for i in intents for x, y in F.pairs(q, line)
-                        if q.scope == "all" or (cat.knows(x, i) and cat.knows(y, i))]
+                        if q.scope == "all" or in_naming_scope(cat, i, x, y)]
             assert a.outcome is Outcome.worst(outcomes), (q.id, a.variant)
             assert a.total == len(outcomes)
             assert a.counts[a.outcome] == outcomes.count(a.outcome)
@@ -238,7 +239,7 @@ def test_any_cell_question_is_answered_by_the_worst_of_its_cells(q: F.Question) 
     for ans in f.answers:
         cells = [run(ans.variant, s, i.id, x.id, y.id).outcome for s in q.scenarios for i in intents
                  for x, y in pairs
-                 if q.scope == "all" or (_CAT.knows(x, i) and _CAT.knows(y, i))]
+                 if q.scope == "all" or in_naming_scope(_CAT, i, x, y)]
         assert ans.total == len(cells)
         assert ans.outcome is (Outcome.worst(cells) if cells else Outcome.NOT_EXPRESSIBLE)
         assert ans.line.startswith(ans.outcome.value)

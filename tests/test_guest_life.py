@@ -94,3 +94,27 @@ def test_an_applications_old_xml_passes_libvirts_check_and_qemu_refuses_it() -> 
     assert fixed.outcome in (Outcome.OK, Outcome.REWRITTEN)
     # the plain migration sends what the source holds: no problem there
     assert pcidesign.run("model-subelement", "migrate", "pcie-root-port", "1.2.19", "9.0.0").outcome is not Outcome.ABORTED
+
+
+def test_q35_auto_gets_the_controllers_of_the_defining_release() -> None:
+    """Acceptance 4: the controllers libvirt adds itself, release by release (2.5.0 on the real timeline)."""
+    assert "2.5.0" in [r.id for r in pcidesign.load_catalog().timeline("real")]
+
+    def added(release: str) -> str:
+        return pcidesign.run("model-subelement", "restart", "q35-auto", release, release).steps[0].note
+
+    assert "1:dmi-to-pci-bridge=i82801b11-bridge, 2:pci-bridge=pci-bridge" in added("1.2.19")
+    assert "1:pcie-root-port=ioh3420" in added("2.5.0") and "3:dmi-to-pci-bridge" in added("2.5.0")
+    assert "1:pcie-root-port=pcie-root-port" in added("3.2.0")  # the generic device, QEMU 2.9 on
+    assert "4:pcie-to-pci-bridge=pcie-pci-bridge" in added("4.3.0")
+    got = pcidesign.run("model-subelement", "restart", "q35-auto", "3.2.0", "2.5.0")
+    assert got.outcome is Outcome.DOMAIN_LOST and "Unknown PCI controller model name 'pcie-root-port'" in got.detail
+    assert b"<model name=\"pcie-root-port\"/>" in (got.steps[0].xml_out or b"")  # traced: the saved config
+
+
+def test_q35_auto_is_left_out_of_scope_naming_where_a_release_lacks_an_added_class() -> None:
+    from pcidesign.analysis import matrices
+
+    frame = matrices.matrix("status-quo", "restart", "real", ["q35-auto"], scope="naming")
+    assert not ((frame["from"] == "2.5.0") & (frame["to"] == "1.2.18")).any()  # 1.2.18 lacks pcie-root-port
+    assert set(frame["outcome"].astype(str)) <= {"ok", "rewritten"}

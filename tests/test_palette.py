@@ -14,6 +14,8 @@ import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 
+import pcidesign
+
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.render import plots
 
@@ -94,7 +96,8 @@ def test_the_grid_writes_each_cells_code_where_it_fits() -> None:
     frame = pcidesign.sweep(["model-subelement"], ["restart"], "whatif")
     fig = plots.grid(frame)
     texts = [t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("code-")]
-    assert len(texts) == 9 * 9
+    n = len(pcidesign.load_catalog().timeline("whatif"))
+    assert len(texts) == n * n
     worst = plots.cells(frame)
     first = worst.iloc[0]
     assert any(t.get_text() == plots.SHORT[Outcome(str(first["outcome"]))] for t in texts)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from pcidesign.model import engine
+from pcidesign.model import autoadd, engine
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
@@ -49,7 +49,7 @@ def matrix(
     for it in its:
         for ha in hosts:
             for hb in hosts:
-                if scope == "naming" and not (cat.knows(ha.release, it) and cat.knows(hb.release, it)):
+                if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
                     continue
                 res = engine.run(sch, scn, it, ha, hb, cat)
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pcidesign.analysis import paths as _paths
-from pcidesign.model import engine
+from pcidesign.model import autoadd, engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import PAIRINGS, Catalog, Intent, Release, load
@@ -293,7 +293,7 @@ def _cell_answer(q: Question, variant: str, timeline: str, intents: list[Intent]
         scn = _scenarios.get(scenario)
         for it in intents:
             for a, b in pairs(q, line):
-                if q.scope == "naming" and not (cat.knows(a, it) and cat.knows(b, it)):
+                if q.scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
                     continue
                 res = engine.run(sch, scn, it, hosts[a.id], hosts[b.id], cat)
                 counts[res.outcome] += 1

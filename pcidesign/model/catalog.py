@@ -124,6 +124,12 @@ class Intent:
     target: tuple[tuple[str, str], ...] = ()
     """Guest-visible ``<target>`` values the user writes (``pci-bridge/chassisNr=5``), in id order."""
 
+    @property
+    def auto(self) -> bool:
+        """A domain-level intent (``q35-auto``): devices and the root bus only, the defining
+        release adds the controllers (:mod:`pcidesign.model.autoadd`)."""
+        return self.id.endswith("-auto")
+
 
 @dataclass(frozen=True)
 class MachineInfo:
@@ -549,6 +555,8 @@ def _load(base: Path) -> Catalog:
                                 f"not {_show(r['class'])}")
         expected = r["class"] if device is None else f"{r['class']}:{device}"
         base_id, _, values = r["intent"].partition("/")
+        if base_id.endswith("-auto") and r["class"] in ("pcie-root",) and device is None and not values:
+            expected = base_id  # a domain-level intent: the root bus, the release adds the rest
         if base_id != expected:
             raise DataError(p.name, row, f"intent id {_show(r['intent'])} should be {_show(expected)}, optionally "
                             "followed by /FIELD=VALUE target values")

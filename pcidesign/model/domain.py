@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pcidesign.model import autoadd
 from pcidesign.model.catalog import Intent
 from pcidesign.model.dialect import TARGET_SINCE, Controller, Dialect, Purpose, Rejection, Values
 from pcidesign.model.xmlsafe import parse_domain, to_bytes
@@ -93,6 +94,11 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         return Rejection(f"XML error: Multiple 'pci' controllers with index '{dup}'")
     if machine in ROOT_OF_MACHINE and not any(c.index == 0 for c in ctrls):
         ctrls.insert(0, Controller(0, ROOT_OF_MACHINE[machine], None))
+    if purpose == "define" and machine == "q35":
+        extra = _auto_controllers(dialect, root, ctrls)
+        if isinstance(extra, Rejection):
+            return extra
+        ctrls += extra
     mtype = None
     if cat.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
         written = machine_type_of(root)
@@ -216,11 +222,56 @@ def last_controller_text(xml: bytes) -> str:
     return etree.tostring(elems[max(elems)], encoding="unicode", with_tail=False).strip()
 
 
+AUTO_DEVICES = (("virtio", 2), ("e1000", 1))
+"""The devices of a ``-auto`` intent: two Express (virtio) NICs and one legacy PCI (e1000) NIC."""
+
+
+def _auto_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes:
+    root = etree.Element("domain", type="kvm")
+    etree.SubElement(root, "name").text = "intent-" + intent.id
+    etree.SubElement(root, "memory", unit="KiB").text = "1048576"
+    os_ = etree.SubElement(root, "os")
+    etree.SubElement(os_, "type", arch="x86_64", machine=dialect.catalog.written_machine("q35")).text = "hvm"
+    devices = etree.SubElement(root, "devices")
+    etree.SubElement(devices, "controller", type="pci", index="0", model="pcie-root")
+    for model, count in AUTO_DEVICES:
+        for _ in range(count):
+            nic = etree.SubElement(devices, "interface", type="network")
+            etree.SubElement(nic, "source", network="default")
+            etree.SubElement(nic, "model", type=model)
+    return to_bytes(root)
+
+
+def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Controller]) -> list[Controller] | Rejection:
+    """The controllers ``dialect``'s release adds at define to a q35 guest whose only PCI controller
+    is the root and whose devices have no PCI address (:mod:`pcidesign.model.autoadd`)."""
+    if [c.cls for c in present] not in ([], ["pcie-root"]):
+        return []
+    nics = [n for n in root.iterfind("devices/interface") if n.find("address") is None]
+    express = sum(1 for n in nics if (n.find("model").get("type") if n.find("model") is not None else "") in
+                  autoadd.EXPRESS_MODELS)
+    out: list[Controller] = []
+    for offset, cls in enumerate(autoadd.added(dialect.release.key, express, len(nics) - express), start=1):
+        if cls not in dialect.classes:
+            continue
+        elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
+        if elem is None:
+            continue
+        elem.set("index", str(offset))
+        ctrl = dialect.parse(elem, "define")
+        if isinstance(ctrl, Rejection):
+            return ctrl
+        out.append(ctrl)
+    return out
+
+
 def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | None:
     """A minimal domain with the intent's controller as a user writes it, or None if it cannot be."""
     elem = dialect.write(intent)
     if elem is None:
         return None
+    if intent.auto:
+        return _auto_domain(dialect, intent, machine)
     if intent.target:
         if dialect.release.key < TARGET_SINCE:
             return None  # <target> does not exist yet: the value cannot be written (FACTS.md §9)
