@@ -163,7 +163,7 @@ def findings(
 
 
 __all__ = [
-    "Answer", "CellWitness", "DIRECTIONS", "Finding", "INTENT_GROUPS", "METHODS", "PAIRINGS", "PathWitness",
-    "Question", "WORDS", "answer", "findings", "load_questions", "pairs", "question_from_row", "select_intents",
-    "variants_of",
+    "Answer", "CellWitness", "DEFAULT_PAIRING", "DIRECTIONS", "Finding", "INTENT_GROUPS", "METHODS", "PAIRINGS",
+    "PathWitness", "Question", "WORDS", "answer", "findings", "load_questions", "pairs", "question_from_row",
+    "select_intents", "variants_of",
 ]

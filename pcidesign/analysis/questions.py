@@ -24,7 +24,7 @@ from pcidesign.analysis import paths as _paths
 from pcidesign.model import autoadd, engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
-from pcidesign.model.catalog import PAIRINGS, Catalog, Intent, Release, load
+from pcidesign.model.catalog import PAIRINGS, Catalog, Intent, Release
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.params import SCOPES
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
