@@ -18,6 +18,7 @@ There is no single-key ranking: a variant off the front is dominated, one on it 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,11 +143,20 @@ def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
 def compare(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIMELINE,
             policy: str = DEFAULT_POLICY, catalog: Catalog | None = None) -> Comparison:
     """Each variant (the default report's by default) against support policy ``policy`` on
-    ``timeline``, with its benefit, expressiveness and place on the Pareto front."""
+    ``timeline``, with its benefit, expressiveness and place on the Pareto front. Computed once per
+    (variants, timeline, policy, catalog): the findings' policy and Pareto questions and the
+    report's front page share it (treat the frames as read-only)."""
     cat = catalog or load()
     cat.timeline(timeline)
+    chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
+    return _compare(tuple(chosen.values()), timeline, policy, cat)
+
+
+@functools.lru_cache(maxsize=16)
+def _compare(schemes: tuple[_schemes.Scheme, ...], timeline: str, policy: str, cat: Catalog) -> Comparison:
+    # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
+    ids = [s.id for s in schemes]
     rules = _policies.policy(policy, catalog=cat)
-    ids = list(dict.fromkeys(_schemes.get(v).id for v in (variants or _schemes.default_variants())))
     verdicts = _policies.check(ids, rules, timeline, cat)
     per = measures(ids, timeline, cat)
     rows = []

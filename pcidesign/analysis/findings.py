@@ -9,7 +9,6 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,14 +103,8 @@ def answer(
     return Finding(question, t, pair, answers(question, t, cat), releases=len(line))
 
 
-@functools.lru_cache(maxsize=16)
-def _comparison(variants: tuple[str, ...], timeline: str, policy: str, cat: Catalog) -> _compare.Comparison:
-    """:func:`compare.compare`, once per question set (a policy and a Pareto question share it)."""
-    return _compare.compare(variants, timeline, policy, cat)
-
-
 def _policy_answers(q: Question, timeline: str, cat: Catalog) -> tuple[Answer, ...]:
-    result = _comparison(variants_of(q), timeline, q.policy, cat)
+    result = _compare.compare(variants_of(q), timeline, q.policy, cat)
     rows = result.summary.set_index("variant")
     out = []
     for v in result.verdicts:

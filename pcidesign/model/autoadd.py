@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 EXPRESS_MODELS = frozenset({"virtio"})
 """``<interface><model type>`` values the model treats as Express devices (virtio 1.0)."""
 
+DEVICES: tuple[tuple[str, int], ...] = (("virtio", 2), ("e1000", 1))
+"""The NICs of a ``-auto`` intent, (model, how many): two Express and one legacy PCI device."""
+EXPRESS = sum(n for m, n in DEVICES if m in EXPRESS_MODELS)
+LEGACY = sum(n for m, n in DEVICES if m not in EXPRESS_MODELS)
+
 RULES: tuple[tuple[Key, str], ...] = (
     (version_key("1.1.2"), "bridges"),
     (version_key("2.5.0"), "root-ports"),
@@ -58,4 +63,5 @@ def in_naming_scope(cat: "Catalog", intent: "Intent", a: "Release", b: "Release"
         return False
     if not intent.auto:
         return True
-    return set(added(a.key, 2, 1)) <= cat.known_classes(b) and set(added(a.key, 2, 1)) <= cat.known_classes(a)
+    classes = set(added(a.key, EXPRESS, LEGACY))
+    return classes <= cat.known_classes(a) and classes <= cat.known_classes(b)

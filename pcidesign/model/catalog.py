@@ -189,6 +189,7 @@ class Catalog:
     """The host pairing axis (:data:`PAIRINGS`)."""
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
     _axes: dict[tuple[str, str], "Catalog"] = field(default_factory=dict, repr=False, compare=False)
+    _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __hash__(self) -> int:
         return id(self)
@@ -234,8 +235,13 @@ class Catalog:
         return _since(text, {r.id: r.key for r in self.releases})
 
     def known_classes(self, release: Release) -> frozenset[str]:
-        """Classes the ``model`` attribute of this libvirt release accepts."""
-        return frozenset(c.id for c in self.classes.values() if c.libvirt_since <= release.key)
+        """Classes the ``model`` attribute of this libvirt release accepts (computed once per release:
+        scope ``naming`` asks for every cell)."""
+        known = self._known.get(release.key)
+        if known is None:
+            known = self._known[release.key] = frozenset(
+                c.id for c in self.classes.values() if c.libvirt_since <= release.key)
+        return known
 
     def knows(self, release: Release, intent: Intent) -> bool:
         """Whether this libvirt release can hold ``intent`` at all: its class, and ``<target>``

@@ -222,10 +222,6 @@ def last_controller_text(xml: bytes) -> str:
     return etree.tostring(elems[max(elems)], encoding="unicode", with_tail=False).strip()
 
 
-AUTO_DEVICES = (("virtio", 2), ("e1000", 1))
-"""The devices of a ``-auto`` intent: two Express (virtio) NICs and one legacy PCI (e1000) NIC."""
-
-
 def _auto_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes:
     root = etree.Element("domain", type="kvm")
     etree.SubElement(root, "name").text = "intent-" + intent.id
@@ -234,7 +230,7 @@ def _auto_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes:
     etree.SubElement(os_, "type", arch="x86_64", machine=dialect.catalog.written_machine("q35")).text = "hvm"
     devices = etree.SubElement(root, "devices")
     etree.SubElement(devices, "controller", type="pci", index="0", model="pcie-root")
-    for model, count in AUTO_DEVICES:
+    for model, count in autoadd.DEVICES:
         for _ in range(count):
             nic = etree.SubElement(devices, "interface", type="network")
             etree.SubElement(nic, "source", network="default")

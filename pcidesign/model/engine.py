@@ -186,11 +186,16 @@ def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
         f"{rel} loads the saved config and starts the guest with {describe(live.hardware)}")
 
 
+def _holding(state: State, d: Dialect | None, hop: str) -> Dialect:
+    """The dialect of the release holding the guest, for a hop that can only happen there."""
+    if d is not None and d is not state.dialect:
+        raise HopError(f"{hop} happens at the release holding the guest ({state.release}), not {d.release.id}")
+    return state.dialect
+
+
 def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     """The daemon holding the guest writes its config back to disk."""
-    d = state.dialect if d is None else d
-    if d is not state.dialect:
-        raise HopError(f"resave happens at the release holding the guest ({state.release}), not {d.release.id}")
+    d = _holding(state, d, "resave")
     saved = format_def(d, state.persistent)
     rel = str(d.host)
     return State(d, saved, state.persistent, state.live), Step(
@@ -295,9 +300,7 @@ def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
 def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     """``virsh save``: the guest stops; its memory and MIGRATABLE XML go into an image (as
     ``qemuDomainSaveInternal`` writes it), at the release holding the guest."""
-    d = state.dialect if d is None else d
-    if d is not state.dialect:
-        raise HopError(f"save happens at the release holding the guest ({state.release}), not {d.release.id}")
+    d = _holding(state, d, "save")
     image = format_def(d, state.live, migratable=True)
     return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
         Hop.SAVE, d.release.id, None, image, state.hardware, None,
@@ -307,9 +310,7 @@ def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
 def snapshot(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     """A snapshot of the running guest at the release holding it: the metadata keeps the domain
     definition (``<domainsnapshot><domain>``, formatted as the saved config is)."""
-    d = state.dialect if d is None else d
-    if d is not state.dialect:
-        raise HopError(f"snapshot happens at the release holding the guest ({state.release}), not {d.release.id}")
+    d = _holding(state, d, "snapshot")
     image = format_def(d, state.live)
     return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
         Hop.SNAPSHOT, d.release.id, None, image, state.hardware, None,
@@ -372,9 +373,7 @@ def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     it) through validation at the release holding the guest (``virsh define --validate``, or an
     edit of the file); the guest keeps running until its next start. ``virsh edit`` itself starts
     from ``dumpxml --inactive``, which already dropped what the release does not know."""
-    d = state.dialect if d is None else d
-    if d is not state.dialect:
-        raise HopError(f"edit happens at the release holding the guest ({state.release}), not {d.release.id}")
+    d = _holding(state, d, "edit")
     rel = str(d.host)
     xml = state.saved
     error = validation_error(d, xml)
