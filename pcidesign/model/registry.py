@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pcidesign.model.catalog import Catalog, Host, Key
 from pcidesign.model.dialect import Dialect, LegacyDialect
 from pcidesign.model.errors import SchemeError, UnknownNameError
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.setting import Setting
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,16 +84,16 @@ class Scheme:
         except UnknownNameError as exc:
             raise UnknownNameError("release", self.adopted, exc.valid, f"scheme {self.id!r} (adopted)") from None
 
-    def dialect(self, host: Host, catalog: Catalog) -> Dialect:
-        """The dialect of this scheme at ``host`` (libvirt's old one before adoption)."""
-        return _dialect(self, host, catalog)
+    def dialect(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> Dialect:
+        """The dialect of this scheme at ``host`` under ``setting`` (libvirt's old one before adoption)."""
+        return _dialect(self, host, catalog, setting)
 
 
 @functools.lru_cache(maxsize=4096)
-def _dialect(scheme: Scheme, host: Host, catalog: Catalog) -> Dialect:
+def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> Dialect:
     if host.release.key < scheme.adopted_key(catalog):
-        return LegacyDialect(host, catalog)  # before adoption, libvirt as it was: no policy either
-    d = scheme.dialect_class(host, catalog)
+        return LegacyDialect(host, catalog, setting)  # before adoption, libvirt as it was: no policy either
+    d = scheme.dialect_class(host, catalog, setting)
     d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
     return d
 

@@ -116,9 +116,13 @@ def _title(frame: pd.DataFrame) -> str:
 
 
 def axes_note(frame: pd.DataFrame) -> list[str]:
-    """``["machine q35", "pairing libvirt-only"]`` from a matrix frame's ``attrs`` (set by
-    :func:`pcidesign.analysis.matrix`), so that every figure says which machine and pairing it used."""
-    return [f"{k} {frame.attrs[k]}" for k in ("machine", "pairing") if frame.attrs.get(k)]
+    """``["machine q35", "pairing libvirt-only"]``: the axes of the frame's setting (``attrs["setting"]``,
+    set by :func:`pcidesign.analysis.matrix`) changed from their defaults, but the timeline (a
+    column) and the scope, so that every figure says which machine and pairing it used."""
+    setting = frame.attrs.get("setting")
+    if setting is None:
+        return []
+    return [f"{k} {v}" for k, v in setting.changed().items() if k not in ("timeline", "scope")]
 
 
 def heatmap(

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from pcidesign.model.catalog import load
+from pcidesign.model.setting import Setting
 from pcidesign.report import frontpage, kernels
 from pcidesign.report import plan as _plan
 from pcidesign.report.checks import check_jobs, declared_parameters
@@ -316,8 +317,7 @@ def run(
     timeout: float | None = 600.0,
     fresh_kernels: bool = False,
     variants: Sequence[str] | None = None,
-    machine: str = "assumed",
-    pairing: str = "bundled",
+    setting: Setting | None = None,
 ) -> Summary:
     """Produce a report under ``out`` and return its summary (see the module docstring).
 
@@ -334,17 +334,16 @@ def run(
     limit = bool(schemes)
     schemes = scheme_ids(schemes, variants)  # the default report's variants, plus those added
     with _signals_raise():
-        load().with_axes(machine, pairing)  # an unknown machine or pairing stops here, listing the valid ones
-        todo = plan(timelines, schemes, scenarios, notebooks, machine, pairing)
+        st = Setting.of(setting).check(load())  # an unknown machine stops here, listing the valid ones
+        todo = plan(timelines, schemes, scenarios, notebooks, st)
         check_jobs(todo, schemes)
         return _run_checked(todo, Path(out).absolute(), schemes, scenarios, jobs, progress, notebooks, timeout,
-                            fresh_kernels, limit, machine, pairing)
+                            fresh_kernels, limit, st)
 
 
 def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
                  jobs: int, progress: bool, notebooks: Sequence[NotebookSpec] | None, timeout: float | None,
-                 fresh_kernels: bool, limit_variants: bool = False, machine: str = "assumed",
-                 pairing: str = "bundled") -> Summary:
+                 fresh_kernels: bool, limit_variants: bool = False, setting: Setting | None = None) -> Summary:
     if out.exists() and not out.is_dir():
         raise ReportError(f"output folder {out} exists and is not a folder")
     latest = out / "latest"
@@ -362,7 +361,7 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     try:
         builder = frontpage.AssetBuilder(
             list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
-            limit_variants=limit_variants, machine=machine, pairing=pairing)
+            limit_variants=limit_variants, setting=setting)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
         assets = builder.result()
         specs = {s.name: s for s in (notebooks or ())}
