@@ -6,7 +6,7 @@ a ``.error.txt`` with libvirt's message) under ``golden/<scheme>/<release>/``. A
 ``pcidesign roundtrip``, the machine type is judged: an alias is saved as the host QEMU's
 versioned machine, a machine the host's QEMU lacks is refused.
 
-Regenerate after an intended change with ``PCIDESIGN_REGEN_GOLDEN=1 pytest tests/test_golden.py``
+Regenerate after an intended change with ``PCIDESIGN_REGEN_GOLDEN=1 pytest tests/unit/model/test_golden.py``
 and review the diff like any other change.
 """
 
@@ -20,8 +20,9 @@ import pytest
 import pcidesign
 from pcidesign.model.setting import DOCUMENT
 from pcidesign.model import engine
+from conftest import TESTS
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = TESTS / "golden"
 INPUTS = sorted((GOLDEN / "input").glob("*.xml"))
 GOLDEN_RELEASES = ("1.2.19", "9.0.0", "H2")  # the adoption, the newest real, the newest what-if
 REGEN = os.environ.get("PCIDESIGN_REGEN_GOLDEN") == "1"

@@ -26,11 +26,12 @@ from pcidesign.cli import main
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.scenarios import Scenario
 from pcidesign.model.vocab import Hop, Outcome
+from conftest import ROOT
 
 matplotlib.use("Agg")
 
 DMI = "dmi-to-pci-bridge"
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_paths.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "04_paths.ipynb"
 EQUIVALENCE_SCHEMES = ("model-subelement", "written-subtype", "implied-subtype", "migratable-compat")
 
 

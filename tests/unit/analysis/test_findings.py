@@ -18,8 +18,9 @@ from pcidesign.cli import main
 from pcidesign.model.catalog import load
 from pcidesign.model.errors import DataError
 from pcidesign.render import findingstext
+from conftest import ROOT
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 THREAD = {"h1-restart-2015", "h1-lifetime-2015", "idea3-downgrade", "ovirt-roll", "jan-migratable-back",
           "forward-unnamed", "idea4-old-libvirt", "shipped-3.2.0", "policy-upstream", "policy-ovirt",
           "pareto-upstream"}
