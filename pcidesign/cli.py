@@ -240,7 +240,9 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
              "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
-             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons)} for s in schemes.all_schemes()]
+             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons),
+             "source": schemes.owner(s.id) + (" (replacing)" if schemes.replaced_by(s.id) else "")}
+            for s in schemes.all_schemes()]
     if args.variants:
         rows = [{"id": v, "scheme": schemes.get(v).base or v} for v in schemes.variant_ids()]
     print(text.render(pd.DataFrame(rows), args.format))
@@ -486,6 +488,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for spec in args.scheme_modules + getattr(args, "sub_scheme_modules", []):
             loader.add_to_env(spec)
         loader.check()
+        for sid, by in loader.replacements().items():  # a replaced built-in is never silent
+            error(f"pcidesign {args.command}: note: scheme {sid!r} is the one {by} gives, replacing "
+                  "the one registered before it")
         return int(args.func(args))
     except PcidesignError as exc:
         error(f"pcidesign {args.command}: error: {exc}")
@@ -495,6 +500,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        plugin = loader.plugin_of(exc)
+        if plugin is None:
+            raise  # pcidesign's own bug: the traceback is the report
+        error(f"pcidesign {args.command}: error: the scheme plugin {plugin} failed: {type(exc).__name__}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -27,12 +27,15 @@ T = TypeVar("T")
 _CACHE: dict[tuple[object, ...], object] = {}
 
 
+_MISSING = object()
+
+
 def _memo(key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    try:
-        return _CACHE[key]  # type: ignore[return-value]
-    except KeyError:
-        value = _CACHE[key] = compute()
-        return value
+    value = _CACHE.get(key, _MISSING)
+    if value is _MISSING:  # computed outside any handler: a scheme's own error is not chained to a KeyError
+        value = compute()  # raises before anything is stored: no half state
+        _CACHE[key] = value
+    return value  # type: ignore[return-value]
 
 
 def transitions_computed() -> int:
