@@ -127,3 +127,26 @@ def test_the_memo_keeps_no_half_state_after_a_failure() -> None:
     assert info.value.__context__ is None  # not chained to the memo's own lookup
     assert engine._memo(key, lambda: 7) == 7 and engine._memo(key, fail) == 7
     assert calls == [1]
+
+
+REPORT = '''import sys
+from pcidesign.report import runner
+from pcidesign.cli import main
+runner._run_all = lambda todo, *a, **k: []  # no notebook: only the front page, built in this process
+sys.exit(main(sys.argv[1:]))
+'''
+
+
+def test_a_plugin_failing_on_the_front_page_is_a_failed_entry_and_the_run_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "plugin.py").write_text(RAISES.format(method="read"))
+    (tmp_path / "run_report.py").write_text(REPORT)
+    env = {k: v for k, v in os.environ.items() if k != "PCIDESIGN_SCHEMES"}
+    env["PYTHONPATH"] = str(ROOT)
+    got = subprocess.run([sys.executable, "run_report.py", "--scheme-module", "plugin.py", "report", "--out", "rep",
+                          "--scheme", "boom", "--scenario", "restart", "--timeline", "real", "--no-progress"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert got.returncode == 1, got.stderr
+    assert "Traceback" not in got.stderr
+    assert "FAILED real/front-page: the scheme plugin" in got.stderr and "boom in read" in got.stderr
+    index = (tmp_path / "rep" / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "RuntimeError: boom in read" in index and "plugin.py" in index
