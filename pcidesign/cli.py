@@ -475,6 +475,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the output still buffered is not written
+    (and fails again) at exit (the Python documentation's advice for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (a captured stdout): nothing at exit either
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from pcidesign.schemes import loader
@@ -491,12 +504,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         for sid, by in loader.replacements().items():  # a replaced built-in is never silent
             error(f"pcidesign {args.command}: note: scheme {sid!r} is the one {by} gives, replacing "
                   "the one registered before it")
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # inside the guard: a full disk or a closed pipe is seen here, not at exit
+        return status
     except PcidesignError as exc:
         error(f"pcidesign {args.command}: error: {exc}")
         return 2
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+        _drop_stdout()
+        return 141
+    except OSError as exc:
+        if exc.filename is None:  # writing the output failed (a full disk, an I/O error)
+            _drop_stdout()
+            error(f"pcidesign {args.command}: error: cannot write the output: {exc.strerror or exc}")
+        else:
+            error(f"pcidesign {args.command}: error: {exc.filename}: {exc.strerror or exc}")
+        return 1
     except KeyboardInterrupt:
         print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
         return 130
