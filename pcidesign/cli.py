@@ -251,7 +251,9 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
              "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
-             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons)} for s in schemes.all_schemes()]
+             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons),
+             "source": schemes.owner(s.id) + (" (replacing)" if schemes.replaced_by(s.id) else "")}
+            for s in schemes.all_schemes()]
     if args.variants:
         rows = [{"id": v, "scheme": schemes.get(v).base or v} for v in schemes.variant_ids()]
     print(text.render(pd.DataFrame(rows), args.format))
@@ -501,6 +503,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the output still buffered is not written
+    (and fails again) at exit (the Python documentation's advice for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (a captured stdout): nothing at exit either
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from pcidesign.schemes import loader
@@ -514,15 +529,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         for spec in args.scheme_modules + getattr(args, "sub_scheme_modules", []):
             loader.add_to_env(spec)
         loader.check()
-        return int(args.func(args))
+        for sid, by in loader.replacements().items():  # a replaced built-in is never silent
+            error(f"pcidesign {args.command}: note: scheme {sid!r} is the one {by} gives, replacing "
+                  "the one registered before it")
+        status = int(args.func(args))
+        sys.stdout.flush()  # inside the guard: a full disk or a closed pipe is seen here, not at exit
+        return status
     except PcidesignError as exc:
         error(f"pcidesign {args.command}: error: {exc}")
         return 2
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+        _drop_stdout()
+        return 141
+    except OSError as exc:
+        if exc.filename is None:  # writing the output failed (a full disk, an I/O error)
+            _drop_stdout()
+            error(f"pcidesign {args.command}: error: cannot write the output: {exc.strerror or exc}")
+        else:
+            error(f"pcidesign {args.command}: error: {exc.filename}: {exc.strerror or exc}")
+        return 1
     except KeyboardInterrupt:
         print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        plugin = loader.plugin_of(exc)
+        if plugin is None:
+            raise  # pcidesign's own bug: the traceback is the report
+        error(f"pcidesign {args.command}: error: the scheme plugin {plugin} failed: {type(exc).__name__}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,13 +7,20 @@ The built-in schemes live in :mod:`pcidesign.schemes` and register themselves wh
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
+from pcidesign.model.catalog import _NAME as _CATALOG_NAME
 from pcidesign.model.catalog import Catalog, Host, Key
 from pcidesign.model.dialect import Dialect, LegacyDialect
 from pcidesign.model.errors import SchemeError, UnknownNameError
 from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
 from pcidesign.model.setting import Setting
+
+_NAME = re.compile(_CATALOG_NAME.pattern.replace("+", ""))
+"""A scheme id: a catalog name (see :mod:`pcidesign.model.catalog`) without '+', which joins a
+variant's policies."""
+MAX_ID = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,8 +56,10 @@ class Scheme:
     """The plain scheme id of a variant (empty for a scheme itself)."""
 
     def __post_init__(self) -> None:
-        if not self.id or not isinstance(self.id, str) or self.id != self.id.strip() or ("+" in self.id and not self.base):
-            raise SchemeError(f"scheme id {self.id!r}: a non-empty name without spaces at its ends or '+'")
+        if not isinstance(self.id, str) or not (_NAME.match(self.base or self.id) and len(self.id) <= MAX_ID) \
+                or ("+" in self.id) != bool(self.base):
+            raise SchemeError(f"scheme id {self.id!r}: a name of up to {MAX_ID} characters, a letter or digit "
+                              "then letters, digits and . _ - (no spaces, '+' or control characters)")
         if not (isinstance(self.dialect_class, type) and issubclass(self.dialect_class, Dialect)):
             raise SchemeError(f"scheme {self.id!r}: dialect_class must be a Dialect subclass, "
                               f"not {self.dialect_class!r}")
@@ -99,17 +108,72 @@ def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> 
 
 
 _REGISTRY: dict[str, Scheme] = {}
+_OWNERS: dict[str, str] = {}
+"""Who registered each id: ``a built-in scheme``, ``plugin 'MODULE'``, ``entry point 'NAME'``..."""
+_REPLACED: dict[str, str] = {}
+"""Ids whose first scheme a plugin replaced, as it declared (id -> the plugin)."""
+
+IN_PROCESS = "pcidesign.register() in this process"
 
 
-def register(scheme: Scheme) -> Scheme:
-    """Add ``scheme`` to the registry (replacing one with the same id) and return it."""
+def register(scheme: Scheme, owner: str = IN_PROCESS, replaces: bool = False) -> Scheme:
+    """Add ``scheme`` to the registry (replacing one with the same id) and return it.
+
+    ``owner`` names who registers it (the plugin loader passes the plugin; see
+    :mod:`pcidesign.schemes.loader`, which refuses an id taken by someone else unless the plugin
+    declares it ``replaces`` it, and then :func:`replaced_by` names the plugin)."""
+    if not isinstance(scheme, Scheme):
+        raise SchemeError(f"register() takes a pcidesign Scheme, not {type(scheme).__name__}")
+    previous = _OWNERS.get(scheme.id)
+    if replaces and previous is not None and previous != owner:
+        _REPLACED[scheme.id] = owner
+    elif previous != owner:
+        _REPLACED.pop(scheme.id, None)
+    if _REGISTRY.get(scheme.id) is not scheme:
+        _forget_variants(scheme.id)
     _REGISTRY[scheme.id] = scheme
+    _OWNERS[scheme.id] = owner
     return scheme
+
+
+def owner(scheme_id: str) -> str | None:
+    """Who registered ``scheme_id`` (None when no scheme has that id)."""
+    return _OWNERS.get(scheme_id) if scheme_id in _REGISTRY else None
+
+
+def replaced_by(scheme_id: str) -> str | None:
+    """The plugin that replaced the scheme first registered as ``scheme_id`` (None if none did)."""
+    return _REPLACED.get(scheme_id)
+
+
+def registered() -> dict[str, Scheme]:
+    """A copy of the registry: id -> scheme."""
+    return dict(_REGISTRY)
+
+
+def restore(snapshot: dict[str, Scheme]) -> None:
+    """Put the registry back as :func:`registered` saw it (ids added since are forgotten)."""
+    for sid in [i for i in _REGISTRY if i not in snapshot]:
+        del _REGISTRY[sid]
+        _OWNERS.pop(sid, None)
+        _REPLACED.pop(sid, None)
+        _forget_variants(sid)
+    for sid, scheme in snapshot.items():
+        if _REGISTRY.get(sid) is not scheme:
+            _forget_variants(sid)
+        _REGISTRY[sid] = scheme
+
+
+def _forget_variants(scheme_id: str) -> None:
+    for key in [k for k, v in _VARIANTS.items() if (v.base or v.id) == scheme_id]:
+        del _VARIANTS[key]
 
 
 def clear() -> None:
     """Forget every registered scheme (a fresh registry; the built-ins register again on load)."""
     _REGISTRY.clear()
+    _OWNERS.clear()
+    _REPLACED.clear()
     _VARIANTS.clear()
     _dialect.cache_clear()
 

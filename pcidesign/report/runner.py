@@ -363,11 +363,11 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
             list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
             limit_variants=limit_variants, setting=setting)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
-        assets = builder.result()
+        assets = _front_page_assets(builder, todo, records)
         specs = {s.name: s for s in (notebooks or ())}
         summary = Summary(
             run="", folder="", started=now.isoformat(timespec="seconds"),
-            seconds=round(time.perf_counter() - started, 3), jobs=len(todo), workers=workers,
+            seconds=round(time.perf_counter() - started, 3), jobs=len(records), workers=workers,
             failed=sum(r.status != "ok" for r in records),
             kernel_seconds=round(sum(r.kernel_seconds for r in records), 3), runs=records,
         )
@@ -379,6 +379,23 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
         shutil.rmtree(pid_dir, ignore_errors=True)
     _point_latest(out, name)
     return summary
+
+
+def _front_page_assets(builder: frontpage.AssetBuilder, todo: list[Job], records: list[Record]) -> Any:
+    """The front page's own figures and tables; when building them fails (a scheme plugin that
+    raises), a failed entry in the run log says why and the page keeps only the log: the
+    notebooks' run is kept."""
+    from pcidesign.schemes import loader
+
+    try:
+        return builder.result()
+    except Exception as exc:  # noqa: BLE001 - recorded like a failed notebook
+        plugin = loader.plugin_of(exc)
+        why = f"the scheme plugin {plugin} failed: " if plugin else ""
+        timeline = todo[0].timeline if todo else "report"
+        records.append(Record(f"{timeline}/front-page", "front page", timeline, {}, status="failed",
+                              error=f"{why}{_error_text(exc)}"))
+        return frontpage.Assets()
 
 
 def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, specs: dict[str, NotebookSpec],
