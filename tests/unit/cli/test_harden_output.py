@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 DATA = ROOT / "pcidesign" / "data"
 ROUNDTRIP_XML = DATA / "fleet-sample" / "nova_i440fx_instance-00000031_old.xml"
 

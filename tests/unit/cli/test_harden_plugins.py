@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 HEAD = "from pcidesign import Scheme\nfrom pcidesign.schemes.status_quo import StatusQuo\n"
 ONE = 'Scheme(id={id!r}, title="t", thread="t", naming="n", pros=("p",), cons=("c",), dialect_class=StatusQuo)'
 
