@@ -16,7 +16,7 @@ from typing import NoReturn
 from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
-from pcidesign.render import text
+from pcidesign.render import table, text
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
@@ -243,7 +243,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.set_defaults(func=cmd_report)
+    for name in WIDE_COMMANDS:
+        sub.choices[name].add_argument("--wide", action="store_true",
+                                       help="tables as wide as their cells (default: wrapped or cut with '…' "
+                                            "to the terminal's width, $COLUMNS, or 100 columns)")
     return parser
+
+
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "calibrate", "paths", "findings", "compare")
+"""The subcommands that print tables: each takes ``--wide``."""
+
+
+def _width(args: argparse.Namespace) -> int | None:
+    """The width a table may take: the terminal's (``$COLUMNS`` first; 100 with no terminal), or
+    None (no limit) with ``--wide``."""
+    from pcidesign.render import table
+
+    return None if getattr(args, "wide", False) else table.terminal_width()
 
 
 def cmd_schemes(args: argparse.Namespace) -> int:
@@ -251,12 +267,32 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
              "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
-             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons),
+             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons), "name": s.name,
              "source": schemes.owner(s.id) + (" (replacing)" if schemes.replaced_by(s.id) else "")}
             for s in schemes.all_schemes()]
     if args.variants:
-        rows = [{"id": v, "scheme": schemes.get(v).base or v} for v in schemes.variant_ids()]
-    print(text.render(pd.DataFrame(rows), args.format))
+        rows = [{"id": v, "scheme": schemes.get(v).base or v, "name": schemes.name_of(v)}
+                for v in schemes.variant_ids()]
+    if args.format != "table":
+        print(text.render(pd.DataFrame(rows), args.format))
+    elif args.variants:
+        print(text.render(pd.DataFrame(rows)[["name", "id", "scheme"]], "table", _width(args)))
+    else:
+        from pcidesign.render import table
+
+        width = _width(args)
+        for s in schemes.all_schemes():
+            policies = "; ".join(f"{n}: {', '.join(v)}" for n, v in s.policies.items())
+            print(table.paragraph(f"{s.name} ({s.id}): {s.title}", width))
+            print(table.paragraph(f"in the thread: {s.thread}", width, "  ", "    "))
+            print(table.paragraph(f"naming: {s.naming}", width, "  ", "    "))
+            print(table.paragraph(f"policies: {policies}" if policies else
+                                  "policies: none (its XML fixes every device)", width, "  ", "    "))
+            for p in s.pros:
+                print(table.paragraph(f"+ {p}", width, "  ", "    "))
+            for c in s.cons:
+                print(table.paragraph(f"- {c}", width, "  ", "    "))
+            print()
     return 0
 
 
@@ -265,7 +301,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
     rows = [{"release": r.id, "libvirt": r.libvirt or "-", "qemu": r.qemu, "date": r.date or "-",
              "hypothetical": r.hypothetical, "adds": r.adds} for r in load().timeline(args.timeline)]
-    print(text.render(pd.DataFrame(rows), args.format))
+    print(text.render(pd.DataFrame(rows), args.format, _width(args)))
     return 0
 
 
@@ -274,7 +310,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
 
     rows = [{"intent": i.id, "class": i.cls, "device": i.device or "(default)", "note": i.note}
             for i in load().intents.values()]
-    print(text.render(pd.DataFrame(rows), args.format))
+    print(text.render(pd.DataFrame(rows), args.format, _width(args)))
     return 0
 
 
@@ -285,6 +321,14 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args),
                             setting=_setting(args))
     frame["outcome"] = frame["outcome"].astype(str)
+    if args.format == "table":
+        same = [c for c in ("scheme", "scenario", "timeline") if c in frame and frame[c].nunique() == 1]
+        if same and not frame.empty:  # said once above the table, the scheme by its name
+            print(f"{schemes.label_of(args.scheme)}, scenario {args.scenario}, timeline {args.timeline}: "
+                  f"{len(frame)} cells")
+            frame = frame.drop(columns=same)
+        print(text.render(frame, "table", _width(args)))
+        return 0
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
     return 0
 
@@ -391,13 +435,15 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
                           "max_hops": args.max_hops, "notions": doc}, indent=2))
     else:
-        print(f"scheme {schemes.get(args.scheme).id}, timeline {args.timeline}, paths of 1 to {args.max_hops} hops; "
-              "each cell: the hops of the shortest path reaching the outcome")
-        print(text.render(p.notion_outcomes(by).reset_index(), "table"))
+        width = _width(args)
+        print(table.paragraph(f"{schemes.label_of(args.scheme)}, timeline {args.timeline}, paths of 1 to "
+                              f"{args.max_hops} hops; each cell: the hops of the shortest path reaching the "
+                              "outcome", width))
+        print(text.render(p.notion_outcomes(by).reset_index(), "table", width))
         for n, e in by.items():
             print(f"\n{n}: worst {e.worst.value}")
             for o, w in e.witnesses.items():
-                print(f"  {o.value:15} {w.hops} hop(s): {w.describe()}")
+                print(table.paragraph(f"{o.value:15} {w.hops} hop(s): {w.describe()}", width, "  ", " " * 18))
     return 0
 
 
@@ -431,20 +477,23 @@ def cmd_paths(args: argparse.Namespace) -> int:
            else [schemes.get(args.scheme).id])
     found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
                               catalog=_catalog(args), setting=_setting(args))
+    width = _width(args)
     if many:
         frame = paths.worst_table(found)
-        print(text.render(frame, args.format))
+        if args.format == "table":
+            frame = table.named(frame, "scheme", schemes.name_of)
+        print(text.render(frame, args.format, width))
     elif args.format == "json":
         print(json.dumps(found[0].to_dict(), indent=2))
     else:
         e = found[0]
-        print(f"scheme {e.scheme}, timeline {e.timeline}, paths of 1 to {e.max_hops} hops "
-              f"({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
-              f"{text.count(e.paths)} paths over {text.count(e.states)} states\n")
-        print(text.render(e.frame().drop(columns=["why"]), "table"))
+        print(table.paragraph(f"{schemes.label_of(e.scheme)}, timeline {e.timeline}, paths of 1 to {e.max_hops} "
+                              f"hops ({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
+                              f"{text.count(e.paths)} paths over {text.count(e.states)} states", width) + "\n")
+        print(text.render(e.frame().drop(columns=["why"]), "table", width))
         st = _setting(args)
         for w in e.witnesses.values():
-            print("\n" + text.explanation(w) + f"\nReplay: {w.command(st)}")
+            print("\n" + text.explanation(w, width) + f"\nReplay: {w.command(st)}")
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
     return 0

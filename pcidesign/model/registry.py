@@ -54,6 +54,9 @@ class Scheme:
     """The MIGRATABLE policy of a variant (None: the scheme's own rule)."""
     base: str = ""
     """The plain scheme id of a variant (empty for a scheme itself)."""
+    short: str = ""
+    """The thread's own name for the proposal (``Idea 3``, ``what shipped``): what a reader of the
+    thread calls it. Empty: :attr:`title` stands in."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not (_NAME.match(self.base or self.id) and len(self.id) <= MAX_ID) \
@@ -80,6 +83,21 @@ class Scheme:
         if not self.fills:
             return {}
         return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+
+    @property
+    def name(self) -> str:
+        """What a reader calls this scheme or variant: the thread's name and the variant's policies
+        in words, e.g. ``what shipped, fill at define only`` (see :func:`name_of`)."""
+        words = [POLICY_WORDS.get(("fill", self.fill), f"fill={self.fill}")] if self.fill else []
+        if self.migratable:
+            words.append(POLICY_WORDS.get(("migratable", self.migratable), f"migratable={self.migratable}"))
+        return ", ".join([self.short or self.title or self.id] + words)
+
+    @property
+    def label(self) -> str:
+        """The name with the id beside it: ``what shipped, fill at define only
+        (model-subelement+fill=define-only)``; the id alone when the name adds nothing."""
+        return self.id if self.name == self.id else f"{self.name} ({self.id})"
 
     @property
     def fills(self) -> bool:
@@ -196,6 +214,15 @@ rule), or always the legacy device, never written."""
 MIGRATABLE_POLICIES: tuple[str, ...] = ("keep", "omit-legacy")
 """What MIGRATABLE XML sends: what is saved, or no device when it is the class's legacy one."""
 
+POLICY_WORDS: dict[tuple[str, str], str] = {
+    ("fill", "current"): "fill on every read",
+    ("fill", "define-only"): "fill at define only",
+    ("fill", "never"): "never fill",
+    ("migratable", "keep"): "MIGRATABLE as saved",
+    ("migratable", "omit-legacy"): "MIGRATABLE omits the legacy device",
+}
+"""Each policy value in the words a variant's name uses (:attr:`Scheme.name`)."""
+
 _VARIANTS: dict[str, Scheme] = {}
 
 
@@ -241,8 +268,20 @@ def variant(variant_id: str) -> Scheme:
     made = _VARIANTS[key] = Scheme(
         id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
         dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
-        migratable=chosen.get("migratable"), base=base.id)
+        migratable=chosen.get("migratable"), base=base.id, short=base.short)
     return made
+
+
+def name_of(variant_id: "str | Scheme") -> str:
+    """The name a reader knows a scheme or variant by (``Idea 3``, ``what shipped, fill at define
+    only``): one function for every table, legend and figure label. Unknown ids raise as
+    :func:`get` does."""
+    return get(variant_id).name
+
+
+def label_of(variant_id: "str | Scheme") -> str:
+    """The name with the id beside it, e.g. ``Idea 1 (multiplex-model)``."""
+    return get(variant_id).label
 
 
 def variant_ids(extra: bool = True) -> tuple[str, ...]:

@@ -365,7 +365,8 @@ def test_cli_fail_on_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     code, _, _ = cli(capsys, "--scheme", "implied-subtype", *base, "--fail-on", "ok")
     assert code == 1
-    code, out, _ = cli(capsys, "--scheme", "model-subelement", *base, "--hops", "restart,resave", "--start", "9.0.0")
+    code, out, _ = cli(capsys, "--scheme", "model-subelement", *base, "--hops", "restart,resave", "--start", "9.0.0",
+                         "--wide")
     assert code == 0 and "restart@1.2.18 > resave@1.2.18 > restart@H1" in out and "-- XML in:" in out
 
 
