@@ -99,9 +99,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, printable(f"{self.prog}: error: {message}", keep="\n\t") + "\n")
 
 
+DESCRIPTION = (
+    "Which way of naming a PCI controller's QEMU device in libvirt domain XML keeps guests safe "
+    "across libvirt and QEMU releases? pcidesign models each scheme proposed in the 2015 libvirt "
+    "design discussion, runs define, restart, re-save, live migration, save/restore and more "
+    "between any two releases (or along whole paths), says what happens to the guest, from 'ok' "
+    "to 'guest-changed', and explains every verdict hop by hop with the XML. Start with "
+    "'pcidesign findings' (the discussion's questions, answered per scheme) or 'pcidesign report' "
+    "(the notebooks and grids for a design review)."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, one subcommand per verb."""
-    parser = _Parser(prog="pcidesign", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="pcidesign", description=DESCRIPTION)
     parser.add_argument("--scheme-module", action="append", dest="scheme_modules", metavar="MODULE", default=[],
                         help=SCHEME_MODULE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
