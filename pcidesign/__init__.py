@@ -29,6 +29,16 @@ __version__ = "0.1.0"
 _loader.load_external()  # entry points and PCIDESIGN_SCHEMES; failures are kept for check()
 
 
+def reset() -> None:
+    """Pcidesign as a fresh process has it: no remembered transitions or results, and only the
+    schemes that load (the built-ins, then the external ones). A warm report kernel calls this
+    between two notebooks; call it after changing a scheme module in a running kernel."""
+    from pcidesign.model import transitions as _transitions
+
+    _loader.reset()
+    _transitions.reset()
+
+
 def matrix(scheme: str, scenario: str, timeline: str | None = None, intents=None, releases=None,  # type: ignore[no-untyped-def]
            scope: str | None = None, setting: Setting | None = None):
     """One row per (intent, from, to); see :func:`pcidesign.analysis.matrix`."""
@@ -49,5 +59,5 @@ __all__ = [
     "AXES", "Setting", "BY_SEVERITY", "Catalog", "DEFAULT_TIMELINE", "DataError", "Hop", "Host", "Intent", "Outcome",
     "PcidesignError", "Release", "Result", "Roundtrip", "Scenario", "Scheme", "Step", "UnknownNameError",
     "XMLInputError", "all_schemes", "explanation", "get_scenario", "get_scheme", "load_catalog", "matrix",
-    "register", "roundtrip", "run", "scenario_ids", "scheme_ids", "sweep",
+    "register", "reset", "roundtrip", "run", "scenario_ids", "scheme_ids", "sweep",
 ]
