@@ -108,6 +108,8 @@ SCHEMA: dict[str, Param] = {p.name: p for p in (
     Param("worst", "int", "worst-off domains listed per scheme, target and scenario", minimum=0, maximum=100_000),
     Param("fleet_dir", "str", "directory of domain XML files", empty="the sample fleet shipped with pcidesign"),
     Param("out_dir", "str", "absolute folder for PNG/CSV output", empty="write nothing"),
+    Param("results", "str", "a file of results the report computed once for this timeline",
+          empty="compute them here"),
 )}
 """Every parameter by name."""
 

@@ -26,6 +26,8 @@ disk) raises :class:`ReportWriteError` with the same clean-up (the CLI exits 1).
 
 from __future__ import annotations
 
+import dataclasses
+
 import contextlib
 import errno
 import json
@@ -359,9 +361,10 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     workers = workers_for(jobs, len(todo))
     started = time.perf_counter()
     try:
-        builder = frontpage.AssetBuilder(
-            list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
-            limit_variants=limit_variants, setting=setting)
+        results = _compute_once(todo, schemes, scenarios, setting)
+        if not isinstance(results, BaseException):
+            todo = _with_results(todo, results, pid_dir)
+        builder = frontpage.AssetBuilder(results, scheme_ids(schemes), limit_variants=limit_variants, setting=setting)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
         assets = _front_page_assets(builder, todo, records)
         specs = {s.name: s for s in (notebooks or ())}
@@ -379,6 +382,35 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
         shutil.rmtree(pid_dir, ignore_errors=True)
     _point_latest(out, name)
     return summary
+
+
+def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
+                  setting: Setting | None) -> dict[str, Any] | Exception:
+    """The sweep and comparison of every timeline, computed once in this process for the front page
+    and the notebooks that take a ``results`` parameter; what went wrong (a scheme plugin that
+    raises) is returned, and the front page's entry of the run log says it."""
+    timelines = list(dict.fromkeys(j.timeline for j in todo))
+    try:
+        return frontpage.results_for(timelines, scheme_ids(schemes), scenario_ids(scenarios), setting)
+    except Exception as exc:  # noqa: BLE001 - recorded like a failed notebook, by the front page
+        return exc
+
+
+def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
+    """The jobs, each notebook that declares a ``results`` parameter given the file of its
+    timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
+    from pcidesign.report.checks import declared_parameters
+
+    files = {t: str(r.save(folder / f"results-{t}.pkl")) for t, r in results.items()}
+    declared: dict[str, bool] = {}
+    out = []
+    for job in todo:
+        if job.source not in declared:
+            declared[job.source] = "results" in declared_parameters(job.source)
+        if declared[job.source] and job.timeline in files:
+            job = dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
+        out.append(job)
+    return out
 
 
 def _front_page_assets(builder: frontpage.AssetBuilder, todo: list[Job], records: list[Record]) -> Any:

@@ -74,7 +74,7 @@ def test_the_new_scenarios_are_everywhere_a_scenario_is(capsys: pytest.CaptureFi
     assert "domain-lost" in capsys.readouterr().out
     from pcidesign.report import frontpage
 
-    views = frontpage.grid_views(["real"], ["model-subelement"], plan.scenario_ids(None))
+    views = frontpage.grid_views(frontpage.results_for(["real"], ["model-subelement"], plan.scenario_ids(None)))
     assert all(new <= set(v.scenarios) and all((("model-subelement", s) in v.panels) for s in new) for v in views)
     from pcidesign.analysis import findings
 
