@@ -13,7 +13,7 @@ lookup in that table; the scenarios (:mod:`pcidesign.model.engine`) and the path
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pcidesign.model import domain
 from pcidesign.model.dialect import GUEST_VALUES, Dialect, Rejection
@@ -105,7 +105,7 @@ def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if isinstance(live, Rejection):
         return None, Step(Hop.RESTART, d.release.id, state.saved, config, None, Outcome.REJECTED,
                           f"{rel} loads the config but refuses to start the guest: {live.message}")
-    return State(d, state.saved, parsed, live), Step(
+    return State(d, state.saved, parsed, live, origin=state.origin), Step(
         Hop.RESTART, d.release.id, state.saved, config, live.hardware, None,
         f"{rel} loads the saved config and starts the guest with {describe(live.hardware)}")
 
@@ -122,7 +122,7 @@ def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     d = _holding(state, d, "resave")
     saved = format_def(d, state.persistent)
     rel = str(d.host)
-    return State(d, saved, state.persistent, state.live), Step(
+    return State(d, saved, state.persistent, state.live, origin=state.origin), Step(
         Hop.RESAVE, d.release.id, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
 
 
@@ -186,7 +186,7 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
     if event is not None:
         return None, Step(Hop.MIGRATE, d.release.id, sent, None, live.hardware, event, why)
     saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
+    return State(d, saved, parsed, live, origin=state.origin), Step(
         Hop.MIGRATE, d.release.id, sent, saved, live.hardware, None,
         f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
 
@@ -217,7 +217,7 @@ def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if view.hardware != real:
         note += (f"; {rel} now believes it runs {describe(view.hardware)}, which it will build at the next start "
                  f"({changed(real, view.hardware)})")
-    return State(d, state.saved, persistent, view, real if view.hardware != real else None), Step(
+    return State(d, state.saved, persistent, view, real if view.hardware != real else None, origin=state.origin), Step(
         Hop.DAEMON_RESTART, d.release.id, status, format_def(d, persistent), real, None, note)
 
 
@@ -226,7 +226,7 @@ def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     ``qemuDomainSaveInternal`` writes it), at the release holding the guest."""
     d = _holding(state, d, "save")
     image = format_def(d, state.live, migratable=True)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+    return State(d, state.saved, state.persistent, state.live, state.running, image, origin=state.origin), Step(
         Hop.SAVE, d.release.id, None, image, state.hardware, None,
         f"{d.host} writes the guest's memory and its MIGRATABLE XML to a save image; the guest stops")
 
@@ -236,7 +236,7 @@ def snapshot(state: State, d: Dialect | None = None) -> tuple[State | None, Step
     definition (``<domainsnapshot><domain>``, formatted as the saved config is)."""
     d = _holding(state, d, "snapshot")
     image = format_def(d, state.live)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+    return State(d, state.saved, state.persistent, state.live, state.running, image, origin=state.origin), Step(
         Hop.SNAPSHOT, d.release.id, None, image, state.hardware, None,
         f"{d.host} takes a snapshot; its metadata holds the domain definition")
 
@@ -262,7 +262,7 @@ def _from_image(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]
                                                                                         "and the guest stays in"))
     persistent = parse(d, state.saved, "load")
     keep = persistent if not isinstance(persistent, Rejection) else parsed
-    return State(d, state.saved, keep, live), Step(
+    return State(d, state.saved, keep, live, origin=state.origin), Step(
         hop, d.release.id, state.image, format_def(d, keep), live.hardware, event,
         why or f"{rel} reads the {what}, QEMU loads the saved state, the guest runs with {describe(live.hardware)}")
 
@@ -309,7 +309,7 @@ def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
         return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} refuses the edited "
                           f"config: {parsed.message}")
     saved = format_def(d, parsed)
-    return State(d, saved, parsed, state.live, state.running), Step(
+    return State(d, saved, parsed, state.live, state.running, origin=state.origin), Step(
         Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
 
 
@@ -347,7 +347,7 @@ def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
                f"<target> values: measured), then {why}")
         return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, live.hardware, event, why)
     saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
+    return State(d, saved, parsed, live, origin=state.origin), Step(
         Hop.MIGRATE_APP_XML, d.release.id, app_xml, saved, live.hardware, event,
         why or f"{rel} accepts the application's XML and runs the guest with {describe(live.hardware)}")
 
@@ -406,13 +406,10 @@ def hop_kind(hop: Hop | str) -> HopKind:
 
 
 def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
-    """Do ``hop`` to ``state`` at ``d``'s release (a lookup in :data:`HOPS`); the state after it
-    keeps the XML the domain was defined with."""
+    """Do ``hop`` to ``state`` at ``d``'s release (a lookup in :data:`HOPS`); every hop's next
+    state keeps the XML the domain was defined with (``origin``)."""
     kind = hop_kind(hop)
     if kind.needs_image and state.image is None:
         raise HopError(f"{kind.hop.value} needs a {'save image' if kind.hop is Hop.RESTORE else 'snapshot'} "
                        "taken before it")
-    nxt, step = kind.do(state, _holding(state, d, kind.hop.value) if kind.at_holder else d)
-    if nxt is not None and nxt.origin is None and state.origin is not None:
-        nxt = replace(nxt, origin=state.origin)
-    return nxt, step
+    return kind.do(state, _holding(state, d, kind.hop.value) if kind.at_holder else d)
