@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all env test report bench clean-reports docs docs-findings calibrate
+.PHONY: all env test test-fast report bench clean-reports docs docs-findings calibrate
 
 all: test
 
@@ -22,8 +22,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 env: $(STAMP)
 
+# both tiers: tests/unit (fast, by layer) and tests/integration (real QEMU, browser, wheel,
+# whole reports, notebooks; marked slow)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# the unit tier only, without papermill notebook runs (about a minute)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q tests/unit -m "not notebook"
 
 report: $(STAMP)
 	$(BIN)/pcidesign report --out reports

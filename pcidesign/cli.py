@@ -16,10 +16,11 @@ from typing import NoReturn
 from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
-from pcidesign.render import text
+from pcidesign.render import table, text
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
+from pcidesign.model.setting import AXES, DOCUMENT, Setting
 
 FORMATS = ("table", "csv", "json")
 
@@ -43,21 +44,35 @@ def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
 
 
-def _axes_args(p: argparse.ArgumentParser, pairing: bool = True) -> None:
-    p.add_argument("--machine", default="assumed", metavar="M",
-                   help="the machine a user writes: assumed (taken to run everywhere: the naming alone), pc or q35 "
-                        "(an alias the defining host replaces with its QEMU's newest machine), or a versioned "
-                        "machine such as pc-q35-2.4 (default: %(default)s)")
-    if pairing:
-        p.add_argument("--pairing", default="bundled", metavar="P",
-                       help="which QEMU runs with each release: bundled (the QEMU of its time) or libvirt-only "
-                            "(both ends run the newer release's QEMU) (default: %(default)s)")
+def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
+    """One option per axis of the setting (:data:`pcidesign.model.setting.AXES`) but ``skip``:
+    ``--timeline``, ``--machine``, ``--pairing``, ``--scope`` ..., with the axis's help and default."""
+    for axis in AXES.values():
+        if axis.name in skip:
+            continue
+        default = axis.default if axis.name == "timeline" else None  # None: "not given", the setting's default
+        p.add_argument(f"--{axis.name}", default=default, metavar=axis.name.upper()[0],
+                       help=f"{axis.help} (default: {axis.default})")
+
+
+def _setting(args: argparse.Namespace) -> Setting:
+    """The setting the command's axis options describe, checked against the catalog (exit 2 naming
+    the axis and its valid values when one is unknown)."""
+    given = {name: getattr(args, name, None) for name in AXES}
+    params.check(**given)
+    return Setting.of(None, **given).check(load())
+
+
+def paths_default_hops() -> tuple[object, ...]:
+    """The hops ``paths`` uses unless told otherwise."""
+    from pcidesign.analysis.paths import DEFAULT_HOPS
+
+    return DEFAULT_HOPS
 
 
 def _catalog(args: argparse.Namespace) -> "Catalog":
-    """The catalog under the command's ``--machine`` and ``--pairing`` (checked, exit 2 when unknown)."""
-    params.check(machine=getattr(args, "machine", None), pairing=getattr(args, "pairing", None))
-    return load().with_axes(getattr(args, "machine", None), getattr(args, "pairing", None))
+    """The catalog (the facts; the axes travel in :func:`_setting`)."""
+    return load()
 
 
 def _format_arg(p: argparse.ArgumentParser) -> None:
@@ -120,23 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("matrix", help="the outcome of a scenario for every intent and pair of releases")
     _scheme_arg(p)
     p.add_argument("--scenario", required=True, help=f"one of: {', '.join(scenarios.scenario_ids())}")
-    _timeline_arg(p)
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
-    p.add_argument("--scope", choices=params.SCOPES, default="all",
-                   help="naming: only cells whose intent's class exists at both releases (default: %(default)s)")
     _format_arg(p)
     _axes_args(p)
     p.set_defaults(func=cmd_matrix)
 
-    p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell")
+    p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell, or for one path")
     _scheme_arg(p)
-    p.add_argument("--scenario", required=True)
-    p.add_argument("--intent", required=True)
-    p.add_argument("--from", dest="from_", required=True, metavar="RELEASE")
-    p.add_argument("--to", dest="to", required=True, metavar="RELEASE")
-    _timeline_arg(p)
-    _axes_args(p)
+    p.add_argument("--scenario", help="the scenario of the cell (with --intent, --from and --to)")
+    p.add_argument("--intent")
+    p.add_argument("--from", dest="from_", metavar="RELEASE")
+    p.add_argument("--to", dest="to", metavar="RELEASE")
+    p.add_argument("--path", metavar="PATH", help="instead of a cell, replay a path as 'paths' prints it: "
+                   "'define INTENT@RELEASE > HOP@RELEASE > ...'")
+    _axes_args(p, skip=("scope",))
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("roundtrip", help="what a release saves (or sends) for a whole domain XML file")
@@ -183,10 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     # -- paths (issue 4) --
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
-    _timeline_arg(p)
     p.add_argument("--max-hops", type=int, default=None, metavar="K",
                    help="hops after the define (default: 3; with --notions: the number of releases of the timeline)")
-    p.add_argument("--hops", default="restart,resave,migrate", help="allowed hops, comma-separated (default: %(default)s)")
+    p.add_argument("--hops", default=",".join(h.value for h in paths_default_hops()),
+                   help="allowed hops, comma-separated, of: " + ", ".join(params.HOPS) + " (default: %(default)s)")
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
     p.add_argument("--start", metavar="RELEASE", help="define only at this release (default: any)")
@@ -204,17 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("findings", help="the thread's questions, each answered by the model per variant")
     p.add_argument("--timeline", default=None,
                    help="answer every question on this timeline (default: each question's own)")
-    p.add_argument("--pairing", default=None, help="which QEMU runs with each release (default: bundled)")
     p.add_argument("--question", action="append", dest="questions", metavar="ID",
                    help="only this question (repeatable; default: all of data/questions.csv)")
     p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
                    help="output format (default: %(default)s)")
-    _axes_args(p, pairing=False)
+    _axes_args(p, skip=("timeline", "scope"))
     p.set_defaults(func=cmd_findings)
 
     p = sub.add_parser("compare", help="each variant against a support policy, with benefit, expressiveness "
                                        "and the Pareto front")
-    _timeline_arg(p)
     p.add_argument("--policy", default="upstream", help="support policy of data/support-policies.csv "
                                                          "(default: %(default)s)")
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
@@ -237,13 +248,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
                    help="add this variant to the schemes covered (repeatable), e.g. model-subelement+fill=never")
     p.add_argument("--scenario", action="append", dest="scenarios", metavar="S", help="limit to scenario (repeatable)")
-    _axes_args(p)
+    _axes_args(p, skip=("timeline", "scope"))
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run in parallel (default: %(default)s)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.set_defaults(func=cmd_report)
+    for name in WIDE_COMMANDS:
+        sub.choices[name].add_argument("--wide", action="store_true",
+                                       help="tables as wide as their cells (default: wrapped or cut with '…' "
+                                            "to the terminal's width, $COLUMNS, or 100 columns)")
     return parser
+
+
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "calibrate", "paths", "findings", "compare")
+"""The subcommands that print tables: each takes ``--wide``."""
+
+
+def _width(args: argparse.Namespace) -> int | None:
+    """The width a table may take: the terminal's (``$COLUMNS`` first; 100 with no terminal), or
+    None (no limit) with ``--wide``."""
+    from pcidesign.render import table
+
+    return None if getattr(args, "wide", False) else table.terminal_width()
 
 
 def cmd_schemes(args: argparse.Namespace) -> int:
@@ -251,10 +278,32 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
              "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
-             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons)} for s in schemes.all_schemes()]
+             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons), "name": s.name,
+             "source": schemes.owner(s.id) + (" (replacing)" if schemes.replaced_by(s.id) else "")}
+            for s in schemes.all_schemes()]
     if args.variants:
-        rows = [{"id": v, "scheme": schemes.get(v).base or v} for v in schemes.variant_ids()]
-    print(text.render(pd.DataFrame(rows), args.format))
+        rows = [{"id": v, "scheme": schemes.get(v).base or v, "name": schemes.name_of(v)}
+                for v in schemes.variant_ids()]
+    if args.format != "table":
+        print(text.render(pd.DataFrame(rows), args.format))
+    elif args.variants:
+        print(text.render(pd.DataFrame(rows)[["name", "id", "scheme"]], "table", _width(args)))
+    else:
+        from pcidesign.render import table
+
+        width = _width(args)
+        for s in schemes.all_schemes():
+            policies = "; ".join(f"{n}: {', '.join(v)}" for n, v in s.policies.items())
+            print(table.paragraph(f"{s.name} ({s.id}): {s.title}", width))
+            print(table.paragraph(f"in the thread: {s.thread}", width, "  ", "    "))
+            print(table.paragraph(f"naming: {s.naming}", width, "  ", "    "))
+            print(table.paragraph(f"policies: {policies}" if policies else
+                                  "policies: none (its XML fixes every device)", width, "  ", "    "))
+            for p in s.pros:
+                print(table.paragraph(f"+ {p}", width, "  ", "    "))
+            for c in s.cons:
+                print(table.paragraph(f"- {c}", width, "  ", "    "))
+            print()
     return 0
 
 
@@ -263,7 +312,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
     rows = [{"release": r.id, "libvirt": r.libvirt or "-", "qemu": r.qemu, "date": r.date or "-",
              "hypothetical": r.hypothetical, "adds": r.adds} for r in load().timeline(args.timeline)]
-    print(text.render(pd.DataFrame(rows), args.format))
+    print(text.render(pd.DataFrame(rows), args.format, _width(args)))
     return 0
 
 
@@ -272,7 +321,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
 
     rows = [{"intent": i.id, "class": i.cls, "device": i.device or "(default)", "note": i.note}
             for i in load().intents.values()]
-    print(text.render(pd.DataFrame(rows), args.format))
+    print(text.render(pd.DataFrame(rows), args.format, _width(args)))
     return 0
 
 
@@ -280,26 +329,52 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
     params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
-    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope,
-                            catalog=_catalog(args))
+    frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args),
+                            setting=_setting(args))
     frame["outcome"] = frame["outcome"].astype(str)
+    if args.format == "table":
+        same = [c for c in ("scheme", "scenario", "timeline") if c in frame and frame[c].nunique() == 1]
+        if same and not frame.empty:  # said once above the table, the scheme by its name
+            print(f"{schemes.label_of(args.scheme)}, scenario {args.scenario}, timeline {args.timeline}: "
+                  f"{len(frame)} cells")
+            frame = frame.drop(columns=same)
+        print(text.render(frame, "table", _width(args)))
+        return 0
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
     return 0
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    cat = _catalog(args)
-    frm, to = cat.release(args.from_, args.timeline), cat.release(args.to, args.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat)))
+    cat, st = _catalog(args), _setting(args)
+    if args.path is not None:
+        from pcidesign.analysis import paths
+
+        if args.scenario or args.from_ or args.to:
+            raise UsageError("give --path, or --scenario with --intent, --from and --to; not both")
+        intent, start, route = paths.parse_path(args.path)
+        if args.intent is not None and args.intent != intent:
+            raise UsageError(f"--intent {args.intent} differs from the path's intent {intent}")
+        for _, rid in ((None, start), *route):
+            cat.release(rid, st.timeline)
+        print(text.explanation(paths.replay(args.scheme, intent, start, route, catalog=cat, setting=st)))
+        return 0
+    missing = [o for o, v in (("--scenario", args.scenario), ("--intent", args.intent), ("--from", args.from_),
+                              ("--to", args.to)) if not v]
+    if missing:
+        raise UsageError(f"explain needs {', '.join(missing)} (a cell), or --path (a path)")
+    frm, to = cat.release(args.from_, st.timeline), cat.release(args.to, st.timeline)
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st)))
     return 0
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
-    cat = load().with_axes(machine="alias")  # a whole document: its machine is checked against the host's QEMU
+    cat = load()
+    # a whole document: the machine it names is checked against the host's QEMU
+    judged = DOCUMENT.replace(timeline=args.timeline)
     scheme = schemes.get(args.scheme)
     host = cat.host(cat.release(args.release, args.timeline), args.qemu)
     data = _read_input(args.file)
-    result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat)
+    result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat, setting=judged)
     if result.error is not None:
         error(f"error: {host} rejects {args.file}: {result.error}")
         return 1
@@ -364,20 +439,22 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
 
     from pcidesign.analysis import paths as p
 
-    by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start,
-                   catalog=_catalog(args))
+    by = p.notions(args.scheme, None, args.max_hops, args.hops, args.intents, args.start,
+                   catalog=_catalog(args), setting=_setting(args))
     if args.format == "json":
         doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
                           "max_hops": args.max_hops, "notions": doc}, indent=2))
     else:
-        print(f"scheme {schemes.get(args.scheme).id}, timeline {args.timeline}, paths of 1 to {args.max_hops} hops; "
-              "each cell: the hops of the shortest path reaching the outcome")
-        print(text.render(p.notion_outcomes(by).reset_index(), "table"))
+        width = _width(args)
+        print(table.paragraph(f"{schemes.label_of(args.scheme)}, timeline {args.timeline}, paths of 1 to "
+                              f"{args.max_hops} hops; each cell: the hops of the shortest path reaching the "
+                              "outcome", width))
+        print(text.render(p.notion_outcomes(by).reset_index(), "table", width))
         for n, e in by.items():
             print(f"\n{n}: worst {e.worst.value}")
             for o, w in e.witnesses.items():
-                print(f"  {o.value:15} {w.hops} hop(s): {w.describe()}")
+                print(table.paragraph(f"{o.value:15} {w.hops} hop(s): {w.describe()}", width, "  ", " " * 18))
     return 0
 
 
@@ -409,21 +486,25 @@ def cmd_paths(args: argparse.Namespace) -> int:
         return _print_notions(args, paths)
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
-    found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start,
-                              catalog=_catalog(args))
+    found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
+                              catalog=_catalog(args), setting=_setting(args))
+    width = _width(args)
     if many:
         frame = paths.worst_table(found)
-        print(text.render(frame, args.format))
+        if args.format == "table":
+            frame = table.named(frame, "scheme", schemes.name_of)
+        print(text.render(frame, args.format, width))
     elif args.format == "json":
         print(json.dumps(found[0].to_dict(), indent=2))
     else:
         e = found[0]
-        print(f"scheme {e.scheme}, timeline {e.timeline}, paths of 1 to {e.max_hops} hops "
-              f"({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
-              f"{text.count(e.paths)} paths over {text.count(e.states)} states\n")
-        print(text.render(e.frame().drop(columns=["why"]), "table"))
+        print(table.paragraph(f"{schemes.label_of(e.scheme)}, timeline {e.timeline}, paths of 1 to {e.max_hops} "
+                              f"hops ({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
+                              f"{text.count(e.paths)} paths over {text.count(e.states)} states", width) + "\n")
+        print(text.render(e.frame().drop(columns=["why"]), "table", width))
+        st = _setting(args)
         for w in e.witnesses.values():
-            print("\n" + text.explanation(w))
+            print("\n" + text.explanation(w, width) + f"\nReplay: {w.command(st)}")
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
     return 0
@@ -434,8 +515,8 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.analysis import findings
     from pcidesign.render import findingstext
 
-    params.check(machine=args.machine, pairing=args.pairing)
-    found = findings.findings(args.timeline, args.pairing, questions=args.questions, machine=args.machine)
+    params.check(timeline=args.timeline)
+    found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args))
     sys.stdout.write(findingstext.render(found, args.format))
     return 0
 
@@ -446,7 +527,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
-    result = compare.compare(args.variants, args.timeline, args.policy, _catalog(args))
+    result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
     sys.stdout.write(comparetext.render(result, args.format))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 
@@ -464,10 +545,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         params.check(schemes=args.schemes)
         params.check(schemes=args.variants)
-        params.check(machine=args.machine, pairing=args.pairing)
         summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
-                             fresh_kernels=args.fresh_kernels, variants=args.variants, machine=args.machine,
-                             pairing=args.pairing)
+                             fresh_kernels=args.fresh_kernels, variants=args.variants, setting=_setting(args))
     except report.ReportWriteError as exc:
         print(f"pcidesign report: error: {exc}", file=sys.stderr)
         return 1
@@ -484,6 +563,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the output still buffered is not written
+    (and fails again) at exit (the Python documentation's advice for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (a captured stdout): nothing at exit either
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     from pcidesign.schemes import loader
@@ -497,15 +589,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         for spec in args.scheme_modules + getattr(args, "sub_scheme_modules", []):
             loader.add_to_env(spec)
         loader.check()
-        return int(args.func(args))
+        for sid, by in loader.replacements().items():  # a replaced built-in is never silent
+            error(f"pcidesign {args.command}: note: scheme {sid!r} is the one {by} gives, replacing "
+                  "the one registered before it")
+        status = int(args.func(args))
+        sys.stdout.flush()  # inside the guard: a full disk or a closed pipe is seen here, not at exit
+        return status
     except PcidesignError as exc:
         error(f"pcidesign {args.command}: error: {exc}")
         return 2
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+        _drop_stdout()
+        return 141
+    except OSError as exc:
+        if exc.filename is None:  # writing the output failed (a full disk, an I/O error)
+            _drop_stdout()
+            error(f"pcidesign {args.command}: error: cannot write the output: {exc.strerror or exc}")
+        else:
+            error(f"pcidesign {args.command}: error: {exc.filename}: {exc.strerror or exc}")
+        return 1
     except KeyboardInterrupt:
         print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        plugin = loader.plugin_of(exc)
+        if plugin is None:
+            raise  # pcidesign's own bug: the traceback is the report
+        error(f"pcidesign {args.command}: error: the scheme plugin {plugin} failed: {type(exc).__name__}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ import pandas as pd
 from lxml import etree
 
 from pcidesign.model import engine
-from pcidesign.model.catalog import Catalog, load, parse_csv
+from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.csvdata import parse_csv
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.xmlsafe import XMLRefused, display, parse_domain, read_file
 from pcidesign.model.resources import data_dir

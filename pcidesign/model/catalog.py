@@ -6,22 +6,21 @@ with a :class:`~pcidesign.errors.DataError` naming the file, the row and the pro
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pcidesign.model.csvdata import Table, _show, parse_csv, read_csv  # noqa: F401  (re-exported)
 from pcidesign.model.errors import DataError, UnknownNameError
+from pcidesign.model.setting import AXES, MACHINE_FAMILIES
 from pcidesign.model.guestabi import GUEST_VALUES, RANGES, target_field
 from pcidesign.model.resources import data_dir
-from pcidesign.model.xmlsafe import display
 
 DATA_DIR = data_dir()
-DEFAULT_TIMELINE = "real"
+DEFAULT_TIMELINE = AXES["timeline"].default
 
 Key = tuple[int, ...]
 """A point in release order: a version tuple, or a hypothetical release after all real ones."""
@@ -144,21 +143,6 @@ class MachineInfo:
     source: str
 
 
-MACHINE_FAMILIES: dict[str, str] = {"pc": "pc-i440fx", "q35": "pc-q35"}
-"""The machine aliases a user writes, and the family of versioned machines libvirt replaces them with."""
-
-MACHINE_MODES: tuple[str, ...] = ("assumed", "alias")
-"""The ``machine`` axis besides a versioned machine: ``assumed`` (the machine is taken to run on
-every host: only the naming is judged) and ``alias`` (the user writes ``pc`` or ``q35``, which the
-defining host replaces with its QEMU's newest versioned machine). ``q35`` and ``pc`` are read as
-``alias``; ``pc-q35-2.4`` (or ``2.4``) pins that version (for a class of the other family, its
-``pc-i440fx`` twin)."""
-
-PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only")
-"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time, on both
-ends of a pair) or ``libvirt-only`` (both ends run the newer release's QEMU: libvirt upgraded or
-downgraded on one host, QEMU kept)."""
-
 
 @dataclass(frozen=True, eq=False)
 class Host:
@@ -183,12 +167,7 @@ class Catalog:
     intents: dict[str, Intent]
     timelines: dict[str, tuple[Release, ...]]
     machines: dict[str, MachineInfo] = field(default_factory=dict)
-    machine: str = "assumed"
-    """The machine axis: ``assumed``, ``alias`` or a version such as ``2.4`` (:data:`MACHINE_MODES`)."""
-    pairing: str = "bundled"
-    """The host pairing axis (:data:`PAIRINGS`)."""
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
-    _axes: dict[tuple[str, str], "Catalog"] = field(default_factory=dict, repr=False, compare=False)
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __hash__(self) -> int:
@@ -269,54 +248,7 @@ class Catalog:
                     best = rule
         return best.device if best else None
 
-    # -- the axes: which machine the user writes, which QEMU runs with a release -------------
-    def with_axes(self, machine: str | None = None, pairing: str | None = None) -> "Catalog":
-        """This catalog under another machine or pairing (one object per combination, so every
-        cache keyed on it is shared); unknown values raise, listing the valid ones."""
-        m = self.machine if machine is None else self.machine_mode(machine)
-        p = self.pairing if pairing is None else pairing
-        if p not in PAIRINGS:
-            raise UnknownNameError("pairing", p, PAIRINGS)
-        if (m, p) == (self.machine, self.pairing):
-            return self
-        base = self._axes.get(("", ""), self)
-        key = (m, p)
-        if key == ("assumed", "bundled"):
-            return base
-        if key not in base._axes:
-            derived = Catalog(self.releases, self.classes, self.devices, self.defaults, self.intents, self.timelines,
-                              self.machines, m, p)
-            derived._axes[("", "")] = base
-            base._axes[key] = derived
-        return base._axes[key]
-
-    def machine_mode(self, text: str) -> str:
-        """``assumed``, ``alias`` (also for ``pc`` and ``q35``) or a known version (``2.4`` from
-        ``pc-q35-2.4``, ``pc-i440fx-2.4`` or ``2.4``), else an error listing the valid values."""
-        if text in MACHINE_MODES:
-            return text
-        if text in MACHINE_FAMILIES:
-            return "alias"
-        version = text
-        for family in MACHINE_FAMILIES.values():
-            if text.startswith(family + "-"):
-                version = text[len(family) + 1:]
-        if any(".".join(map(str, m.version)) == version or m.name.endswith("-" + version) for m in self.machines.values()):
-            return version
-        raise UnknownNameError("machine", text, [*MACHINE_MODES, *MACHINE_FAMILIES,
-                                                 "a versioned machine such as pc-q35-2.4 (data/machines.csv)"])
-
-    @property
-    def checks_machine(self) -> bool:
-        """Whether the machine type is part of what is judged (any mode but ``assumed``)."""
-        return self.machine != "assumed"
-
-    def written_machine(self, family_alias: str) -> str:
-        """The machine a user writes for an intent of the ``pc`` or ``q35`` family, in this mode."""
-        if self.machine in MACHINE_MODES:
-            return family_alias
-        return f"{MACHINE_FAMILIES[family_alias]}-{self.machine}"
-
+    # -- machine types ----------------------------------------------------------------------------
     def canonical_machine(self, machine: str, host: Host) -> str:
         """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
         versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
@@ -375,98 +307,6 @@ def _since(text: str, hypothetical: dict[str, Key]) -> Key:
     if text in hypothetical:
         return hypothetical[text]
     raise ValueError(f"{_show(text)} is neither a version nor a release id ({', '.join(hypothetical)})")
-
-
-_TERMINATOR = re.compile(r"\r\n|\r|\n")
-_SHOW = 60
-
-
-def _show(value: str) -> str:
-    """``value`` quoted for an error message: control characters escaped, long text cut."""
-    text = repr(value[:_SHOW])
-    return text if len(value) <= _SHOW else f"{text}... ({len(value)} characters)"
-
-
-@dataclass(frozen=True)
-class Table:
-    """The rows of one CSV data file, each with the file line it starts on (blank lines count)."""
-
-    name: str
-    header_row: int
-    columns: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, str]], ...]
-
-    def require_rows(self, what: str) -> None:
-        """Refuse a file that has its header and nothing else (``what``: "intents", ...)."""
-        if not self.rows:
-            raise DataError(self.name, self.header_row, f"no {what}: the header is the file's last row")
-
-
-def read_csv(path: Path, columns: Sequence[str] = (), name: str | None = None) -> Table:
-    """Read and check the CSV file ``path`` (see :func:`parse_csv`); a file that cannot be read
-    raises :class:`DataError` with the path and the reason."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(display(path), None, f"cannot read: {exc.strerror or exc}") from None
-    return parse_csv(data, name if name is not None else display(path.name), columns)
-
-
-def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
-    """The rows of the CSV text ``data``, refusing what it cannot read with a :class:`DataError`
-    naming the file (``name``), the row (its file line) and the problem.
-
-    UTF-8 only (a byte-order mark at the start is accepted), strict quoting, each row with as
-    many fields as the header, every column of ``columns`` present; cells are stripped and blank
-    lines skipped (but counted: a row number is the line the row starts on).
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8-sig", errors="replace")
-        line = len(_TERMINATOR.findall(before)) + 1
-        raise DataError(name, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
-                        "(save the file as UTF-8)") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    header_row = 1
-    rows: list[tuple[int, dict[str, str]]] = []
-    start = 1
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problem = str(exc)
-            if "field larger than field limit" in problem:
-                problem = f"a field longer than {csv.field_size_limit()} characters (the CSV reader's limit)"
-            elif "unexpected end of data" in problem:
-                problem = "a quoted field that starts in this row is never closed"
-            elif "expected after" in problem:
-                problem = (f"text after the closing quote of a field ({problem}; a quote inside a quoted "
-                           "field is written twice)")
-            raise DataError(name, start, f"not valid CSV: {problem}") from None
-        if not any(c.strip() for c in cells) and (header is None or len(cells) <= 1):
-            continue  # a blank line
-        if header is None:
-            header, header_row = [c.strip() for c in cells], start
-            twice = sorted({c for c in header if header.count(c) > 1})
-            if twice:
-                raise DataError(name, start, f"column(s) named twice: {', '.join(map(_show, twice))}")
-            missing = [c for c in columns if c not in header]
-            if missing:
-                at = f" (the header is row {start})" if start != 1 else ""
-                raise DataError(name, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}{at}")
-            continue
-        if len(cells) != len(header):
-            raise DataError(name, start, f"{len(cells)} fields, but the header (row {header_row}) has {len(header)}"
-                            " (a missing or extra comma, or a quote out of place?)")
-        rows.append((start, {k: v.strip() for k, v in zip(header, cells)}))
-    if header is None:
-        raise DataError(name, None, "empty file" + (f"; expected a header with {', '.join(columns)}" if columns else ""))
-    return Table(name, header_row, tuple(header), tuple(rows))
 
 
 def _rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:

@@ -17,6 +17,8 @@ from typing import Literal
 from lxml import etree
 
 from pcidesign.model.catalog import TARGET_SINCE, Catalog, Host, Intent, Key, version_key
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.setting import Setting
 from pcidesign.model.guestabi import GUEST_VALUES
 from pcidesign.model.xmlsafe import parse_fragment
 
@@ -182,9 +184,11 @@ class Dialect(ABC):
     migratable_policy: str | None = None
     """``keep``, ``omit-legacy``, or None for the scheme's own rule (``format``)."""
 
-    def __init__(self, host: Host, catalog: Catalog) -> None:
+    def __init__(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> None:
         self.host = host
         self.catalog = catalog
+        self.setting = setting
+        """The axes of the verdict this dialect judges under (the machine written, ...)."""
         self.release = host.release
         self.classes = catalog.known_classes(host.release)
         self.devices = catalog.known_devices(host.release)

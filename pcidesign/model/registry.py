@@ -7,11 +7,20 @@ The built-in schemes live in :mod:`pcidesign.schemes` and register themselves wh
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
+from pcidesign.model.catalog import _NAME as _CATALOG_NAME
 from pcidesign.model.catalog import Catalog, Host, Key
 from pcidesign.model.dialect import Dialect, LegacyDialect
 from pcidesign.model.errors import SchemeError, UnknownNameError
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.setting import Setting
+
+_NAME = re.compile(_CATALOG_NAME.pattern.replace("+", ""))
+"""A scheme id: a catalog name (see :mod:`pcidesign.model.catalog`) without '+', which joins a
+variant's policies."""
+MAX_ID = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,10 +54,15 @@ class Scheme:
     """The MIGRATABLE policy of a variant (None: the scheme's own rule)."""
     base: str = ""
     """The plain scheme id of a variant (empty for a scheme itself)."""
+    short: str = ""
+    """The thread's own name for the proposal (``Idea 3``, ``what shipped``): what a reader of the
+    thread calls it. Empty: :attr:`title` stands in."""
 
     def __post_init__(self) -> None:
-        if not self.id or not isinstance(self.id, str) or self.id != self.id.strip() or ("+" in self.id and not self.base):
-            raise SchemeError(f"scheme id {self.id!r}: a non-empty name without spaces at its ends or '+'")
+        if not isinstance(self.id, str) or not (_NAME.match(self.base or self.id) and len(self.id) <= MAX_ID) \
+                or ("+" in self.id) != bool(self.base):
+            raise SchemeError(f"scheme id {self.id!r}: a name of up to {MAX_ID} characters, a letter or digit "
+                              "then letters, digits and . _ - (no spaces, '+' or control characters)")
         if not (isinstance(self.dialect_class, type) and issubclass(self.dialect_class, Dialect)):
             raise SchemeError(f"scheme {self.id!r}: dialect_class must be a Dialect subclass, "
                               f"not {self.dialect_class!r}")
@@ -71,6 +85,21 @@ class Scheme:
         return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
 
     @property
+    def name(self) -> str:
+        """What a reader calls this scheme or variant: the thread's name and the variant's policies
+        in words, e.g. ``what shipped, fill at define only`` (see :func:`name_of`)."""
+        words = [POLICY_WORDS.get(("fill", self.fill), f"fill={self.fill}")] if self.fill else []
+        if self.migratable:
+            words.append(POLICY_WORDS.get(("migratable", self.migratable), f"migratable={self.migratable}"))
+        return ", ".join([self.short or self.title or self.id] + words)
+
+    @property
+    def label(self) -> str:
+        """The name with the id beside it: ``what shipped, fill at define only
+        (model-subelement+fill=define-only)``; the id alone when the name adds nothing."""
+        return self.id if self.name == self.id else f"{self.name} ({self.id})"
+
+    @property
     def fills(self) -> bool:
         """Whether the scheme fills a missing device in and saves it (it overrides ``fill_on``)."""
         return self.dialect_class.fill_on is not Dialect.fill_on
@@ -82,32 +111,87 @@ class Scheme:
         except UnknownNameError as exc:
             raise UnknownNameError("release", self.adopted, exc.valid, f"scheme {self.id!r} (adopted)") from None
 
-    def dialect(self, host: Host, catalog: Catalog) -> Dialect:
-        """The dialect of this scheme at ``host`` (libvirt's old one before adoption)."""
-        return _dialect(self, host, catalog)
+    def dialect(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> Dialect:
+        """The dialect of this scheme at ``host`` under ``setting`` (libvirt's old one before adoption)."""
+        return _dialect(self, host, catalog, setting)
 
 
 @functools.lru_cache(maxsize=4096)
-def _dialect(scheme: Scheme, host: Host, catalog: Catalog) -> Dialect:
+def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> Dialect:
     if host.release.key < scheme.adopted_key(catalog):
-        return LegacyDialect(host, catalog)  # before adoption, libvirt as it was: no policy either
-    d = scheme.dialect_class(host, catalog)
+        return LegacyDialect(host, catalog, setting)  # before adoption, libvirt as it was: no policy either
+    d = scheme.dialect_class(host, catalog, setting)
     d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
     return d
 
 
 _REGISTRY: dict[str, Scheme] = {}
+_OWNERS: dict[str, str] = {}
+"""Who registered each id: ``a built-in scheme``, ``plugin 'MODULE'``, ``entry point 'NAME'``..."""
+_REPLACED: dict[str, str] = {}
+"""Ids whose first scheme a plugin replaced, as it declared (id -> the plugin)."""
+
+IN_PROCESS = "pcidesign.register() in this process"
 
 
-def register(scheme: Scheme) -> Scheme:
-    """Add ``scheme`` to the registry (replacing one with the same id) and return it."""
+def register(scheme: Scheme, owner: str = IN_PROCESS, replaces: bool = False) -> Scheme:
+    """Add ``scheme`` to the registry (replacing one with the same id) and return it.
+
+    ``owner`` names who registers it (the plugin loader passes the plugin; see
+    :mod:`pcidesign.schemes.loader`, which refuses an id taken by someone else unless the plugin
+    declares it ``replaces`` it, and then :func:`replaced_by` names the plugin)."""
+    if not isinstance(scheme, Scheme):
+        raise SchemeError(f"register() takes a pcidesign Scheme, not {type(scheme).__name__}")
+    previous = _OWNERS.get(scheme.id)
+    if replaces and previous is not None and previous != owner:
+        _REPLACED[scheme.id] = owner
+    elif previous != owner:
+        _REPLACED.pop(scheme.id, None)
+    if _REGISTRY.get(scheme.id) is not scheme:
+        _forget_variants(scheme.id)
     _REGISTRY[scheme.id] = scheme
+    _OWNERS[scheme.id] = owner
     return scheme
+
+
+def owner(scheme_id: str) -> str | None:
+    """Who registered ``scheme_id`` (None when no scheme has that id)."""
+    return _OWNERS.get(scheme_id) if scheme_id in _REGISTRY else None
+
+
+def replaced_by(scheme_id: str) -> str | None:
+    """The plugin that replaced the scheme first registered as ``scheme_id`` (None if none did)."""
+    return _REPLACED.get(scheme_id)
+
+
+def registered() -> dict[str, Scheme]:
+    """A copy of the registry: id -> scheme."""
+    return dict(_REGISTRY)
+
+
+def restore(snapshot: dict[str, Scheme]) -> None:
+    """Put the registry back as :func:`registered` saw it (ids added since are forgotten)."""
+    for sid in [i for i in _REGISTRY if i not in snapshot]:
+        del _REGISTRY[sid]
+        _OWNERS.pop(sid, None)
+        _REPLACED.pop(sid, None)
+        _forget_variants(sid)
+    for sid, scheme in snapshot.items():
+        if _REGISTRY.get(sid) is not scheme:
+            _forget_variants(sid)
+        _REGISTRY[sid] = scheme
+
+
+def _forget_variants(scheme_id: str) -> None:
+    for key in [k for k, v in _VARIANTS.items() if (v.base or v.id) == scheme_id]:
+        del _VARIANTS[key]
 
 
 def clear() -> None:
     """Forget every registered scheme (a fresh registry; the built-ins register again on load)."""
     _REGISTRY.clear()
+    _OWNERS.clear()
+    _REPLACED.clear()
     _VARIANTS.clear()
     _dialect.cache_clear()
 
@@ -129,6 +213,15 @@ rule), or always the legacy device, never written."""
 
 MIGRATABLE_POLICIES: tuple[str, ...] = ("keep", "omit-legacy")
 """What MIGRATABLE XML sends: what is saved, or no device when it is the class's legacy one."""
+
+POLICY_WORDS: dict[tuple[str, str], str] = {
+    ("fill", "current"): "fill on every read",
+    ("fill", "define-only"): "fill at define only",
+    ("fill", "never"): "never fill",
+    ("migratable", "keep"): "MIGRATABLE as saved",
+    ("migratable", "omit-legacy"): "MIGRATABLE omits the legacy device",
+}
+"""Each policy value in the words a variant's name uses (:attr:`Scheme.name`)."""
 
 _VARIANTS: dict[str, Scheme] = {}
 
@@ -175,8 +268,20 @@ def variant(variant_id: str) -> Scheme:
     made = _VARIANTS[key] = Scheme(
         id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
         dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
-        migratable=chosen.get("migratable"), base=base.id)
+        migratable=chosen.get("migratable"), base=base.id, short=base.short)
     return made
+
+
+def name_of(variant_id: "str | Scheme") -> str:
+    """The name a reader knows a scheme or variant by (``Idea 3``, ``what shipped, fill at define
+    only``): one function for every table, legend and figure label. Unknown ids raise as
+    :func:`get` does."""
+    return get(variant_id).name
+
+
+def label_of(variant_id: "str | Scheme") -> str:
+    """The name with the id beside it, e.g. ``Idea 1 (multiplex-model)``."""
+    return get(variant_id).label
 
 
 def variant_ids(extra: bool = True) -> tuple[str, ...]:

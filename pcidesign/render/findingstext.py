@@ -63,13 +63,14 @@ def to_json(found: Sequence[Finding]) -> dict[str, object]:
         out.append({
             "id": q.id, "question": q.question, "who": q.who, "quote": q.quote, "words": q.words,
             "cite": q.cite, "method": q.method, "how": f.how, "timeline": f.timeline,
-            "pairing": f.pairing, "summary": f.summary, "skipped": f.skipped,
+            "pairing": f.pairing, "setting": f.setting.as_dict(), "summary": f.summary, "skipped": f.skipped,
             "answers": [{
                 "variant": a.variant, "outcome": a.outcome.value, "answer": a.line,
                 "counts": {o.value: n for o, n in a.counts.items()},
                 "witness": None if a.witness is None else {
                     "kind": "cell" if isinstance(a.witness, CellWitness) else "path",
                     "text": a.witness.text, "command": a.witness.command,
+                    **({} if isinstance(a.witness, CellWitness) else {"replay": a.witness.replay_command}),
                 },
                 "why": a.why, "explanation": explanation(a),
             } for a in f.answers],

@@ -10,12 +10,14 @@ import pandas as pd
 from pcidesign.analysis.paths import Witness
 from pcidesign.model.engine import Result
 from pcidesign.model.vocab import Hop, Outcome
+from pcidesign.render import table
 
 
-def explanation(history: Result | Witness) -> str:
+def explanation(history: Result | Witness, width: int | None = None) -> str:
     """Each step of a scenario's :class:`Result` or a path's :class:`Witness`, with the XML that
     went in and came out, then the verdict and its reason. One renderer for both, so a cell and
-    a path read the same way; a path also says, at each step, the outcome had it ended there."""
+    a path read the same way; a path also says, at each step, the outcome had it ended there.
+    ``width`` wraps the prose lines (never the XML) to that many characters."""
     if isinstance(history, Witness):
         head = f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}"
         after: tuple[Outcome | None, ...] = tuple(history.after)
@@ -25,18 +27,18 @@ def explanation(history: Result | Witness) -> str:
                 f"from {history.from_} to {history.to}")
         after = (None,) * len(history.steps)
         verdict = f"verdict: {history.outcome.value}: {history.detail}"
-    lines = [head, ""]
+    lines = [table.paragraph(head, width, "", "  "), ""]
     for n, (step, then) in enumerate(zip(history.steps, after)):
         label = f"== step {n}: {step.hop.value} at {step.release}" + (f" -> {then.value}" if then else "") + " =="
         lines.append(label)
-        lines.append(step.note + (f"  [{step.event.value}]" if step.event else ""))
+        lines.append(table.paragraph(step.note + (f"  [{step.event.value}]" if step.event else ""), width, "", "  "))
         if step.xml_in is not None:
             lines += ["-- XML in:", step.xml_in.decode().rstrip()]
         if step.xml_out is not None:
             kept = step.hop is not Hop.MIGRATE or step.event is None
             lines += [f"-- {'saved config' if kept else 'XML out'} after the step:", step.xml_out.decode().rstrip()]
         lines.append("")
-    lines.append(verdict)
+    lines.append(table.paragraph(verdict, width, "", "  "))
     return "\n".join(lines)
 
 
@@ -50,12 +52,12 @@ def count(n: int) -> str:
     return f"{mantissa:.2f}e+{exponent}"
 
 
-def render(frame: pd.DataFrame, fmt: str) -> str:
-    """``frame`` as an aligned table, CSV, or JSON records."""
+def render(frame: pd.DataFrame, fmt: str, width: int | None = None, overflow: str = "auto") -> str:
+    """``frame`` as an aligned table (at most ``width`` characters a line, its cells wrapped or cut
+    as :func:`pcidesign.render.table.fit` does; None: as wide as the cells), CSV, or JSON records."""
     if fmt == "csv":
         return frame.to_csv(index=False)
     if fmt == "json":
         records = json.loads(frame.to_json(orient="records"))
         return json.dumps(records, indent=2)
-    with pd.option_context("display.max_colwidth", 80, "display.width", 200):
-        return frame.to_string(index=False)
+    return table.frame(frame, width, overflow)

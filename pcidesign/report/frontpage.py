@@ -26,6 +26,7 @@ import markupsafe
 
 from pcidesign.analysis import findings as _findings
 from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.render import findingstext, plots
 
@@ -170,15 +171,15 @@ def _page(variant: str) -> str:
     return "".join(c if c.isalnum() or c in "-._+=" else "_" for c in variant) + ".html"
 
 
-def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None, machine: str = "assumed",
-                   pairing: str | None = None) -> tuple[list[FindingView], list[str]]:
+def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None,
+                   setting: Setting | None = None) -> tuple[list[FindingView], list[str]]:
     """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
     and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
     (columns) for the index. ``schemes`` limits the answers to those variants (all by default)."""
-    found = _findings.findings(pairing=pairing, machine=machine)
+    found = _findings.findings(setting=setting)
     if schemes is not None:
         keep = set(schemes)
-        found = [_findings.Finding(f.question, f.timeline, f.pairing,
+        found = [_findings.Finding(f.question, f.setting,
                                    tuple(a for a in f.answers if a.variant in keep), f.skipped, f.releases)
                  for f in found]
     env = _env()
@@ -233,7 +234,7 @@ class GridView:
 
 
 def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-               catalog: Catalog | None = None) -> list[GridView]:
+               catalog: Catalog | None = None, setting: Setting | None = None) -> list[GridView]:
     """Per timeline, the worst outcome per pair of releases (scope ``naming``) for every scheme and
     scenario, once over default-device and once over named-device intents (HTML, not images:
     each cell carries its outcome code and says what it is on hover)."""
@@ -243,7 +244,8 @@ def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequ
     default = {i.id for i in cat.intents.values() if i.device is None}
     out: list[GridView] = []
     for t in timelines:
-        frame = matrices.sweep(list(schemes), list(scenarios), t, scope="naming", catalog=cat)
+        frame = matrices.sweep(list(schemes), list(scenarios), catalog=cat,
+                               setting=Setting.of(setting, timeline=t, scope="naming"))
         releases = [r.id for r in cat.timeline(t)]
         pos = {r: n for n, r in enumerate(releases)}
         is_default = frame["intent"].isin(default)
@@ -266,23 +268,23 @@ def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequ
 
 
 def build_assets(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-                 limit_variants: bool = False, machine: str = "assumed", pairing: str = "bundled") -> Assets:
+                 limit_variants: bool = False, setting: Setting | None = None) -> Assets:
     """The findings pages and the grids, in memory (see the module docstring). ``limit_variants``
     limits the findings to ``schemes``."""
     import time
 
     start = time.perf_counter()
     files: dict[str, bytes] = {}
-    cat = load().with_axes(machine, pairing)
-    views, variants = findings_pages(files, schemes if limit_variants else None, machine,
-                                     None if pairing == "bundled" else pairing)
-    grids = grid_views(timelines, schemes, scenarios, cat)
-    paretos = pareto_views(timelines, schemes, files, catalog=cat)
+    cat = load()
+    views, variants = findings_pages(files, schemes if limit_variants else None, setting)
+    grids = grid_views(timelines, schemes, scenarios, cat, setting)
+    paretos = pareto_views(timelines, schemes, files, catalog=cat, setting=setting)
     return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files)
 
 
 def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[str, bytes],
-                 policy: str = POLICY, catalog: Catalog | None = None) -> list[ParetoView]:
+                 policy: str = POLICY, catalog: Catalog | None = None,
+                 setting: Setting | None = None) -> list[ParetoView]:
     """Per timeline, every variant against ``policy``: the Pareto scatter (added to ``files`` as
     ``pareto-TIMELINE.png``), the table behind it and each broken rule with its witness."""
     import io
@@ -294,9 +296,9 @@ def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[s
 
     out: list[ParetoView] = []
     for t in timelines:
-        c = compare.compare(list(schemes), t, policy, catalog)
+        c = compare.compare(list(schemes), None, policy, catalog, Setting.of(setting, timeline=t))
         fig = Figure(figsize=(9.5, 5.5))
-        paretoplot.pareto_scatter(c.summary, fig.subplots(), title=f"support policy {policy}, timeline {t}")
+        paretoplot.pareto_scatter(c.summary, fig.subplots(), title=f"support policy {policy}, {c.setting.label()}")
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
         name = f"pareto-{t}.png"
@@ -308,7 +310,7 @@ def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[s
         broken = [f"{v.variant} breaks {x.line}" + (f"; witness: {x.answer.witness.text}" if x.answer.witness else "")
                   for v in c.verdicts for x in v.violations]
         alt = "; ".join(f"{r['variant']}: {r['violated']} rules broken, benefit {r['benefit']}" for r in rows)
-        out.append(ParetoView(t, policy, Image(f"Timeline {t}: benefit against rules of {policy} broken; the "
+        out.append(ParetoView(t, policy, Image(f"{c.setting.label()}: benefit against rules of {policy} broken; the "
                                                 "dashed staircase is the Pareto front", name, alt), rows, broken))
     return out
 
@@ -317,11 +319,11 @@ class AssetBuilder:
     """:func:`build_assets` in a thread, so that it runs while the notebooks do."""
 
     def __init__(self, timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-                 limit_variants: bool = False, machine: str = "assumed", pairing: str = "bundled") -> None:
+                 limit_variants: bool = False, setting: Setting | None = None) -> None:
         self._result: Assets | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run,
-                                        args=(timelines, schemes, scenarios, limit_variants, machine, pairing),
+                                        args=(timelines, schemes, scenarios, limit_variants, setting),
                                         name="pcidesign-frontpage", daemon=True)
         self._thread.start()
 

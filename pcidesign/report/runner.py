@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from pcidesign.model.catalog import load
+from pcidesign.model.setting import Setting
 from pcidesign.report import frontpage, kernels
 from pcidesign.report import plan as _plan
 from pcidesign.report.checks import check_jobs, declared_parameters
@@ -316,8 +317,7 @@ def run(
     timeout: float | None = 600.0,
     fresh_kernels: bool = False,
     variants: Sequence[str] | None = None,
-    machine: str = "assumed",
-    pairing: str = "bundled",
+    setting: Setting | None = None,
 ) -> Summary:
     """Produce a report under ``out`` and return its summary (see the module docstring).
 
@@ -334,17 +334,16 @@ def run(
     limit = bool(schemes)
     schemes = scheme_ids(schemes, variants)  # the default report's variants, plus those added
     with _signals_raise():
-        load().with_axes(machine, pairing)  # an unknown machine or pairing stops here, listing the valid ones
-        todo = plan(timelines, schemes, scenarios, notebooks, machine, pairing)
+        st = Setting.of(setting).check(load())  # an unknown machine stops here, listing the valid ones
+        todo = plan(timelines, schemes, scenarios, notebooks, st)
         check_jobs(todo, schemes)
         return _run_checked(todo, Path(out).absolute(), schemes, scenarios, jobs, progress, notebooks, timeout,
-                            fresh_kernels, limit, machine, pairing)
+                            fresh_kernels, limit, st)
 
 
 def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
                  jobs: int, progress: bool, notebooks: Sequence[NotebookSpec] | None, timeout: float | None,
-                 fresh_kernels: bool, limit_variants: bool = False, machine: str = "assumed",
-                 pairing: str = "bundled") -> Summary:
+                 fresh_kernels: bool, limit_variants: bool = False, setting: Setting | None = None) -> Summary:
     if out.exists() and not out.is_dir():
         raise ReportError(f"output folder {out} exists and is not a folder")
     latest = out / "latest"
@@ -362,13 +361,13 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     try:
         builder = frontpage.AssetBuilder(
             list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
-            limit_variants=limit_variants, machine=machine, pairing=pairing)
+            limit_variants=limit_variants, setting=setting)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
-        assets = builder.result()
+        assets = _front_page_assets(builder, todo, records)
         specs = {s.name: s for s in (notebooks or ())}
         summary = Summary(
             run="", folder="", started=now.isoformat(timespec="seconds"),
-            seconds=round(time.perf_counter() - started, 3), jobs=len(todo), workers=workers,
+            seconds=round(time.perf_counter() - started, 3), jobs=len(records), workers=workers,
             failed=sum(r.status != "ok" for r in records),
             kernel_seconds=round(sum(r.kernel_seconds for r in records), 3), runs=records,
         )
@@ -380,6 +379,23 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
         shutil.rmtree(pid_dir, ignore_errors=True)
     _point_latest(out, name)
     return summary
+
+
+def _front_page_assets(builder: frontpage.AssetBuilder, todo: list[Job], records: list[Record]) -> Any:
+    """The front page's own figures and tables; when building them fails (a scheme plugin that
+    raises), a failed entry in the run log says why and the page keeps only the log: the
+    notebooks' run is kept."""
+    from pcidesign.schemes import loader
+
+    try:
+        return builder.result()
+    except Exception as exc:  # noqa: BLE001 - recorded like a failed notebook
+        plugin = loader.plugin_of(exc)
+        why = f"the scheme plugin {plugin} failed: " if plugin else ""
+        timeline = todo[0].timeline if todo else "report"
+        records.append(Record(f"{timeline}/front-page", "front page", timeline, {}, status="failed",
+                              error=f"{why}{_error_text(exc)}"))
+        return frontpage.Assets()
 
 
 def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, specs: dict[str, NotebookSpec],

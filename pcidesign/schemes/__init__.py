@@ -23,10 +23,13 @@ BUILTIN = (
 )
 """The built-in scheme modules, in the order they are registered and shown."""
 
+OWNER = "a built-in scheme"
+"""The owner the registry records for the built-ins (a plugin needs ``REPLACES`` to take their ids)."""
+
 
 def load_builtin() -> tuple[Scheme, ...]:
     """Register every built-in scheme (again, replacing same ids) and return them."""
-    return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME) for name in BUILTIN)
+    return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME, owner=OWNER) for name in BUILTIN)
 
 
 load_builtin()

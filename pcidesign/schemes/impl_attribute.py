@@ -51,6 +51,7 @@ SCHEME = Scheme(
     id="impl-attribute",
     title="model = class, new device attribute",
     thread="Idea 4",
+    short="Idea 4",
     naming="model = class, new attribute device (filled in and saved)",
     pros=(
         "Every release keeps reading every config: the class never changes.",

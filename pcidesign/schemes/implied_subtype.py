@@ -20,6 +20,7 @@ SCHEME = Scheme(
     id="implied-subtype",
     title="subType + model, old form kept on write",
     thread="Idea 2",
+    short="Idea 2",
     naming="subType = class, model = device; old form kept on write",
     pros=(
         "Configs in the old form stay in the old form: downgrades and old hosts keep working.",

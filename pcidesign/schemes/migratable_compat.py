@@ -22,6 +22,7 @@ SCHEME = Scheme(
     id="migratable-compat",
     title="subType + model, old form in MIGRATABLE",
     thread="Ján's variant of Idea 3",
+    short="Ján's MIGRATABLE variant",
     naming="new form on disk, old form in MIGRATABLE when the device is the default",
     pros=(
         "Live migration to an older libvirt works for guests with default devices.",

@@ -63,6 +63,7 @@ SCHEME = Scheme(
     id="model-is-device",
     title="model names the QEMU device",
     thread="Ján's preference (Idea 2 without subType)",
+    short="Ján's proposal",
     naming="old classes keep their value; new controllers are named by QEMU device only (model='ioh3420')",
     pros=(
         "Even an old libvirt recognises that it cannot start the machine: an unknown model is refused, "

@@ -92,6 +92,7 @@ SCHEME = Scheme(
     id="model-subelement",
     title="model = class, <model name> subelement (shipped)",
     thread="what shipped in 1.2.19",
+    short="what shipped",
     naming="model = class, child <model name='DEVICE'/> (filled in and saved)",
     pros=(
         "Every release keeps reading every config; the saved name keeps the guest's device when defaults change (3.2.0).",

@@ -53,6 +53,7 @@ SCHEME = Scheme(
     id="multiplex-model",
     title="Multiplexed model values",
     thread="Idea 1",
+    short="Idea 1",
     naming="new model values name class and device (generic-dmi-to-pci-bridge)",
     pros=(
         "An old libvirt rejects a model value it cannot build: no silent change.",

@@ -34,6 +34,7 @@ SCHEME = Scheme(
     id="status-quo",
     title="Status quo",
     thread="before the thread",
+    short="status quo",
     naming="it cannot be: each class has one device forever",
     pros=(
         "Nothing changes: every release reads every config it can build.",

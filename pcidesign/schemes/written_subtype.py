@@ -57,6 +57,7 @@ SCHEME = Scheme(
     id="written-subtype",
     title="subType + model, written in the new form",
     thread="Idea 3",
+    short="Idea 3",
     naming="as Idea 2, always written in the new form",
     pros=(
         "One canonical form in every saved config: no compatibility flag to carry.",

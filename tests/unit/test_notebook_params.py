@@ -12,11 +12,12 @@ import papermill
 import pytest
 
 from pcidesign.model.params import SCHEMA
+from conftest import ROOT
 
 # 00_explore's "intents" is the explorer's selector ("all", "default", "named" or one intent id), a
 # text where the schema's "intents" is a list: left to the explorer's owner to rename
 EXPLORER_OWN = {("00_explore", "intents")}
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def first_cell(path: Path) -> str:

@@ -21,8 +21,9 @@ from pcidesign.model.catalog import Catalog
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import XMLRefused
+from conftest import ROOT, TESTS
 
-HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+HOSTILE = TESTS / "data" / "hostile"
 SAMPLE_FILES = sorted(fleet.SAMPLE_DIR.glob("*.xml"))
 
 
@@ -309,7 +310,7 @@ def test_cli_bad_usage_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 # -- the notebook -------------------------------------------------------------------------------
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_fleet.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "05_fleet.ipynb"
 
 
 def test_notebook_is_committed_clean_with_typed_parameters() -> None:

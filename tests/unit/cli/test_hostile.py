@@ -19,9 +19,10 @@ from pcidesign.model import xmlsafe
 from pcidesign.model.catalog import Catalog
 from pcidesign.model.errors import XMLInputError
 from pcidesign.model.xmlsafe import XMLRefused
+from conftest import TESTS
 
 PACKAGE = Path(fleet.__file__).resolve().parent
-HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+HOSTILE = TESTS / "data" / "hostile"
 
 DOMAIN = (b"<domain type='kvm'><name>ok</name><memory unit='KiB'>1048576</memory>"
           b"<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os><devices>"

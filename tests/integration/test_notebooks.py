@@ -17,8 +17,9 @@ from pcidesign.analysis import matrices as analysis
 from pcidesign.render import plots
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.report.params import Outputs, ParameterError, check_params
+from conftest import ROOT
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["00_explore", "01_schemes", "02_matrix", "03_compare"]
 
 

@@ -23,10 +23,11 @@ from pcidesign.model.catalog import Catalog, Host
 from pcidesign.model.xmlsafe import parse_domain
 
 import os
+from conftest import ROOT
 
 # Beside the repository, as ../shared/reference/libvirt-tests; PCIDESIGN_LIBVIRT_TESTS overrides.
 REFERENCE = Path(os.environ.get("PCIDESIGN_LIBVIRT_TESTS")
-                 or Path(__file__).resolve().parents[2] / "shared" / "reference" / "libvirt-tests")
+                 or ROOT.parent / "shared" / "reference" / "libvirt-tests")
 
 CAPS = {
     "QEMU_CAPS_DEVICE_PCI_BRIDGE": "pci-bridge",

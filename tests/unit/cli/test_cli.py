@@ -13,8 +13,9 @@ import pcidesign
 
 from pcidesign import run, scheme_ids
 from pcidesign.cli import main
+from conftest import TESTS
 
-GOLDEN_INPUT = Path(__file__).parent / "golden" / "input"
+GOLDEN_INPUT = TESTS / "golden" / "input"
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -15,8 +15,9 @@ import pcidesign
 from pcidesign import Outcome, run
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.report import explorer
+from conftest import ROOT
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "00_explore.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "00_explore.ipynb"
 
 
 def execute(tmp_path: Path, **params) -> nbformat.NotebookNode:

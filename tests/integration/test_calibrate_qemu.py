@@ -149,7 +149,7 @@ def test_every_check_agrees_or_is_unmodelled(calibration) -> None:  # type: igno
     assert len(mig) >= 3
     assert (mig["model"] == "refused (aborted)").sum() >= 2 and (mig["real"] == "completed").sum() >= 1
     assert (frame[frame["status"] == "unmodelled"]["detail"] != "").all()
-    assert frame.attrs["seconds"] < 180
+    print(f"calibration took {frame.attrs['seconds']:.0f} s")  # a figure, not a test: budgets live in benchmarks/
     assert stack.processes_naming(frame.attrs["root"]) == []  # nothing started by it survives
     assert not Path(frame.attrs["root"]).exists()
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 # what setuptools prints about the project's configuration; pip's own notices about the machine's
 # index configuration ("WARNING: Location ... is ignored") are not the project's and are left out

@@ -18,8 +18,9 @@ from pcidesign.cli import main
 from pcidesign.model.catalog import load
 from pcidesign.model.errors import DataError
 from pcidesign.render import findingstext
+from conftest import ROOT
 
-FINDINGS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
+FINDINGS_PAGE = ROOT / "docs" / "findings.md"
 THREAD = {"h1-restart-2015", "h1-lifetime-2015", "idea3-downgrade", "ovirt-roll", "jan-migratable-back",
           "forward-unnamed", "idea4-old-libvirt", "shipped-3.2.0", "policy-upstream", "policy-ovirt",
           "pareto-upstream"}

@@ -10,8 +10,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "pcidesign"
+PACKAGE = ROOT / "pcidesign"
 
 LAYERS: dict[str, int] = {
     "model": 0,       # facts, XML, dialects, the registry, the engine

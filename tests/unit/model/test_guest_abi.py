@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import pcidesign
+from pcidesign.model.setting import machine_version
 from pcidesign.cli import main
 from pcidesign.model import engine
 from pcidesign.model.catalog import parse_target
@@ -18,7 +19,7 @@ CAT = pcidesign.load_catalog()
 
 
 def run(scheme: str, scenario: str, intent: str, a: str, b: str, **axes: str) -> pcidesign.Result:
-    return pcidesign.run(scheme, scenario, intent, a, b, CAT.with_axes(**axes) if axes else CAT)
+    return pcidesign.run(scheme, scenario, intent, a, b, CAT, pcidesign.Setting().replace(**axes))
 
 
 def test_a_chassis_number_1_2_18_cannot_keep_changes_the_guest() -> None:
@@ -101,10 +102,11 @@ def test_qemu_2_3_and_7_2_share_no_versioned_q35_machine() -> None:
 
 def test_axes_are_checked_with_the_valid_values(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(UnknownNameError, match="pairing"):
-        CAT.with_axes(pairing="distro")
-    assert CAT.with_axes(machine="pc-q35-2.4").machine == "2.4"
-    assert CAT.with_axes(machine="q35") is CAT.with_axes(machine="alias")
-    assert CAT.with_axes(machine="assumed", pairing="bundled") is CAT
+        pcidesign.Setting(pairing="distro")
+    assert machine_version("pc-q35-2.4", CAT.machines) == "2.4"
+    assert machine_version("q35", CAT.machines) == machine_version("alias", CAT.machines)
+    with pytest.raises(UnknownNameError, match="machine"):
+        pcidesign.Setting(machine="pc-q35-9.9").check(CAT)
     assert main(["matrix", "--scheme", "status-quo", "--scenario", "restart", "--machine", "pc-q35-9.9"]) == 2
     assert "unknown machine 'pc-q35-9.9'" in capsys.readouterr().err
 

@@ -27,6 +27,7 @@ from pcidesign.model.params import ParameterError
 from pcidesign.model.safetext import csv_cell, printable, safe_frame
 from pcidesign.model.xmlsafe import display
 from pcidesign.report.params import Outputs, check_params
+from conftest import ROOT
 
 ESC, CSI, RLO, LRI, PDI = "\x1b", "\x9b", "\u202e", "\u2066", "\u2069"
 HOSTILE = f"{ESC}[2J{CSI}31m{RLO}{LRI}{PDI}\x07\x7f"
@@ -69,7 +70,7 @@ def hostile_fleet(tmp_path: Path) -> Path:
     return d
 
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def run(name: str, tmp_path: Path, **params: object):

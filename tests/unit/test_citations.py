@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 NOT_IN_REPO = re.compile(r"\bFACTS\.md\b|\bDESIGN\.md\b|\bissues? \d+\b|\.\./shared/|/work/|\bshared/(?:FACTS|DESIGN|reference)")

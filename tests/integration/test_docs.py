@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pcidesign.analysis import findings as F
 from pcidesign.render import findingstext
 
-ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 PAGES = ("index", "guide", "findings", "model", "extending", "calibration", "benchmarks", "facts", "sources")
 
