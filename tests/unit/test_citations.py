@@ -25,7 +25,7 @@ DOC_LINK = re.compile(r"\bdocs/([a-z0-9_-]+\.md)(?:#([a-z0-9_-]+))?")
 MEASURED = re.compile(r"\bqemu-facts\.md §(\d+)")
 # paths of this repository; libvirt's own (docs/formatdomain, tests/qemuxml2argvdata, ...) are not
 REPO_PATH = re.compile(r"(?<![\w./-])((?:data|pcidesign|benchmarks|notebooks)/[A-Za-z0-9_./-]*[A-Za-z0-9_/]"
-                       r"|docs/[A-Za-z0-9_-]+\.(?:md|png|py)|tests/(?:test_\w+\.py|golden/?\b))")
+                       r"|docs/[A-Za-z0-9_-]+\.(?:md|png|py)|tests/golden/?\b|tests/(?:(?:unit|integration)/[\w/]*)?test_\w+\.py)")
 MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -121,7 +121,7 @@ def test_the_facts_page_keeps_its_numbered_sections() -> None:
 @pytest.mark.parametrize("text", [
     "observed on 9.0.0 (FACTS.md §4)", "the layers of DESIGN.md", "quoted in issue 11", "see ../shared/FACTS.md",
     "facts §99", "facts §3 and §42", "sources: no-such-entry", "docs/no-such-page.md", "docs/facts.md#facts-99",
-    "measured, qemu-facts.md §9", "data/no-such-file.csv",
+    "measured, qemu-facts.md §9", "data/no-such-file.csv", "tests/unit/test_no_such_file.py",
 ])
 def test_a_dangling_citation_is_caught(text: str) -> None:
     assert list(problems(text)), f"{text!r} was not reported"
@@ -130,6 +130,7 @@ def test_a_dangling_citation_is_caught(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "observed on 9.0.0 (facts §4)", "facts §3 and §8", "facts §4, §9", "libvir-list June 2015; sources: thread-jan",
     "docs/model.md#comparing", "measured: data/calibration/qemu-facts.md §4", "data/questions.csv", "data/*.csv",
+    "tests/unit/test_citations.py", "tests/golden/",
 ])
 def test_a_resolving_citation_passes(text: str) -> None:
     assert not list(problems(text)), list(problems(text))
