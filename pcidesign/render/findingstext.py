@@ -36,7 +36,7 @@ def explanation(a: Answer) -> str:
 
 
 def attribution(f: Finding) -> str:
-    """``Ján Tomko: "..." (quoted in issue 11)``, or for a summary ``Laine Stump, as summarised in ...: ...``."""
+    """``Ján Tomko: "..." (libvir-list June 2015; sources: thread-jan)``, or for a summary ``Laine Stump, as summarised in ...: ...``."""
     q = f.question
     if q.words == "quoted":
         return f'{q.who}: "{q.quote}" ({q.cite})'
