@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
     p.set_defaults(func=cmd_roundtrip)
 
-    # -- fleet and calibrate (issue 5) --
+    # -- fleet and calibrate --
     p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files")
     p.add_argument("directory", type=_folder, metavar="DIR",
                    help="directory of domain XML files (recursive, *.xml; '.' for the current folder)")
@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p)
     p.set_defaults(func=cmd_calibrate)
 
-    # -- paths (issue 4) --
+    # -- paths --
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
     p.add_argument("--max-hops", type=int, default=None, metavar="K",

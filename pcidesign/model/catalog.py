@@ -33,7 +33,7 @@ _HYPOTHETICAL_BASE = 10**6
 
 
 TARGET_SINCE: Key = (1, 2, 19)
-"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4, §9)."""
+"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (facts §4, §9)."""
 
 
 def parse_target(cls: str, text: str) -> tuple[tuple[str, str], ...]:
@@ -252,7 +252,7 @@ class Catalog:
     def canonical_machine(self, machine: str, host: Host) -> str:
         """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
         versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
-        FACTS.md §9); a versioned machine is kept."""
+        facts §9); a versioned machine is kept."""
         family = MACHINE_FAMILIES.get(machine)
         if family is None or not _VERSION.match(host.qemu):
             return machine

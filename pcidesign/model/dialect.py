@@ -4,7 +4,7 @@ A *dialect* is how one scheme reads and writes ``<controller type='pci'>`` at on
 one host. A scheme module subclasses :class:`Dialect`, which is abstract: it must state
 ``write``, ``read``, ``format`` and ``pins`` (and override ``fill_on`` if it fills a missing
 device in). Releases before the scheme's adoption use :class:`LegacyDialect`, which behaves as
-libvirt did then (FACTS.md §4).
+libvirt did then (facts §4).
 """
 
 from __future__ import annotations
@@ -339,7 +339,7 @@ class Dialect(ABC):
     def kept_children(self, elem: etree._Element) -> tuple[bytes, ...]:
         """Serialized children this release keeps, rebuilt from the fields it knows.
 
-        Unknown children are dropped (FACTS.md §4), and so are unknown attributes and children
+        Unknown children are dropped (facts §4), and so are unknown attributes and children
         inside the kept ones: libvirt formats ``<target>`` and ``<address>`` from what it parsed
         (calibrated against 9.0.0, ``data/calibration/``).
         """
@@ -378,7 +378,7 @@ class Dialect(ABC):
         return self.catalog.legacy_device(cls)
 
     def unknown_model(self, value: str) -> Rejection:
-        """libvirt's message for a ``model`` value it does not know (FACTS.md §4)."""
+        """libvirt's message for a ``model`` value it does not know (facts §4)."""
         return Rejection(f"unsupported configuration: Unknown model type '{value}'")
 
     def device_of(self, value: str, cls: str, what: str) -> str | Rejection:

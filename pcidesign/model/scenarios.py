@@ -73,7 +73,7 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 CORE: tuple[str, ...] = ("restart", "resave-roundtrip", "migrate", "migrate-roundtrip")
-"""The four scenarios of DESIGN.md (the report runs a matrix notebook for each; the others are in
+"""The four scenarios of docs/index.md#scenarios (the report runs a matrix notebook for each; the others are in
 its grids and findings)."""
 
 

@@ -1,4 +1,4 @@
-"""``model-subelement``: what shipped in libvirt 1.2.19, release by release (FACTS.md §3-5).
+"""``model-subelement``: what shipped in libvirt 1.2.19, release by release (facts §3-5).
 
 ``model`` stays the class; a child ``<model name='DEVICE'/>`` names the device. libvirt fills
 the name in from the host's QEMU and saves it: from 1.2.19 when addresses are assigned (at
