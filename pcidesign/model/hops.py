@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from pcidesign.model import domain
+from pcidesign.model import domain, statuscaps
+from pcidesign.model.catalog import Release
 from pcidesign.model.dialect import GUEST_VALUES, Dialect, Rejection
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.errors import HopError
@@ -38,11 +39,19 @@ class State:
     """The domain XML in a save image or snapshot (the guest is stopped at a save)."""
     origin: bytes | None = None
     """The XML the domain was defined with (what an application that kept it would send)."""
+    started: Release | None = None
+    """The release whose daemon started the running QEMU process (None: the holding release): its
+    capability flags are in the status XML (:mod:`pcidesign.model.statuscaps`)."""
 
     @property
     def release(self) -> str:
         """The id of the release whose daemon holds the guest."""
         return self.dialect.release.id
+
+    @property
+    def starter(self) -> Release:
+        """The release whose daemon started the guest's QEMU (its flags are in the status XML)."""
+        return self.started if self.started is not None else self.dialect.release
 
     @property
     def hardware(self) -> Hardware:
@@ -55,11 +64,12 @@ class State:
         return format_def(self.dialect, self.persistent)
 
     @property
-    def key(self) -> tuple[str, bytes, bytes, bytes, Hardware]:
+    def key(self) -> tuple[str, bytes, bytes, bytes, Hardware, str]:
         """A value that identifies the state (equal keys, equal futures): the release, the saved
-        file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices."""
+        file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices
+        and the release that started the running QEMU."""
         sent = format_def(self.dialect, self.live, migratable=True)
-        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware)
+        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware, self.starter.id)
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     d = _holding(state, d, "resave")
     saved = format_def(d, state.persistent)
     rel = str(d.host)
-    return State(d, saved, state.persistent, state.live), Step(
+    return State(d, saved, state.persistent, state.live, state.running, started=state.started), Step(
         Hop.RESAVE, d.release.id, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
 
 
@@ -194,15 +204,37 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
 def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     """The daemon of ``d``'s release takes the running guest over: it parses the status XML (the
     live definition, everything filled in; no validation, as for a saved config) and reconnects
-    to QEMU, which keeps running as it was."""
+    to QEMU, which keeps running as it was.
+
+    The status XML also lists the capability flags of the QEMU the guest runs with, those of the
+    daemon that started it; a daemon that does not know one of them refuses the whole file
+    ("Unknown qemu capabilities flag %s", ``qemuDomainObjPrivateXMLParse``,
+    ``src/qemu/qemu_domain.c`` at v1.2.19, v3.2.0 and v4.0.0): a daemon older than the release
+    that started the guest loses the running domain, whatever the scheme
+    (:mod:`pcidesign.model.statuscaps`). The daemon that reconnects keeps those flags
+    (``qemuProcessReconnect``, ``src/qemu/qemu_process.c`` at the same tags)."""
     rel = str(d.host)
     status = format_def(state.dialect, state.live)
+    unknown = statuscaps.unknown_flag(state.starter, d.release)
+    caps = ""
+    if unknown is not None:
+        flag, source = unknown
+        caps = (f"its <qemuCaps> lists the flags of the QEMU that {state.starter.id} started, and {rel} does not "
+                f"know '{flag}' ('Unknown qemu capabilities flag {flag}': qemuDomainObjPrivateXMLParse, "
+                f"src/qemu/qemu_domain.c at v1.2.19; {source})")
     parsed = parse(d, status, "load")
     if isinstance(parsed, Rejection):
+        also = (f"; had it read the definition, it would refuse the private data: {caps}, whatever the naming "
+                "scheme" if caps else "")
         return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} cannot parse the status XML of the running guest ({parsed.message}): the guest "
                           "keeps running, unmanaged: libvirt no longer lists it, and it can be neither stopped, "
-                          "migrated nor saved through libvirt (qemuProcessReconnect)")
+                          f"migrated nor saved through libvirt (qemuProcessReconnect){also}")
+    if unknown is not None:
+        return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
+                          f"{rel} refuses the status XML of the running guest: {caps}: the guest keeps running, "
+                          "unmanaged, and libvirt lists the domain as shut off from its saved config; this happens "
+                          "whatever the naming scheme")
     persistent = parse(d, state.saved, "load")
     if isinstance(persistent, Rejection):
         return None, Step(Hop.DAEMON_RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
@@ -217,7 +249,8 @@ def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if view.hardware != real:
         note += (f"; {rel} now believes it runs {describe(view.hardware)}, which it will build at the next start "
                  f"({changed(real, view.hardware)})")
-    return State(d, state.saved, persistent, view, real if view.hardware != real else None), Step(
+    return State(d, state.saved, persistent, view, real if view.hardware != real else None,
+                 started=state.starter), Step(
         Hop.DAEMON_RESTART, d.release.id, status, format_def(d, persistent), real, None, note)
 
 
@@ -226,7 +259,7 @@ def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     ``qemuDomainSaveInternal`` writes it), at the release holding the guest."""
     d = _holding(state, d, "save")
     image = format_def(d, state.live, migratable=True)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+    return State(d, state.saved, state.persistent, state.live, state.running, image, started=state.started), Step(
         Hop.SAVE, d.release.id, None, image, state.hardware, None,
         f"{d.host} writes the guest's memory and its MIGRATABLE XML to a save image; the guest stops")
 
@@ -236,7 +269,7 @@ def snapshot(state: State, d: Dialect | None = None) -> tuple[State | None, Step
     definition (``<domainsnapshot><domain>``, formatted as the saved config is)."""
     d = _holding(state, d, "snapshot")
     image = format_def(d, state.live)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+    return State(d, state.saved, state.persistent, state.live, state.running, image, started=state.started), Step(
         Hop.SNAPSHOT, d.release.id, None, image, state.hardware, None,
         f"{d.host} takes a snapshot; its metadata holds the domain definition")
 
@@ -309,7 +342,7 @@ def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
         return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} refuses the edited "
                           f"config: {parsed.message}")
     saved = format_def(d, parsed)
-    return State(d, saved, parsed, state.live, state.running), Step(
+    return State(d, saved, parsed, state.live, state.running, started=state.started), Step(
         Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
 
 

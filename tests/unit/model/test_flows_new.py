@@ -1,0 +1,62 @@
+"""Flows as libvirt runs them (issue 20): the status XML's QEMU capabilities, fill at start,
+the application's XML parsed at the source, honest labels."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from conftest import ROOT
+from pcidesign.model import engine, registry, statuscaps
+from pcidesign.model.vocab import Outcome
+
+SCHEMES = ("status-quo", "multiplex-model", "implied-subtype", "written-subtype", "migratable-compat",
+           "impl-attribute", "model-subelement", "model-is-device")
+
+
+# -- 1. the status XML carries the QEMU capability flags -----------------------------------------------
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_daemon_downgraded_under_a_running_guest_loses_it_for_every_scheme(scheme: str) -> None:
+    r = engine.run(scheme, "daemon-restart", "pcie-root-port", "3.2.0", "1.2.19")
+    assert r.outcome is Outcome.DOMAIN_LOST
+    assert "Unknown qemu capabilities flag" in r.detail and "qemuDomainObjPrivateXMLParse" in r.detail
+
+
+@pytest.mark.parametrize("scheme", ("status-quo", "model-subelement"))
+def test_a_daemon_upgrade_keeps_the_running_guest(scheme: str) -> None:
+    r = engine.run(scheme, "daemon-restart", "pcie-root-port", "1.2.19", "3.2.0")
+    assert r.outcome is not Outcome.DOMAIN_LOST
+    assert "qemuCaps" not in r.detail
+
+
+def test_the_flags_are_those_of_the_daemon_that_started_the_qemu(catalog) -> None:
+    # qemuProcessReconnect keeps the flags it read: up to 3.2.0 and back again is fine
+    sch = registry.get("status-quo")
+    old, new = (sch.dialect(catalog.host(r), catalog) for r in ("1.2.19", "3.2.0"))
+    state, _ = engine.define(old, engine.write_intent(old, catalog.intent("pcie-root-port")))
+    assert state is not None
+    up, step = engine.apply(engine.Hop.DAEMON_RESTART, state, new)
+    assert up is not None and up.starter.id == "1.2.19"
+    back, step = engine.apply(engine.Hop.DAEMON_RESTART, up, old)
+    assert back is not None, step.note
+    # a restart at 3.2.0 starts a new QEMU: now 1.2.19 cannot read the status XML
+    again, _ = engine.apply(engine.Hop.RESTART, up, new)
+    assert again is not None and again.starter.id == "3.2.0"
+    lost, step = engine.apply(engine.Hop.DAEMON_RESTART, again, old)
+    assert lost is None and step.event is Outcome.DOMAIN_LOST and "'pxb'" in step.note
+
+
+def test_every_release_of_the_timelines_names_a_new_flag(catalog) -> None:
+    real = [r for r in catalog.releases if not r.hypothetical]
+    for before, after in zip(real, real[1:]):
+        got = statuscaps.unknown_flag(after, before)
+        assert got is not None and got[0] == statuscaps.NEW_FLAG[after.id][0]
+        assert statuscaps.unknown_flag(before, after) is None
+
+
+def test_the_question_quotes_jan_whole() -> None:
+    with open(ROOT / "data" / "questions.csv", newline="", encoding="utf-8") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    quote = rows["daemon-downgrade-running"]["quote"]
+    assert quote == "will disappear (and so will running machines, because of new qemu capabilities)"
