@@ -231,6 +231,12 @@ class Dialect(ABC):
         """
         return False
 
+    def fill_at_start(self) -> bool:
+        """Whether starting a guest fills a missing device into the definition it was started
+        from (and not only into a copy), so that a domain whose only definition is the one it
+        was started with (an incoming migration) keeps the device filled in. Not by default."""
+        return False
+
     # -- shared machinery --------------------------------------------------------------------
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
         """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""

@@ -195,10 +195,21 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
     event, why = migration_event(state.hardware, live.hardware, src, rel)
     if event is not None:
         return None, Step(Hop.MIGRATE, d.release.id, sent, None, live.hardware, event, why)
+    parsed = started_incoming(d, parsed)
     saved = format_def(d, parsed)
     return State(d, saved, parsed, live), Step(
         Hop.MIGRATE, d.release.id, sent, saved, live.hardware, None,
         f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
+
+
+def started_incoming(d: Dialect, parsed: DomainDef) -> DomainDef:
+    """The definition an incoming guest keeps after ``d``'s release started it: ``parsed``, with
+    the devices filled in when the release fills at start (:meth:`Dialect.fill_at_start`:
+    model-subelement at 1.2.19 to 1.3.4, whose ``qemuProcessStart`` fills the one definition an
+    incoming domain has)."""
+    if not d.fill_at_start():
+        return parsed
+    return DomainDef(parsed.doc, parsed.machine, tuple(d.fill(c) for c in parsed.controllers), parsed.machine_type)
 
 
 def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:

@@ -60,3 +60,17 @@ def test_the_question_quotes_jan_whole() -> None:
         rows = {r["id"]: r for r in csv.DictReader(f)}
     quote = rows["daemon-downgrade-running"]["quote"]
     assert quote == "will disappear (and so will running machines, because of new qemu capabilities)"
+
+
+# -- 2. 1.2.19 to 1.3.4 fill the device in when the guest starts ---------------------------------------
+@pytest.mark.parametrize("to", ("1.2.19", "1.3.4"))
+def test_a_migration_from_1_2_18_gets_the_name_filled_at_start(to: str) -> None:
+    r = engine.run("model-subelement", "migrate", "dmi-to-pci-bridge", "1.2.18", to)
+    assert r.outcome is Outcome.REWRITTEN
+    assert b"i82801b11-bridge" in r.steps[-1].xml_out
+
+
+def test_a_restart_does_not_write_the_start_fill_into_the_config() -> None:
+    # qemuProcessStart fills the live copy; the saved config stays as it was
+    r = engine.run("model-subelement", "restart", "dmi-to-pci-bridge", "1.2.18", "1.2.19")
+    assert r.outcome is Outcome.OK
