@@ -13,14 +13,16 @@ lookup in that table; the scenarios (:mod:`pcidesign.model.engine`) and the path
 from __future__ import annotations
 
 from collections.abc import Callable
+import copy
 from dataclasses import dataclass, replace
 
 from pcidesign.model import domain, statuscaps
-from pcidesign.model.catalog import Release
-from pcidesign.model.dialect import GUEST_VALUES, Dialect, Rejection
+from pcidesign.model.catalog import Host, Release, version_key
+from pcidesign.model.dialect import GUEST_VALUES, Controller, Dialect, Rejection
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.errors import HopError
-from pcidesign.model.transitions import changed, describe, format_def, parse, start_def
+from pcidesign.model.setting import MACHINE_FAMILIES
+from pcidesign.model.transitions import changed, describe, format_def, on_reset, parse, start_def
 from pcidesign.model.vocab import Hop, Outcome
 
 
@@ -39,9 +41,9 @@ class State:
     """The domain XML in a save image or snapshot (the guest is stopped at a save)."""
     origin: bytes | None = None
     """The XML the domain was defined with (what an application that kept it would send)."""
-    started: Release | None = None
-    """The release whose daemon started the running QEMU process (None: the holding release): its
-    capability flags are in the status XML (:mod:`pcidesign.model.statuscaps`)."""
+    started: Host | None = None
+    """The host (release and QEMU) whose daemon started the running QEMU process (None: the
+    holding one): its capability flags are in the status XML (:mod:`pcidesign.model.statuscaps`)."""
 
     @property
     def release(self) -> str:
@@ -49,9 +51,14 @@ class State:
         return self.dialect.release.id
 
     @property
+    def started_host(self) -> Host:
+        """The host whose daemon started the guest's QEMU: its capability flags are the guest's."""
+        return self.started if self.started is not None else self.dialect.host
+
+    @property
     def starter(self) -> Release:
         """The release whose daemon started the guest's QEMU (its flags are in the status XML)."""
-        return self.started if self.started is not None else self.dialect.release
+        return self.started_host.release
 
     @property
     def hardware(self) -> Hardware:
@@ -69,7 +76,7 @@ class State:
         file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices
         and the release that started the running QEMU."""
         sent = format_def(self.dialect, self.live, migratable=True)
-        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware, self.starter.id)
+        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware, str(self.started_host))
 
 
 @dataclass(frozen=True)
@@ -261,7 +268,7 @@ def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
         note += (f"; {rel} now believes it runs {describe(view.hardware)}, which it will build at the next start "
                  f"({changed(real, view.hardware)})")
     return State(d, state.saved, persistent, view, real if view.hardware != real else None,
-                 started=state.starter), Step(
+                 started=state.started_host), Step(
         Hop.DAEMON_RESTART, d.release.id, status, format_def(d, persistent), real, None, note)
 
 
@@ -357,43 +364,149 @@ def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
         Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
 
 
-def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
-    """Live migration to ``d``'s release with destination XML supplied by the application
-    (``virsh migrate --xml``, as nova and oVirt do): the XML the application wrote for the domain.
+ASSIGN_AT_PARSE = version_key("1.3.5")
+"""From 1.3.5 a parse assigns PCI addresses and adds the controllers they need (the
+``assignAddressesCallback`` of the post-parse, ``src/conf/domain_conf.c`` at v1.3.5, not at
+v1.3.4), so the source fills in what an application's XML leaves out before it compares."""
 
-    libvirt parses it at the destination and runs its ABI stability check against the source's
-    definition, which compares the controllers' classes and indexes but not the device name nor
-    the ``<target>`` values (measured with 9.0.0: ``save-image-define``/``restore --xml``, the same
-    check, accepts another device or port, data/calibration/qemu-facts.md §4); QEMU then loads
-    the stream as for any migration."""
-    src, rel = str(state.dialect.host), str(d.host)
-    app_xml = state.origin
-    if app_xml is None:
-        raise HopError("migrate-app-xml needs the XML the application defined the domain with")
-    parsed = parse(d, app_xml, "incoming")
+CANONICAL_AT_PARSE = version_key("1.3.4")
+"""From 1.3.4 (read there; not at 1.2.19, where only define and create do it, in
+``src/qemu/qemu_driver.c``) the post-parse replaces a machine alias with the versioned machine
+(``qemuCanonicalizeMachine`` in ``qemuDomainDefPostParse``, ``src/qemu/qemu_domain.c``)."""
+
+_CAPS_DIALECTS: dict[tuple[Dialect, Host], Dialect] = {}
+on_reset(_CAPS_DIALECTS.clear)
+
+
+def with_caps(d: Dialect, host: Host) -> Dialect:
+    """``d`` filling devices from ``host``'s QEMU capabilities (the running guest's), not its own."""
+    if host is d.host:
+        return d
+    got = _CAPS_DIALECTS.get((d, host))
+    if got is None:
+        got = copy.copy(d)
+        got.caps_host = host
+        _CAPS_DIALECTS[(d, host)] = got
+    return got
+
+
+def application_xml(state: State) -> bytes:
+    """The destination XML an application sends with ``virsh migrate --xml``, after the ``app_xml``
+    axis of the setting: the source's MIGRATABLE dumpxml (``migratable``: nova's
+    ``get_updated_guest_xml()`` starts from it, VDSM's ``migratable_domain_xml()`` returns it),
+    that XML with the device names removed and the rest (addresses) kept
+    (``migratable-edited``), or the XML the guest was defined with (``creation``)."""
+    kind = state.dialect.setting.app_xml
+    if kind == "creation":
+        if state.origin is None:
+            raise HopError("migrate-app-xml with the creation XML needs the XML the domain was defined with")
+        return state.origin
+    live = state.live
+    if kind == "migratable-edited":
+        ctrls = tuple(Controller(c.index, c.cls, None, "old", c.kept) for c in live.controllers)
+        live = DomainDef(live.doc, live.machine, ctrls, live.machine_type)
+    return format_def(state.dialect, live, migratable=True)
+
+
+def _unaddressed(state: State, app_xml: bytes) -> list[int]:
+    """The controllers of the application's XML that need a PCI address and have none. The
+    MIGRATABLE dumpxml of a running guest carries every address libvirt assigned (the model's
+    documents do not spell them out), so only the creation XML can lack one."""
+    if state.dialect.setting.app_xml != "creation":
+        return []
+    cat = state.dialect.catalog
+    return sorted(i for i, e in domain.controller_elements(app_xml).items()
+                  if cat.legacy_device(e.get("model", "")) is not None and e.find("address") is None)
+
+
+def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
+    """Live migration to ``d``'s release with destination XML from the application
+    (``virsh migrate --xml``; which XML: :func:`application_xml`).
+
+    The *source* parses it with the running guest's QEMU capabilities, checks its ABI against the
+    live definition and formats what it sends (``qemuMigrationBeginPhase``,
+    ``src/qemu/qemu_migration.c`` around lines 3026-3037 at v1.2.19; at v3.2.0 and v4.0.0 parsed
+    with ``priv->qemuCaps``, the flags of the QEMU that runs the guest). So a device the XML does
+    not name is filled in from the *source's* capabilities. The ABI check
+    (``virDomainDefCheckABIStability``, ``src/conf/domain_conf.c`` at v1.2.19) compares the
+    machine type, the controllers' type, index and class (``virDomainControllerDefCheckABIStability``)
+    and their addresses (``virDomainDeviceInfoCheckABIStability``: "Target device address type %s
+    does not match source %s"), not the device name nor the ``<target>`` values (measured with
+    9.0.0: ``save-image-define``, the same check, accepts another device or port,
+    data/calibration/qemu-facts.md §4). Up to 1.3.4 the parse assigns no address and adds no
+    controller, so XML without ``<address>`` is refused at the source; from 1.3.5 the parse
+    assigns them (:data:`ASSIGN_AT_PARSE`; the model takes the controllers it adds to be the
+    running ones) and from 1.3.4 it canonicalises a machine alias (:data:`CANONICAL_AT_PARSE`).
+    The destination then parses what was sent and starts the guest; QEMU loads the stream as for
+    any migration (:func:`migration_event`)."""
+    src_d = state.dialect
+    src, rel = str(src_d.host), str(d.host)
+    at = src_d.release.id
+    app_xml = application_xml(state)
+    caps_d = with_caps(src_d, state.started_host)
+
+    def refused(why: str, xml: bytes = app_xml, where: str = at) -> tuple[None, Step]:
+        return None, Step(Hop.MIGRATE_APP_XML, where, xml, None, None, Outcome.REJECTED, why)
+
+    parsed = parse(caps_d, app_xml, "incoming")
     if isinstance(parsed, Rejection):
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel} refuses the application's XML ({parsed.message}); the guest keeps running on {src}")
-    mine = {(c.index, c.cls) for c in state.live.controllers}
-    theirs = {(c.index, c.cls) for c in parsed.controllers}
-    if mine != theirs:
-        diff = sorted(theirs ^ mine)[0]
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel}: unsupported configuration: the application's XML does not match the source's "
-                          f"controllers (index {diff[0]}, {diff[1]}): libvirt's ABI stability check refuses it")
-    live = start_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
-    event, why = migration_event(state.hardware, live.hardware, src, rel)
+        return refused(f"the source {src} refuses the application's XML ({parsed.message}); the guest keeps running "
+                       "there")
+    assigns = src_d.release.key >= ASSIGN_AT_PARSE
+    machine = parsed.machine_type
+    if machine in MACHINE_FAMILIES and src_d.release.key >= CANONICAL_AT_PARSE:
+        machine = src_d.catalog.canonical_machine(machine, state.started_host)
+    live = state.live
+    if machine is not None and live.machine_type is not None and machine != live.machine_type:
+        return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
+                       f"configuration: Target domain machine type {machine} does not match source "
+                       f"{live.machine_type} (virDomainDefCheckABIStability); the guest keeps running there")
+    mine = {c.index: c for c in live.controllers}
+    theirs = {c.index: c for c in parsed.controllers}
+    missing = [i for i in mine if i not in theirs]
+    if missing and assigns:
+        theirs.update({i: mine[i] for i in missing})
+    if set(mine) != set(theirs) or any(mine[i].cls != theirs[i].cls for i in mine):
+        diff = sorted(set(mine) ^ set(theirs)) or [i for i in sorted(mine) if mine[i].cls != theirs[i].cls]
+        i = diff[0]
+        what = (f"Target domain controller count {len(theirs)} does not match source {len(mine)}"
+                if len(mine) != len(theirs) else
+                f"Target controller model {theirs[i].cls} does not match source {mine[i].cls} (index {i})")
+        return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
+                       f"configuration: {what} (virDomainDefCheckABIStability); the guest keeps running there")
+    bare = [] if assigns else _unaddressed(state, app_xml)
+    if bare:
+        return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
+                       "configuration: Target device address type none does not match source pci (controller "
+                       f"index {bare[0]}: the XML has no <address>, and {at} assigns none when it parses; "
+                       "virDomainDeviceInfoCheckABIStability); the guest keeps running there")
+    checked = DomainDef(parsed.doc, parsed.machine, tuple(theirs[i] for i in sorted(theirs)), machine)
+    sent = format_def(caps_d, checked, migratable=True)
+    incoming = parse(d, sent, "incoming")
+    if isinstance(incoming, Rejection):
+        return refused(f"{rel} refuses the XML the source sent ({incoming.message}); the guest keeps running on "
+                       f"{src}", sent, d.release.id)
+    started = start_def(d, incoming)
+    if isinstance(started, Rejection):
+        return refused(f"{rel} cannot start the incoming guest ({started.message}); it keeps running on {src}",
+                       sent, d.release.id)
+    event, why = migration_event(state.hardware, started.hardware, src, rel)
     if event is Outcome.ABORTED:
-        why = ("libvirt's ABI stability check passes (it compares classes and indexes, not device names or "
-               f"<target> values: measured), then {why}")
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, live.hardware, event, why)
-    saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
-        Hop.MIGRATE_APP_XML, d.release.id, app_xml, saved, live.hardware, event,
-        why or f"{rel} accepts the application's XML and runs the guest with {describe(live.hardware)}")
+        unnamed = [c.index for c in checked.controllers if c.device is None and src_d.catalog.legacy_device(c.cls)]
+        filled = (f"the source {src} sends the application's XML without a device name (index "
+                  f"{', '.join(map(str, unnamed))}: {at} fills none in when it parses), so {rel} fills in its own "
+                  "default" if unnamed else
+                  f"the source {src} fills the application's XML in from the running guest's QEMU capabilities "
+                  f"(those {state.started_host} started it with)")
+        why = (f"{filled}; the ABI check at the source passes (it compares classes, indexes and addresses, not device "
+               f"names or <target> values: measured), then {why}")
+        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, sent, None, started.hardware, event, why)
+    incoming = started_incoming(d, incoming)
+    saved = format_def(d, incoming)
+    return State(d, saved, incoming, started), Step(
+        Hop.MIGRATE_APP_XML, d.release.id, sent, saved, started.hardware, event,
+        why or f"the source {src} checks the application's XML and sends it; {rel} runs the guest with "
+        f"{describe(started.hardware)}")
 
 
 def restore(state: State, d: Dialect) -> tuple[State | None, Step]:

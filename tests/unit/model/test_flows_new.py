@@ -74,3 +74,48 @@ def test_a_restart_does_not_write_the_start_fill_into_the_config() -> None:
     # qemuProcessStart fills the live copy; the saved config stays as it was
     r = engine.run("model-subelement", "restart", "dmi-to-pci-bridge", "1.2.18", "1.2.19")
     assert r.outcome is Outcome.OK
+
+
+# -- 3. the application's XML, parsed, filled and checked at the source ----------------------------------
+def _app(kind: str, scheme: str, intent: str, a: str, b: str, machine: str = "assumed") -> engine.Result:
+    from pcidesign.model.setting import Setting
+
+    return engine.run(scheme, "migrate-app-xml", intent, a, b, setting=Setting(app_xml=kind, machine=machine))
+
+
+def test_the_migratable_xml_migrates_from_1_2_19_to_9_0_0() -> None:
+    assert _app("migratable", "model-subelement", "pcie-root-port", "1.2.19", "9.0.0").outcome in (
+        Outcome.OK, Outcome.REWRITTEN)
+
+
+def test_the_creation_xml_without_addresses_is_refused_at_a_1_2_19_source() -> None:
+    r = _app("creation", "model-subelement", "pcie-root-port", "1.2.19", "9.0.0")
+    assert r.outcome is Outcome.REJECTED and r.steps[-1].release == "1.2.19"
+    assert "Target device address type none does not match source pci" in r.detail
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_controllers_libvirt_added_are_accepted_when_the_application_lacks_them(scheme: str) -> None:
+    assert _app("creation", scheme, "q35-auto", "9.0.0", "9.0.0").outcome is Outcome.OK
+
+
+def test_a_machine_alias_in_the_application_xml_is_canonicalised() -> None:
+    r = _app("creation", "model-subelement", "pcie-root-port", "9.0.0", "9.0.0", machine="q35")
+    assert r.outcome is Outcome.OK, r.detail
+
+
+def test_names_removed_make_the_source_fill_the_generic_port_and_qemu_refuse(catalog) -> None:
+    from pcidesign.analysis import paths
+    from pcidesign.model.setting import Setting
+
+    st = Setting(app_xml="migratable-edited")
+    ex = paths.explore("model-subelement", hops="restart,daemon-restart,migrate-app-xml", intents=["pcie-root-port"],
+                       max_hops=2, setting=st)
+    assert Outcome.ABORTED in ex.reached
+    r = paths.replay("model-subelement", "pcie-root-port", "1.2.19",
+                     [("restart", "3.2.0"), ("migrate-app-xml", "4.0.0")], setting=st)
+    assert r.outcome is Outcome.ABORTED and "fills the application's XML in" in r.reason
+    # the flags of the QEMU a 2.5.0 daemon started lack the generic port: the source fills in ioh3420
+    r = paths.replay("model-subelement", "pcie-root-port", "2.5.0",
+                     [("daemon-restart", "3.2.0"), ("migrate-app-xml", "4.0.0")], setting=st)
+    assert r.outcome is not Outcome.ABORTED
