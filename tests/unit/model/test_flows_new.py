@@ -119,3 +119,13 @@ def test_names_removed_make_the_source_fill_the_generic_port_and_qemu_refuse(cat
     r = paths.replay("model-subelement", "pcie-root-port", "2.5.0",
                      [("daemon-restart", "3.2.0"), ("migrate-app-xml", "4.0.0")], setting=st)
     assert r.outcome is not Outcome.ABORTED
+
+
+# -- 4. labels that say which XML is a file ----------------------------------------------------------------
+def test_no_trace_says_saved_config_after_a_hop_that_writes_no_file() -> None:
+    from pcidesign.render.text import explanation
+
+    text = explanation(engine.run("model-subelement", "restart", "pcie-root-port", "1.2.19", "3.2.0"))
+    restart = text.split("== step 1")[1]
+    assert "saved config" not in restart.split("\n", 2)[2] and "no file written" in restart
+    assert "saved config (the file written)" in text.split("== step 1")[0]
