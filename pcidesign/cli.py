@@ -51,7 +51,8 @@ def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
         if axis.name in skip:
             continue
         default = axis.default if axis.name == "timeline" else None  # None: "not given", the setting's default
-        p.add_argument(f"--{axis.name}", default=default, metavar=axis.name.upper()[0],
+        p.add_argument("--" + axis.name.replace("_", "-"), dest=axis.name, default=default,
+                       metavar=axis.name.upper()[0],
                        help=f"{axis.help} (default: {axis.default})")
 
 

@@ -190,6 +190,10 @@ class Dialect(ABC):
         self.setting = setting
         """The axes of the verdict this dialect judges under (the machine written, ...)."""
         self.release = host.release
+        self.caps_host: Host | None = None
+        """The host whose QEMU capabilities a parse fills devices from when it is not this one's:
+        the source of ``migrate --xml`` parses with the running guest's (see
+        :func:`pcidesign.model.hops.migrate_app_xml`)."""
         self.classes = catalog.known_classes(host.release)
         self.devices = catalog.known_devices(host.release)
 
@@ -229,6 +233,12 @@ class Dialect(ABC):
 
         Not filling is the default: a scheme that fills (libvirt's way) overrides this.
         """
+        return False
+
+    def fill_at_start(self) -> bool:
+        """Whether starting a guest fills a missing device into the definition it was started
+        from (and not only into a copy), so that a domain whose only definition is the one it
+        was started with (an incoming migration) keeps the device filled in. Not by default."""
         return False
 
     # -- shared machinery --------------------------------------------------------------------
@@ -296,7 +306,7 @@ class Dialect(ABC):
         if self.fill_policy == "never":
             device = self.legacy(ctrl.cls)  # a missing device always means the legacy one
         else:
-            device = self.catalog.default_device(ctrl.cls, self.host)
+            device = self.catalog.default_device(ctrl.cls, self.caps_host or self.host)
         return ctrl if device is None else Controller(ctrl.index, ctrl.cls, device, ctrl.form, ctrl.kept)
 
     def start(self, ctrl: Controller) -> Controller | Rejection:

@@ -43,8 +43,8 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "migrate-app-xml",
-            "define and start at A (the application writes the XML as A's users do), then migrate live to B "
-            "with that XML as the destination XML (virsh migrate --xml, as nova and oVirt do)",
+            "define and start at A, then migrate live to B with destination XML from the application (virsh "
+            "migrate --xml, as nova and oVirt do): the source parses, fills and checks it (which XML: --app-xml)",
             ((Hop.DEFINE, "A"), (Hop.MIGRATE_APP_XML, "B")),
         ),
         Scenario(
