@@ -116,7 +116,7 @@ def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if isinstance(parsed, Rejection):
         return None, Step(Hop.RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} fails to load the saved config ({parsed.message}): the domain vanishes "
-                          "from 'virsh list --all' (FACTS.md §7)")
+                          "from 'virsh list --all' (facts §7)")
     live = start_def(d, parsed)
     config = format_def(d, parsed)
     if isinstance(live, Rejection):
@@ -149,7 +149,7 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     hardware: None when they are the same; ``aborted`` (and why) when the destination refuses the
     stream; ``guest-changed`` when the stream loads although a guest-visible value differs.
 
-    A plain migration runs no ABI check in libvirt (FACTS.md §9); the destination QEMU refuses
+    A plain migration runs no ABI check in libvirt (facts §9); the destination QEMU refuses
     a stream whose devices it does not have (measured with QEMU 7.2: "Unknown savevm section or
     instance", data/calibration/qemu-facts.md), and one whose checked values differ (a root
     port's ``port``, a pxb's ``bus_nr``); it does not check the others (``chassis``,
@@ -168,7 +168,7 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     if set(s) != set(d) or any(s[i][1:3] != d[i][1:3] for i in s):
         return Outcome.ABORTED, (
             f"{dst} builds {changed(source, destination)}; libvirt runs no ABI check on a plain migration "
-            f"(FACTS.md §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
+            f"(facts §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
             f"measured: data/calibration/qemu-facts.md) and the guest stays on {src}")
     for i in s:
         if s[i] == d[i]:
@@ -258,7 +258,7 @@ def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if isinstance(persistent, Rejection):
         return None, Step(Hop.DAEMON_RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} fails to load the saved config ({persistent.message}): the domain vanishes from "
-                          "'virsh list --all' (FACTS.md §7), the guest keeps running unmanaged")
+                          "'virsh list --all' (facts §7), the guest keeps running unmanaged")
     view = start_def(d, parsed)
     real = state.hardware
     if isinstance(view, Rejection):
@@ -324,7 +324,7 @@ def _from_image(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]
 def validation_error(d: Dialect, xml: bytes) -> str | None:
     """libvirt's schema error for ``xml`` at ``d``'s release (``virsh edit``, ``define --validate``),
     or None. The model's rule: the schema of a release has exactly the controller attributes and
-    children its parser keeps, so anything it would drop fails validation (FACTS.md §4; RelaxNG
+    children its parser keeps, so anything it would drop fails validation (facts §4; RelaxNG
     ``docs/schemas/domaincommon.rng`` has no extension points for the PCI controller)."""
     parsed = parse(d, xml, "load")
     if isinstance(parsed, Rejection):
