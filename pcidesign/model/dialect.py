@@ -37,6 +37,8 @@ INT_MAX = 2**31 - 1
 """The largest controller index libvirt accepts (the index is a C ``int``)."""
 
 _UINT_MAX = 2**32 - 1
+_ULONG_MAX = 2**64 - 1
+"""``unsigned long`` on the 64-bit hosts libvirt runs on: ``strtoul`` reports ERANGE above it."""
 _C_SPACE = " \t\n\v\f\r"
 """What C's ``isspace`` is true for, and so what ``strtol``/``strtoul`` skip before a number."""
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -95,7 +97,10 @@ def _strtol_base10(text: str) -> tuple[bool, int] | None:
         body = body[1:]
     if _ASCII_DIGITS.fullmatch(body) is None:
         return None
-    return negative, int(body)
+    digits = body.lstrip("0") or "0"
+    if len(digits) > len(str(_ULONG_MAX)):  # strtoul saturates and sets ERANGE: virStrToLong_* fails
+        return negative, _ULONG_MAX + 1  # beyond every bound its callers accept (never int() of 10,000 digits)
+    return negative, int(digits)
 
 
 def parse_index(value: str | None, release: Key) -> int | Rejection:
