@@ -407,14 +407,32 @@ def kept_attributes(kept: tuple[bytes, ...], tag: str) -> dict[str, str]:
     return {}
 
 
+def strtol_base0(text: str) -> int | None:
+    """``text`` as C's ``strtol`` reads it with base 0 when nothing may follow (how libvirt reads
+    ``<target>`` values: ``0x10`` is 16, ``010`` is 8, observed on 9.0.0): the number, or None
+    (not a number, or beyond a C ``long``: strtol reports ERANGE)."""
+    body = text.lstrip(_C_SPACE)
+    sign = -1 if body.startswith("-") else 1
+    if body[:1] in ("+", "-"):
+        body = body[1:]
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", body):
+        digits, base = body[2:].lstrip("0") or "0", 16
+    elif re.fullmatch(r"0[0-7]*|[1-9][0-9]*", body):
+        digits, base = (body.lstrip("0") or "0"), (8 if body.startswith("0") else 10)
+    else:
+        return None
+    if len(digits) > 64:  # far beyond a long in any base: never int() of 10,000 digits
+        return None
+    number = sign * int(digits, base)
+    return number if -(2**63) <= number < 2**63 else None
+
+
 def _number(text: str | None, default: int | None) -> int | None:
-    """A number as libvirt writes it (decimal or 0x hex), or ``default`` when absent or not a number."""
+    """A number as libvirt reads it (:func:`strtol_base0`), or ``default`` when absent or not a number."""
     if text is None:
         return default
-    try:
-        return int(text, 0)
-    except ValueError:
-        return default
+    number = strtol_base0(text)
+    return default if number is None else number
 
 
 def _target_text(field: str, value: str) -> str:
@@ -422,9 +440,8 @@ def _target_text(field: str, value: str) -> str:
     (observed on 9.0.0: ``chassis='0x7' port='16'`` is saved as ``chassis='7' port='0x10'``)."""
     if field in ("hotplug",):
         return value
-    try:
-        number = int(value, 0)
-    except ValueError:
+    number = strtol_base0(value)
+    if number is None:
         return value
     return f"0x{number:x}" if field in HEX_TARGET_FIELDS else str(number)
 
