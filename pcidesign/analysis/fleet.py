@@ -284,7 +284,7 @@ def scan(
     rels = cat.timeline(timeline)
     src = cat.release(source, timeline) if source is not None else default_source(cat, timeline)
     tgts = [cat.release(t, timeline) for t in targets] if targets else [r for r in rels if r is not src]
-    schs = [_schemes.get(s) for s in (schemes or _schemes.scheme_ids())]
+    schs = list(dict.fromkeys(_schemes.get(s) for s in (schemes or _schemes.scheme_ids())))  # one per variant
     scns = [_scenarios.get(s) for s in scenarios]
     if worst < 0:
         raise UnknownNameError("worst count", worst, ["a number >= 0"])

@@ -188,6 +188,9 @@ class Dialect(ABC):
     """``current``, ``define-only``, ``never``, or None for the scheme's own rule (``fill_on``)."""
     migratable_policy: str | None = None
     """``keep``, ``omit-legacy``, or None for the scheme's own rule (``format``)."""
+    own_fill: str | None = None
+    """The fill policy the scheme's own rule (:meth:`fill_on`) amounts to, if one does (``current``
+    for a scheme that fills on every parse): that policy's variant is the scheme itself."""
 
     def __init__(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> None:
         self.host = host
