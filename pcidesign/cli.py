@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scheme_arg(p)
     p.add_argument("--release", required=True)
     _timeline_arg(p)
-    p.add_argument("--qemu", help="QEMU version on the host (default: the release's own)")
+    p.add_argument("--qemu", type=_not_empty, help="QEMU version on the host (default: the release's own)")
     p.add_argument("--migratable", action="store_true", help="print the MIGRATABLE XML a migration sends")
     p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
     p.set_defaults(func=cmd_roundtrip)
@@ -521,6 +521,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
     sys.stdout.write(comparetext.render(result, args.format))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
+
+
+def _not_empty(text: str) -> str:
+    """A value that must not be empty (an empty one would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (leave the option out for the default)")
+    return text
 
 
 def _folder(text: str) -> Path:
