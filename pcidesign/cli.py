@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scheme_arg(p)
     p.add_argument("--release", required=True)
     _timeline_arg(p)
-    p.add_argument("--qemu", help="QEMU version on the host (default: the release's own)")
+    p.add_argument("--qemu", type=_not_empty, help="QEMU version on the host (default: the release's own)")
     p.add_argument("--migratable", action="store_true", help="print the MIGRATABLE XML a migration sends")
     p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
     p.set_defaults(func=cmd_roundtrip)
@@ -401,6 +401,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
+    args.schemes = _unique_variants(args, args.schemes)
     params.check(worst=args.worst, targets=args.targets, source=args.source, schemes=args.schemes,
                  timeline=args.timeline)
     if args.deprecated_source is not None:
@@ -528,9 +529,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
+    args.variants = _unique_variants(args, args.variants)
     result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
     sys.stdout.write(comparetext.render(result, args.format))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
+
+
+def _not_empty(text: str) -> str:
+    """A value that must not be empty (an empty one would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (leave the option out for the default)")
+    return text
 
 
 def _folder(text: str) -> Path:
@@ -546,6 +555,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         params.check(schemes=args.schemes)
         params.check(schemes=args.variants)
+        args.schemes = _unique_variants(args, args.schemes)
+        args.variants = _unique_variants(args, args.variants)
         summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
                              fresh_kernels=args.fresh_kernels, variants=args.variants, setting=_setting(args))
     except report.ReportWriteError as exc:
@@ -562,6 +573,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         if rec.status != "ok":
             print(f"FAILED {rec.id}: {rec.error}", file=sys.stderr)
     return summary.exit_code
+
+
+def _unique_variants(args: argparse.Namespace, ids: list[str] | None) -> list[str] | None:
+    """The schemes or variants given, each once under its canonical id (two spellings of one
+    variant are one), with a note on standard error for each merge."""
+    if not ids:
+        return ids
+    params.check(schemes=ids)  # an unknown id is refused first, naming it
+    unique, notes = schemes.unique(ids)
+    for note in notes:
+        error(f"pcidesign {args.command}: note: {note}")
+    return list(unique)
 
 
 def _drop_stdout() -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
+from pcidesign.analysis.policies import load_policies
 from pcidesign.analysis.questions import (
     DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
     answers, pairs, question_from_row, select_intents, variants_of,
@@ -79,9 +80,14 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
     path = base / QUESTIONS_FILE
     table = read_csv(path, COLUMNS)
     out: list[Question] = []
+    known_policies: dict[str, object] | None = None
     for row, r in table.rows:
         try:
             q = question_from_row(r, cat)
+            if q.policy:  # checked here, naming file and row, not when the question is answered
+                known_policies = known_policies if known_policies is not None else dict(load_policies(base, cat))
+                if q.policy not in known_policies:
+                    raise UnknownNameError("support policy", q.policy, known_policies, "column 'policy'")
         except (UnknownNameError, ValueError) as exc:
             raise DataError(path.name, row, str(exc)) from None
         if any(q.id == o.id for o in out):

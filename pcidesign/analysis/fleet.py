@@ -35,7 +35,7 @@ from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
-from pcidesign.model.dialect import Dialect, Rejection
+from pcidesign.model.dialect import Dialect, Rejection, parse_index
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
@@ -164,7 +164,11 @@ def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo
     machine = display(ostype.get("machine") or "") if ostype is not None else ""
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
+    reader = _reader(catalog)
     for elem in root.iterfind("devices/controller[@type='pci']"):
+        index = parse_index(elem.get("index"), reader.release.key)
+        if isinstance(index, Rejection):  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
+            raise XMLRefused("rejected", file, f"{reader.release.id} rejects it: {display(index.message)}")
         label = f"index {display(elem.get('index', '?'))}"
         intent, reason = _intent_of(elem, catalog)
         if intent is None:
@@ -280,7 +284,7 @@ def scan(
     rels = cat.timeline(timeline)
     src = cat.release(source, timeline) if source is not None else default_source(cat, timeline)
     tgts = [cat.release(t, timeline) for t in targets] if targets else [r for r in rels if r is not src]
-    schs = [_schemes.get(s) for s in (schemes or _schemes.scheme_ids())]
+    schs = list(dict.fromkeys(_schemes.get(s) for s in (schemes or _schemes.scheme_ids())))  # one per variant
     scns = [_scenarios.get(s) for s in scenarios]
     if worst < 0:
         raise UnknownNameError("worst count", worst, ["a number >= 0"])

@@ -453,8 +453,9 @@ def explore(
 def _intents(cat: Catalog, intents: Iterable[str] | None) -> list[Intent]:
     if intents is None:
         return list(cat.intents.values())
-    wanted = {cat.intent(i).id for i in intents}
-    return [i for i in cat.intents.values() if i.id in wanted]
+    chosen = list(dict.fromkeys(cat.intent(i) for i in intents))  # a user's own <target> values too
+    order = {iid: n for n, iid in enumerate(cat.intents)}
+    return sorted(chosen, key=lambda i: order.get(i.id, len(order)))  # catalog order, then the user's
 
 
 def _witness(g: _Graph, parent: Mapping[int, _Link], origin: _Link, timeline: str) -> Witness:
