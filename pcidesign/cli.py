@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the table --format csv prints (default: %(default)s)")
     p.add_argument("--strict", action="store_true",
                    help="stop at the first file that cannot be used (default: report it and go on)")
+    p.add_argument("--direction", choices=("upgrade", "downgrade", "both"), default="both",
+                   help="targets newer than --current (upgrade), older (downgrade) or both (default: %(default)s)")
     _format_arg(p)
     p.set_defaults(func=cmd_fleet)
 
@@ -367,11 +369,11 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         args.source = args.deprecated_source
     try:
         result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
-                            strict=args.strict, worst=args.worst)
+                            strict=args.strict, worst=args.worst, direction=args.direction)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1
-    print(fleettext.render(result, args.format, args.show), end="")
+    print(fleettext.render(result, args.format, args.show, _width(args), schemes.name_of), end="")
     return 0 if result.ok else 1
 
 
@@ -474,7 +476,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
     params.check(machine=args.machine, pairing=args.pairing)
     found = findings.findings(args.timeline, args.pairing, questions=args.questions, machine=args.machine)
-    sys.stdout.write(findingstext.render(found, args.format))
+    sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
 
@@ -485,7 +487,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
     result = compare.compare(args.variants, args.timeline, args.policy, _catalog(args))
-    sys.stdout.write(comparetext.render(result, args.format))
+    sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 
 

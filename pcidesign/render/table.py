@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -130,11 +130,13 @@ def _widths(natural: list[int], floor: list[int], budget: int) -> list[int]:
 
 
 def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | None = None,
-        overflow: str = "auto", align: Sequence[str] | None = None) -> str:
+        overflow: str = "auto", align: Sequence[str] | None = None,
+        titles: Mapping[int, str] | None = None) -> str:
     """``rows`` under ``header`` as aligned text of at most ``width`` characters a line (None: as
     wide as the cells). ``overflow``: ``wrap`` cells onto more lines, ``truncate`` them with ``…``,
     or ``auto`` (wrap unless the table has more than :data:`LONG_TABLE` rows). ``align`` gives
-    ``l`` or ``r`` per column (default: numbers right, text left). A header wraps when it must."""
+    ``l`` or ``r`` per column (default: numbers right, text left). A header wraps when it must.
+    ``titles`` puts a line of its own (a group's name) before the row of each index."""
     if overflow not in ("auto", "wrap", "truncate"):
         raise ValueError(f"unknown overflow {overflow!r}; valid: auto, wrap, truncate")
     head = [str(h) for h in header]
@@ -197,7 +199,9 @@ def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | No
     body_lines = [lines_of(r, False) for r in body]
     spaced = any(len(b) > 1 for b in body_lines)  # wrapped rows: a blank line between rows
     for k, b in enumerate(body_lines):
-        if spaced and k:
+        if titles and k in titles:
+            out += ([""] if k else []) + [paragraph(titles[k], width)]
+        elif spaced and k:
             out.append("")
         out += b
     return "\n".join(out)
