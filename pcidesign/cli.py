@@ -17,6 +17,7 @@ from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
 from pcidesign.render import table, text
+from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
@@ -241,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "calibrate", "paths", "findings", "compare")
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "paths", "findings", "compare")
 """The subcommands that print tables: each takes ``--wide``."""
 
 
@@ -368,8 +369,10 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         print("pcidesign fleet: note: --from is deprecated; say --current", file=sys.stderr)
         args.source = args.deprecated_source
     try:
-        result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
-                            strict=args.strict, worst=args.worst, direction=args.direction)
+        with Progress("pcidesign fleet", unit="evaluation") as bar:
+            result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
+                                strict=args.strict, worst=args.worst, direction=args.direction,
+                                progress=lambda n: bar.set_note(f"{n:,} domains read"), steps=bar)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1
@@ -399,8 +402,10 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
 
     from pcidesign.analysis import paths as p
 
-    by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start,
-                   catalog=_catalog(args))
+    with Progress("pcidesign paths") as bar:
+        bar.set_note("three notions")
+        by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start,
+                       catalog=_catalog(args))
     if args.format == "json":
         doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
@@ -446,8 +451,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
         return _print_notions(args, paths)
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
-    found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start,
-                              catalog=_catalog(args))
+    with Progress("pcidesign paths", unit="scheme") as bar:
+        found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start,
+                                  catalog=_catalog(args), progress=bar)
     width = _width(args)
     if many:
         frame = paths.worst_table(found)
@@ -475,7 +481,9 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.render import findingstext
 
     params.check(machine=args.machine, pairing=args.pairing)
-    found = findings.findings(args.timeline, args.pairing, questions=args.questions, machine=args.machine)
+    with Progress("pcidesign findings", unit="question") as bar:
+        found = findings.findings(args.timeline, args.pairing, questions=args.questions, machine=args.machine,
+                                  progress=bar)
     sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
@@ -486,7 +494,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
-    result = compare.compare(args.variants, args.timeline, args.policy, _catalog(args))
+    with Progress("pcidesign compare") as bar:
+        bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
+        result = compare.compare(args.variants, args.timeline, args.policy, _catalog(args))
     sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 

@@ -9,7 +9,7 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,12 +133,14 @@ def findings(
     data_dir: str | Path | None = None,
     questions: Iterable[str] | None = None,
     machine: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
     ``timeline`` answers every question on that timeline instead of its own; ``questions``
     limits the result to those ids (unknown ids raise, listing the valid ones); ``machine`` answers
     every question with that machine written (default: ``assumed``, see :meth:`Catalog.with_axes`).
+    ``progress(done, total, question_id)`` is called before each question is answered.
     """
     cat = load(data_dir).with_axes(machine=machine)
     if timeline is not None:
@@ -152,7 +154,12 @@ def findings(
             if w not in {q.id for q in qs}:
                 raise UnknownNameError("question", w, [q.id for q in qs])
         qs = tuple(q for q in qs if q.id in wanted)
-    return [answer(q, timeline, pairing, cat) for q in qs]
+    out = []
+    for k, q in enumerate(qs):
+        if progress is not None:
+            progress(k, len(qs), q.id)
+        out.append(answer(q, timeline, pairing, cat))
+    return out
 
 
 __all__ = [

@@ -296,6 +296,7 @@ def scan(
     catalog: Catalog | None = None,
     progress: Callable[[int], None] | None = None,
     direction: str = "both",
+    steps: Callable[[int, int, str], None] | None = None,
 ) -> FleetScan:
     """Scan every domain XML under ``directory``: outcomes per scheme, target release and scenario.
 
@@ -304,7 +305,9 @@ def scan(
     first unusable file raises its ``XMLRefused``; otherwise it becomes a row of ``errors``.
     ``worst`` bounds the worst-domains table per (scheme, target, scenario). ``direction``
     (``upgrade``, ``downgrade``, ``both``) keeps the targets newer or older than ``source``; a
-    target given in the other direction, or none left, is an error.
+    target given in the other direction, or none left, is an error. ``progress(domains)`` is
+    called every 1000 domains read, ``steps(done, total, "scheme -> target")`` before each
+    scheme and target is evaluated.
     """
     cat = catalog or load()
     base = Path(directory)
@@ -365,7 +368,7 @@ def scan(
         if progress is not None and domains % 1000 == 0:
             progress(domains)
 
-    summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst)
+    summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps)
     return FleetScan(
         directory=display(base), timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
         schemes=tuple(s.id for s in schs), scenarios=tuple(s.id for s in scns),
@@ -400,13 +403,16 @@ def _evaluate(
     scns: list[_scenarios.Scenario],
     timeline: str,
     worst: int,
+    steps: Callable[[int, int, str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     ha = cat.host(src)
     intents: dict[str, Intent] = {i: cat.intent(i) for sig in groups for i in sig}
     summary_rows: list[tuple[str, str, str, str, int, int]] = []
     worst_rows: list[tuple[object, ...]] = []
-    for sch in schs:
-        for tgt in tgts:
+    for n, sch in enumerate(schs):
+        for m, tgt in enumerate(tgts):
+            if steps is not None:
+                steps(n * len(tgts) + m, len(schs) * len(tgts), f"{sch.id} -> {tgt.id}")
             hb = cat.host(tgt)
             for scn in scns:
                 results = {i: engine.run(sch, scn, it, ha, hb, cat) for i, it in intents.items()}
