@@ -235,6 +235,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("diff", help="what moved between two report runs (or two findings.json files), and why")
+    p.add_argument("old", metavar="OLD", help="a report run (reports/run-...), its summary.json or a findings.json")
+    p.add_argument("new", metavar="NEW", help="the run or findings.json to compare with OLD")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: %(default)s)")
+    p.add_argument("--fail-on-change", action="store_true",
+                   help="exit 1 when an answer, front, cell, question or variant moved")
+    p.set_defaults(func=cmd_diff)
+
     for name in WIDE_COMMANDS:
         sub.choices[name].add_argument("--wide", action="store_true",
                                        help="tables as wide as their cells (default: wrapped or cut with '…' "
@@ -242,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "paths", "findings", "compare")
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "paths", "findings", "compare", "diff")
 """The subcommands that print tables: each takes ``--wide``."""
 
 
@@ -532,6 +540,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         if rec.status != "ok":
             print(f"FAILED {rec.id}: {rec.error}", file=sys.stderr)
     return summary.exit_code
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``pcidesign diff``: what moved between two runs and why; exit 1 with ``--fail-on-change``
+    when something moved, 2 when an input is not a run (``DiffInputError``)."""
+    from pcidesign.report import diff
+
+    found = diff.diff(args.old, args.new)
+    sys.stdout.write(diff.render(found, args.format, _width(args)))
+    return 1 if args.fail_on_change and found.moved else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
