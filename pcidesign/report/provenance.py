@@ -20,10 +20,13 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def version() -> str:
-    """The installed pcidesign version."""
-    import pcidesign
+    """The pcidesign version (the installed distribution's; ``unknown`` when it is not installed)."""
+    from importlib import metadata
 
-    return str(getattr(pcidesign, "__version__", "unknown"))
+    try:
+        return metadata.version("pcidesign")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def commit(root: Path = PACKAGE_ROOT) -> dict[str, Any] | None:
