@@ -250,8 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "paths", "findings", "compare", "diff")
-"""The subcommands that print tables: each takes ``--wide``."""
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "explain", "fleet", "paths", "findings", "compare",
+                 "diff")
+"""The subcommands that print tables or wrapped prose: each takes ``--wide``."""
 
 
 def _width(args: argparse.Namespace) -> int | None:
@@ -334,7 +335,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     cat = _catalog(args)
     frm, to = cat.release(args.from_, args.timeline), cat.release(args.to, args.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat)))
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat), _width(args)))
     return 0
 
 

@@ -132,3 +132,13 @@ def test_the_terminal_width_comes_from_columns(monkeypatch: pytest.MonkeyPatch) 
     assert table.terminal_width() == 133
     monkeypatch.setenv("COLUMNS", "5")
     assert table.terminal_width() == 20
+
+
+def test_cut_and_wrapped_cells_carry_no_raw_control_character() -> None:
+    """Cells are escaped before they reach the formatter; cutting or wrapping one never brings a raw
+    control back (it only ever removes characters or breaks at spaces)."""
+    escaped = "=HYPERLINK(\"http://x\")\\x9b\\u202e domain with a long escaped name \\x1b[2J"
+    for width in (12, 30, 60):
+        for overflow in ("wrap", "truncate"):
+            out = table.fit(["domain", "n"], [[escaped, "1"]] * 2, width, overflow)
+            assert all(ch == "\n" or ch.isprintable() for ch in out)
