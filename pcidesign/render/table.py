@@ -10,6 +10,7 @@ A cell may hold a newline: it starts a new line within the cell (a name over its
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -60,25 +61,33 @@ def _long_word(word: str, width: int) -> list[str]:
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` characters, broken at spaces and only inside a word
-    that is wider than the line; each newline kept; never an empty list."""
+    that is wider than the line (after ``-``, ``+``, ``/``, ``>`` or ``,`` where it can); each
+    newline kept; never an empty list."""
     width = max(1, width)
     out: list[str] = []
     for para in str(text).split("\n"):
         line = ""
         for word in para.split():
-            if len(word) > width:
-                if line:
+            if len(word) <= width:
+                pieces = [word]
+            else:  # a word wider than the line starts where the line has room
+                room = width - len(line) - 1 if line else width
+                head = ""
+                for piece in _BREAK.split(word):
+                    if len(head) + len(piece) > room:
+                        break
+                    head += piece
+                rest = word[len(head):]
+                pieces = ([head] if head else []) + _long_word(rest, width)
+            for k, piece in enumerate(pieces):
+                glue = "" if k else " "
+                if not line:
+                    line = piece
+                elif len(line) + len(glue) + len(piece) <= width:
+                    line += glue + piece
+                else:
                     out.append(line)
-                pieces = _long_word(word, width)
-                out += pieces[:-1]
-                line = pieces[-1] if pieces else ""
-            elif not line:
-                line = word
-            elif len(line) + 1 + len(word) <= width:
-                line += " " + word
-            else:
-                out.append(line)
-                line = word
+                    line = piece
         out.append(line)
     return out
 
@@ -119,6 +128,17 @@ def _widths(natural: list[int], floor: list[int], budget: int) -> list[int]:
         else:
             hi = mid - 1
     widths = [max(f, min(n, lo)) for n, f in zip(natural, floor)]
+    capped = [i for i in range(len(widths)) if natural[i] > widths[i]]
+    if len(capped) > 1:  # the columns that do not fit share their room by the square root of their length
+        room = sum(widths[i] for i in capped)
+        weight = sum(math.sqrt(natural[i]) for i in capped)
+        for i in capped:
+            widths[i] = max(floor[i], min(natural[i], int(room * math.sqrt(natural[i]) / weight)))
+        while sum(widths[i] for i in capped) > room:  # rounding up to a floor: take it from the widest
+            j = max((i for i in capped if widths[i] > floor[i]), key=lambda i: widths[i], default=None)
+            if j is None:
+                break
+            widths[j] -= 1
     spare = budget - sum(widths)
     for i in sorted(range(len(widths)), key=lambda i: natural[i] - widths[i], reverse=True):
         if spare <= 0:
@@ -164,7 +184,7 @@ def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | No
         # words (identifiers, numbers, ids) stay whole, and prose keeps some room, when they fit;
         # the first column (what a row is about) longest
         for most in (40, 32, 24, 16):
-            whole = [min(natural[i], max(heads[i], min(tokens[i], 40 if i == 0 else most),
+            whole = [min(natural[i], max(heads[i], min(tokens[i], 40 if i == 0 else 16 if prose[i] else most),
                                          min(tops[i], 20) if prose[i] and most >= 24 else 0)) for i in range(n)]
             if sum(whole) <= budget:
                 floor = whole
