@@ -235,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("diff", help="what moved between two report runs (or two findings.json files), and why")
     p.add_argument("old", metavar="OLD", help="a report run (reports/run-...), its summary.json or a findings.json")
     p.add_argument("new", metavar="NEW", help="the run or findings.json to compare with OLD")
@@ -258,8 +259,6 @@ WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "explain", "fleet",
 def _width(args: argparse.Namespace) -> int | None:
     """The width a table may take: the terminal's (``$COLUMNS`` first; 100 with no terminal), or
     None (no limit) with ``--wide``."""
-    from pcidesign.render import table
-
     return None if getattr(args, "wide", False) else table.terminal_width()
 
 
@@ -277,8 +276,6 @@ def cmd_schemes(args: argparse.Namespace) -> int:
     elif args.variants:
         print(text.render(pd.DataFrame(rows)[["name", "id", "scheme"]], "table", _width(args)))
     else:
-        from pcidesign.render import table
-
         width = _width(args)
         for s in schemes.all_schemes():
             policies = "; ".join(f"{n}: {', '.join(v)}" for n, v in s.policies.items())
