@@ -142,8 +142,8 @@ def test_no_git_checkout_is_no_commit(tmp_path: Path) -> None:
 
 
 def test_results_json_holds_fronts_and_cells_as_outcomes() -> None:
-    from pcidesign.render.plots import SHORT
     from pcidesign.model.vocab import Outcome
+    from pcidesign.render.plots import SHORT
 
     cell = SimpleNamespace(code=SHORT[Outcome.DOMAIN_LOST])
     assets = SimpleNamespace(

@@ -36,7 +36,7 @@ class FakeTerminal(io.StringIO):
 ])
 def test_no_progress_when_standard_error_is_not_a_terminal(argv: list[str], capsys: pytest.CaptureFixture[str],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    import pcidesign.render.progress as progress
+    from pcidesign.render import progress
 
     real_init = progress.Progress.__init__
 

@@ -239,7 +239,7 @@ def variant_cell(variant: str, name: Namer | None) -> str:
         return variant
     try:
         called = name(variant)
-    except Exception:  # a plug-in's id the namer does not know: the id says it
+    except (KeyError, ValueError):  # an id the namer does not know (UnknownNameError): the id says it
         return variant
     return variant if called == variant else f"{called}\n({variant})"
 
@@ -260,7 +260,7 @@ def frame(df: pd.DataFrame, width: int | None = None, overflow: str = "auto") ->
 def _column(series: pd.Series) -> list[str]:
     values = series.tolist()
     if pd.api.types.is_float_dtype(series.dtype):
-        finite = [v for v in values if v == v and abs(v) < 1e15]
+        finite = [v for v in values if not math.isnan(v) and abs(v) < 1e15]
         decimals = max((len(f"{v:.4f}".rstrip("0").split(".")[1]) for v in finite), default=0)
-        return ["nan" if v != v else f"{v:.{decimals}f}" for v in values]
+        return ["nan" if math.isnan(v) else f"{v:.{decimals}f}" for v in values]
     return ["" if v is None else str(v) for v in values]
