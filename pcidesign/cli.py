@@ -274,7 +274,7 @@ def cmd_schemes(args: argparse.Namespace) -> int:
     if args.format != "table":
         print(text.render(pd.DataFrame(rows), args.format))
     elif args.variants:
-        print(text.render(pd.DataFrame(rows)[["name", "id", "scheme"]], "table", _width(args)))
+        print(text.render(pd.DataFrame(rows)[["name", "id"]], "table", _width(args)))  # the id starts with the scheme
     else:
         width = _width(args)
         for s in schemes.all_schemes():
