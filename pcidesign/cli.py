@@ -17,6 +17,7 @@ from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
 from pcidesign.render import table, text
+from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
@@ -180,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the table --format csv prints (default: %(default)s)")
     p.add_argument("--strict", action="store_true",
                    help="stop at the first file that cannot be used (default: report it and go on)")
+    p.add_argument("--direction", choices=("upgrade", "downgrade", "both"), default="both",
+                   help="targets newer than --current (upgrade), older (downgrade) or both (default: %(default)s)")
     _format_arg(p)
     p.set_defaults(func=cmd_fleet)
 
@@ -255,6 +258,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("diff", help="what moved between two report runs (or two findings.json files), and why")
+    p.add_argument("old", metavar="OLD", help="a report run (reports/run-...), its summary.json or a findings.json")
+    p.add_argument("new", metavar="NEW", help="the run or findings.json to compare with OLD")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: %(default)s)")
+    p.add_argument("--fail-on-change", action="store_true",
+                   help="exit 1 when an answer, front, cell, question or variant moved")
+    p.set_defaults(func=cmd_diff)
+
     for name in WIDE_COMMANDS:
         sub.choices[name].add_argument("--wide", action="store_true",
                                        help="tables as wide as their cells (default: wrapped or cut with '…' "
@@ -262,15 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "calibrate", "paths", "findings", "compare")
-"""The subcommands that print tables: each takes ``--wide``."""
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "explain", "fleet", "paths", "findings", "compare",
+                 "diff")
+"""The subcommands that print tables or wrapped prose: each takes ``--wide``."""
 
 
 def _width(args: argparse.Namespace) -> int | None:
     """The width a table may take: the terminal's (``$COLUMNS`` first; 100 with no terminal), or
     None (no limit) with ``--wide``."""
-    from pcidesign.render import table
-
     return None if getattr(args, "wide", False) else table.terminal_width()
 
 
@@ -288,10 +299,8 @@ def cmd_schemes(args: argparse.Namespace) -> int:
     if args.format != "table":
         print(text.render(pd.DataFrame(rows), args.format))
     elif args.variants:
-        print(text.render(pd.DataFrame(rows)[["name", "id", "scheme"]], "table", _width(args)))
+        print(text.render(pd.DataFrame(rows)[["name", "id"]], "table", _width(args)))  # the id starts with the scheme
     else:
-        from pcidesign.render import table
-
         width = _width(args)
         for s in schemes.all_schemes():
             policies = "; ".join(f"{n}: {', '.join(v)}" for n, v in s.policies.items())
@@ -357,14 +366,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
             raise UsageError(f"--intent {args.intent} differs from the path's intent {intent}")
         for _, rid in ((None, start), *route):
             cat.release(rid, st.timeline)
-        print(text.explanation(paths.replay(args.scheme, intent, start, route, catalog=cat, setting=st)))
+        print(text.explanation(paths.replay(args.scheme, intent, start, route, catalog=cat, setting=st),
+                               _width(args)))
         return 0
     missing = [o for o, v in (("--scenario", args.scenario), ("--intent", args.intent), ("--from", args.from_),
                               ("--to", args.to)) if not v]
     if missing:
         raise UsageError(f"explain needs {', '.join(missing)} (a cell), or --path (a path)")
     frm, to = cat.release(args.from_, st.timeline), cat.release(args.to, st.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st)))
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args)))
     return 0
 
 
@@ -410,12 +420,14 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         print("pcidesign fleet: note: --from is deprecated; say --current", file=sys.stderr)
         args.source = args.deprecated_source
     try:
-        result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
-                            strict=args.strict, worst=args.worst)
+        with Progress("pcidesign fleet", unit="evaluation") as bar:
+            result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
+                                strict=args.strict, worst=args.worst, direction=args.direction,
+                                progress=lambda n: bar.set_note(f"{n:,} domains read"), steps=bar)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1
-    print(fleettext.render(result, args.format, args.show), end="")
+    print(fleettext.render(result, args.format, args.show, _width(args), schemes.name_of), end="")
     return 0 if result.ok else 1
 
 
@@ -441,8 +453,10 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
 
     from pcidesign.analysis import paths as p
 
-    by = p.notions(args.scheme, None, args.max_hops, args.hops, args.intents, args.start,
-                   catalog=_catalog(args), setting=_setting(args))
+    with Progress("pcidesign paths") as bar:
+        bar.set_note("three notions")
+        by = p.notions(args.scheme, None, args.max_hops, args.hops, args.intents, args.start,
+                       catalog=_catalog(args), setting=_setting(args))
     if args.format == "json":
         doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
@@ -488,8 +502,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
         return _print_notions(args, paths)
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
-    found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
-                              catalog=_catalog(args), setting=_setting(args))
+    with Progress("pcidesign paths", unit="scheme") as bar:
+        found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
+                                  catalog=_catalog(args), setting=_setting(args), progress=bar)
     width = _width(args)
     if many:
         frame = paths.worst_table(found)
@@ -518,8 +533,9 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.render import findingstext
 
     params.check(timeline=args.timeline)
-    found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args))
-    sys.stdout.write(findingstext.render(found, args.format))
+    with Progress("pcidesign findings", unit="question") as bar:
+        found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args), progress=bar)
+    sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
 
@@ -530,8 +546,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
     args.variants = _unique_variants(args, args.variants)
-    result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
-    sys.stdout.write(comparetext.render(result, args.format))
+    with Progress("pcidesign compare") as bar:
+        bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
+        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
+    sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 
 
@@ -598,6 +616,16 @@ def _drop_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):  # no real file descriptor (a captured stdout): nothing at exit either
         pass
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``pcidesign diff``: what moved between two runs and why; exit 1 with ``--fail-on-change``
+    when something moved, 2 when an input is not a run (``DiffInputError``)."""
+    from pcidesign.report import diff
+
+    found = diff.diff(args.old, args.new)
+    sys.stdout.write(diff.render(found, args.format, _width(args)))
+    return 1 if args.fail_on_change and found.moved else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

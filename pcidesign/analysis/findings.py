@@ -9,7 +9,7 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,13 +154,15 @@ def findings(
     questions: Iterable[str] | None = None,
     machine: str | None = None,
     setting: Setting | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
     Each question is answered under its own setting with every axis ``setting`` changes from its
     default on top (``pairing`` and ``machine`` are shorthands for those axes); ``timeline``
     answers every question on that timeline instead of its own; ``questions`` limits the result
-    to those ids (unknown ids raise, listing the valid ones).
+    to those ids (unknown ids raise, listing the valid ones). ``progress(done, total, question_id)``
+    is called before each question is answered.
     """
     cat = load(data_dir)
     user = Setting.of(setting, pairing=pairing, machine=machine).check(cat)
@@ -173,7 +175,12 @@ def findings(
             if w not in {q.id for q in qs}:
                 raise UnknownNameError("question", w, [q.id for q in qs])
         qs = tuple(q for q in qs if q.id in wanted)
-    return [answer(q, user, cat, timeline) for q in qs]
+    out = []
+    for k, q in enumerate(qs):
+        if progress is not None:
+            progress(k, len(qs), q.id)
+        out.append(answer(q, user, cat, timeline))
+    return out
 
 
 __all__ = [

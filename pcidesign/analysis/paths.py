@@ -39,7 +39,7 @@ the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -528,11 +528,18 @@ def explore_all(
     notion: str = "closure",
     catalog: Catalog | None = None,
     setting: Setting | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Exploration]:
-    """:func:`explore` for each scheme (every registered scheme by default), in registry order."""
+    """:func:`explore` for each scheme (every registered scheme by default), in registry order;
+    ``progress(done, total, scheme)`` is called before each."""
     ids = list(schemes) if schemes is not None else list(_schemes.scheme_ids())
     its = list(intents) if intents is not None else None
-    return [explore(s, timeline, max_hops, hops, its, start, notion, catalog, setting) for s in ids]
+    out = []
+    for k, s in enumerate(ids):
+        if progress is not None:
+            progress(k, len(ids), str(s))
+        out.append(explore(s, timeline, max_hops, hops, its, start, notion, catalog, setting))
+    return out
 
 
 def worst_table(explorations: Iterable[Exploration]) -> pd.DataFrame:

@@ -206,8 +206,13 @@ class Catalog:
             if r.id == str(rid):
                 return r
         raise UnknownNameError(
-            "release", rid, [r.id for r in pool], f"timeline {timeline!r}" if timeline else ""
+            "release", rid, [r.id for r in pool], f"timeline {timeline!r}" if timeline else "",
+            self.timelines_with(rid),
         )
+
+    def timelines_with(self, rid: str) -> tuple[str, ...]:
+        """The timelines that have release ``rid`` (none for an unknown id)."""
+        return tuple(t for t, line in self.timelines.items() if any(r.id == str(rid) for r in line))
 
     def intent(self, iid: str) -> Intent:
         """The intent ``iid``: one of data/intents.csv, or ``BASE/FIELD=VALUE...`` where BASE is

@@ -197,7 +197,8 @@ def check_one(p: Param, value: object, cat: Catalog, timeline: str) -> None:
         where = f"parameter {p.name}" + (f" (timeline {timeline})" if p.what == "release" else "")
         for v in values:
             if v not in valid:
-                raise UnknownNameError(p.what or p.name, v, valid, where)
+                elsewhere = cat.timelines_with(v) if p.what == "release" else ()
+                raise UnknownNameError(p.what or p.name, v, valid, where, elsewhere)
 
 
 def check(catalog: Catalog | None = None, **params: Any) -> dict[str, Any]:

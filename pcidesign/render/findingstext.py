@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from pcidesign.analysis.findings import Answer, CellWitness, Finding, PathWitness
+from pcidesign.render.table import Namer, fit, paragraph, variant_cell
 from pcidesign.render.text import explanation as _explain
 
 FORMATS = ("table", "markdown", "json")
@@ -43,14 +44,15 @@ def attribution(f: Finding) -> str:
     return f"{q.who}, as summarised in {q.cite}: {q.quote}"
 
 
-def render(found: Sequence[Finding], fmt: str) -> str:
-    """``found`` as ``table`` (plain text), ``markdown`` (the README section) or ``json``."""
+def render(found: Sequence[Finding], fmt: str, width: int | None = None, name: Namer | None = None) -> str:
+    """``found`` as ``table`` (plain text; ``width`` and ``name`` as :func:`table` takes them),
+    ``markdown`` (the README section) or ``json``."""
     if fmt == "json":
         return json.dumps(to_json(found), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return markdown(found)
     if fmt == "table":
-        return table(found)
+        return table(found, width, name)
     raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
 
 
@@ -118,20 +120,22 @@ def markdown(found: Sequence[Finding]) -> str:
     return "\n".join(lines)
 
 
-def table(found: Sequence[Finding]) -> str:
-    """Plain text for a terminal: per question, the summary and one line per variant."""
+def table(found: Sequence[Finding], width: int | None = None, name: Namer | None = None) -> str:
+    """Plain text for a terminal, at most ``width`` characters a line (None: no limit): per
+    question, the summary and a row per variant (by ``name`` over its id) with its answer and witness."""
     lines: list[str] = []
     for f in found:
         q = f.question
-        lines += [f"{q.id}: {q.question}", f"  {attribution(f)}", f"  how: {f.how}"]
+        lines += [paragraph(f"{q.id}: {q.question}", width, "", "  "), paragraph(attribution(f), width, "  ", "    "),
+                  paragraph(f"how: {f.how}", width, "  ", "    ")]
         if f.skipped:
-            lines += [f"  {f.skipped}", ""]
+            lines += [paragraph(f.skipped, width, "  ", "    "), ""]
             continue
-        lines.append(f"  => {f.summary}")
-        width = max(len(a.variant) for a in f.answers)
-        for a in f.answers:
-            witness = f"  [{a.witness.text}]" if a.witness else ""
-            lines.append(f"  {a.variant:<{width}}  {a.line}{witness}")
+        lines.append(paragraph(f"=> {f.summary}", width, "  ", "     "))
+        rows = [[variant_cell(a.variant, name), a.line + (f"\n[{a.witness.text}]" if a.witness else "")]
+                for a in f.answers]
+        body = fit(["variant", "answer [witness]"], rows, None if width is None else width - 2, overflow="wrap")
+        lines += ["  " + line if line else "" for line in body.split("\n")]
         lines.append("")
     return "\n".join(lines)
 

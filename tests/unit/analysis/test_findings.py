@@ -168,7 +168,7 @@ def test_another_timeline_says_which_questions_it_cannot_answer(capsys) -> None:
                  "--question", "idea3-downgrade"]) == 0
     out = capsys.readouterr().out
     assert "not answered on timeline real: the question names H1" in out
-    assert re.search(r"\n  written-subtype +domain-lost in the only cell", out)
+    assert re.search(r"\n  Idea 3 +domain-lost in the only cell *\n  \(written-subtype\)", out)
 
 
 def test_the_findings_page_is_the_markdown_output(found) -> None:
