@@ -45,6 +45,23 @@ class Results:
         return (tuple(variants) == self.variants and policy == self.policy
                 and setting.replace(scope=self.setting.scope) == self.setting)
 
+    def holds(self, variant: str, scenario: str, setting: Setting) -> bool:
+        """Whether these results hold the matrix of ``variant`` and ``scenario`` under ``setting``."""
+        from pcidesign.model import registry
+
+        return (registry.get(variant).id in self.variants and scenario in self.scenarios
+                and setting.replace(scope=self.setting.scope) == self.setting)
+
+    def matrix(self, variant: str, scenario: str, scope: str = "all") -> pd.DataFrame:
+        """The matrix of ``variant`` and ``scenario`` in ``scope``: the rows
+        :func:`pcidesign.analysis.matrix` computes for every intent and release."""
+        from pcidesign.model import registry
+
+        frame = self.cells(scope, [scenario])
+        out = frame[frame["scheme"].astype(str) == registry.get(variant).id].reset_index(drop=True)
+        out.attrs.update(frame.attrs)
+        return out
+
     def cells(self, scope: str = "naming", scenarios: Sequence[str] | None = None) -> pd.DataFrame:
         """The sweep's rows in ``scope`` (``all`` or ``naming``), for ``scenarios`` (all by default)."""
         if scope not in SCOPES:

@@ -40,3 +40,14 @@ def test_a_file_that_is_not_results_is_refused(tmp_path: Path) -> None:
         _results.load(bad)
     with pytest.raises(_results.ResultsError, match="cannot read"):
         _results.load(tmp_path / "missing.pkl")
+
+
+def test_a_matrix_from_the_results_is_the_matrix() -> None:
+    st = Setting(timeline="real")
+    res = _results.compute(VARIANTS, SCENARIOS, st)
+    assert res.holds("model-subelement", "migrate", st.replace(scope="naming"))
+    assert not res.holds("model-subelement", "resave-roundtrip", st)
+    assert not res.holds("impl-attribute", "migrate", st)
+    for scope in ("all", "naming"):
+        want = matrices.matrix("model-subelement", "migrate", setting=st.replace(scope=scope))
+        pd.testing.assert_frame_equal(res.matrix("model-subelement", "migrate", scope), want)
