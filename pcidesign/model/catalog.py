@@ -169,7 +169,7 @@ class Host:
         return self.release.id if self.qemu == self.release.qemu else f"{self.release.id}+qemu-{self.qemu}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
     """Every fact pcidesign knows, loaded from one data directory."""
 
@@ -184,12 +184,6 @@ class Catalog:
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _made: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
     """The intents made on demand from a user's ``<target>`` values (see :meth:`intent`)."""
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
 
     # -- lookups that fail with the valid choices ------------------------------------------
     def timeline(self, name: str = DEFAULT_TIMELINE) -> tuple[Release, ...]:

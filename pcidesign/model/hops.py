@@ -557,6 +557,9 @@ HOPS: dict[Hop, HopKind] = {k.hop: k for k in (
 
 def hop_kind(hop: Hop | str) -> HopKind:
     """The table entry of ``hop`` (a Hop or its name), or an error listing the valid hops."""
+    kind = HOPS.get(hop)  # type: ignore[call-overload]
+    if kind is not None:
+        return kind
     try:
         return HOPS[Hop(hop)]
     except (ValueError, KeyError):

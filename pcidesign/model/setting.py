@@ -89,19 +89,37 @@ AXES: dict[str, Axis] = {a.name: a for a in (
 _VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z")
 
 
-@dataclass(frozen=True)
+_INTERNED: dict[tuple[object, ...], "Setting"] = {}
+"""Every valid setting made so far, by its values: one object per setting."""
+
+
+@dataclass(frozen=True, eq=False)
 class Setting:
     """The axes of a verdict (see :data:`AXES`): frozen, validated, hashable (caches key on it).
 
     Unknown values of a fixed-choice axis raise :class:`UnknownNameError` at construction;
     values the catalog decides (a timeline, a versioned machine) are checked by :meth:`check`.
+    Settings are interned: two settings with the same values are the same object, so equality
+    and hashing are identity's (a cache lookup per cell costs no Python call).
     """
+
+    def __new__(cls, *args: object, **kwargs: object) -> "Setting":
+        key = (*args, *(kwargs.get(n, AXES[n].default) for n in list(AXES)[len(args):]))
+        if len(key) == len(AXES):
+            got = _INTERNED.get(key)
+            if got is not None:
+                return got
+        return super().__new__(cls)
 
     timeline: str = AXES["timeline"].default
     machine: str = AXES["machine"].default
     pairing: str = AXES["pairing"].default
     scope: str = AXES["scope"].default
     app_xml: str = AXES["app_xml"].default
+
+    def __reduce__(self) -> tuple[type["Setting"], tuple[str, ...]]:
+        # rebuilt through __init__ on unpickling (and so interned in the process that reads it)
+        return (self.__class__, tuple(getattr(self, f.name) for f in fields(self)))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -112,6 +130,7 @@ class Setting:
                 raise UnknownNameError(axis.name, value, axis.choices)
             if axis.choices is None and not _VALUE.match(value):
                 raise UnknownNameError(axis.name, value, [axis.open_form])
+        _INTERNED.setdefault(tuple(getattr(self, f.name) for f in fields(self)), self)
 
     # -- building ---------------------------------------------------------------------------------
     def replace(self, **changes: Any) -> "Setting":

@@ -43,6 +43,13 @@ class Memo:
         data[key] = value
         return value
 
+    def put(self, key: tuple[object, ...], value: T) -> T:
+        """Remember ``value`` for ``key`` (starting afresh at the limit) and return it."""
+        if len(self.data) >= self.limit:
+            self.data.clear()
+        self.data[key] = value
+        return value
+
     def __len__(self) -> int:
         return len(self.data)
 
@@ -77,8 +84,8 @@ def transitions_computed() -> int:
     return len(CACHE)
 
 
-def _memo(key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    return CACHE.get(key, compute)
+_memo = CACHE.get
+"""``_memo(key, compute)``: :meth:`Memo.get` of :data:`CACHE` (bound once: it is called for every transition)."""
 
 
 def parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
