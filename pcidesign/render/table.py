@@ -1,11 +1,14 @@
 """Text tables that fit a terminal: the one formatter every text renderer of the CLI uses.
 
 A table is a header and rows of text cells. :func:`fit` gives each column its natural width when
-the whole fits in ``width`` characters; otherwise the widest columns are narrowed (all to the same
-cap, as far as each needs) and their cells wrapped onto more lines, at spaces and after ``-``,
-``+`` and ``/``, or cut with ``…`` (``overflow="truncate"``, the default for long tables, so a row
-stays one line a ``grep`` can find). ``width=None`` never narrows anything (``--wide``).
-A cell may hold a newline: it starts a new line within the cell (a name over its id).
+the whole fits in ``width`` characters. Otherwise short columns and whole words (ids, numbers,
+releases) keep their width where they can, the columns that cannot fit share the rest (by the
+square root of their length), and their cells are wrapped onto more lines, at spaces (inside a
+word only when it is wider than its column, after ``-``, ``+``, ``/``, ``>`` or ``,``), or cut with
+``…`` (``overflow="truncate"``, the default for long tables, so that a row stays one line a
+``grep`` finds). ``width=None`` never narrows anything (``--wide``). A cell may hold a newline: it
+starts a new line within the cell (a name over its id). Only when the gaps between the columns
+alone exceed the width (a dozen columns in 20 characters) can a line be wider.
 """
 
 from __future__ import annotations
@@ -116,8 +119,10 @@ def _pieces(text: str) -> list[str]:
 
 
 def _widths(natural: list[int], floor: list[int], budget: int) -> list[int]:
-    """Column widths: each its natural width capped at one common cap, never below its floor,
-    the cap as high as ``budget`` allows. When even the floors do not fit, they are shared out."""
+    """Column widths within ``budget``: each column its natural width up to one common cap (as
+    high as the budget allows), never below its floor; the columns the cap cuts then share their
+    room by the square root of their natural width, and what is left goes to the most cut. When
+    even the floors do not fit, they are shared out the same way."""
     if sum(floor) > budget:
         return _widths(floor, [1] * len(floor), budget) if sum(floor) > len(floor) else [1] * len(floor)
     lo, hi = 0, max(natural, default=0)
@@ -204,7 +209,7 @@ def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | No
         else:
             parts = [[cut(c, w)] for c, w in zip(cells, widths)]
         height = max((len(p) for p in parts), default=1)
-        if is_head:  # a wrapped header sits on the rule below it
+        if is_head:  # a wrapped header ends on the line just above the rows
             parts = [[""] * (height - len(p)) + p for p in parts]
         out = []
         for k in range(height):
