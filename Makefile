@@ -1,12 +1,13 @@
 # pcidesign: two commands do all the set-up on a fresh machine.
 #   make test    build .venv (if missing) and run the tests
 #   make report  build .venv (if missing) and produce the main report under reports/
+#   make docs    build .venv (if missing) and the documentation site under site/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all env test report bench clean-reports readme-findings calibrate
+.PHONY: all env test test-fast report bench clean-reports docs docs-findings calibrate
 
 all: test
 
@@ -21,8 +22,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 env: $(STAMP)
 
+# both tiers: tests/unit (fast, by layer) and tests/integration (real QEMU, browser, wheel,
+# whole reports, notebooks; marked slow)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# the unit tier only, without papermill notebook runs (about a minute)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q tests/unit -m "not notebook"
 
 report: $(STAMP)
 	$(BIN)/pcidesign report --out reports
@@ -36,8 +43,13 @@ calibrate: $(STAMP)
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
-readme-findings: $(STAMP)
-	$(BIN)/python -c 'import sys; from pcidesign.render import findingstext as f; from pcidesign.analysis import findings; p = "README.md"; t = open(p, encoding="utf-8").read(); open(p, "w", encoding="utf-8").write(f.replace_section(t, f.markdown(findings.findings())))'
+# the findings page of the docs (docs/findings.md) and the README's headline, recomputed from the model
+docs-findings: $(STAMP)
+	$(BIN)/python docs/findings_page.py
+
+# the documentation site, strict: a dangling link or anchor fails the build (output in site/)
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
 clean-reports:
 	rm -rf reports

@@ -36,13 +36,14 @@ def main() -> None:
 
 def sweep(label: str, variants: list[str], target: float, scenario_ids: list[str] | None, **axes: str) -> None:
     """One cold sweep of ``variants`` x ``scenario_ids`` (all when None) over both timelines, printed."""
-    catalog = pcidesign.load_catalog().with_axes(**axes)
+    catalog = pcidesign.load_catalog()
+    setting = pcidesign.Setting().replace(**axes)
     engine.clear_cache()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     cells = 0
     for timeline in sorted(catalog.timelines):
-        frame = analysis.sweep(variants, scenario_ids, timeline=timeline, catalog=catalog)
+        frame = analysis.sweep(variants, scenario_ids, catalog=catalog, setting=setting.replace(timeline=timeline))
         cells += len(frame)
     seconds = time.perf_counter() - t0
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -21,6 +21,7 @@ from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
+from pcidesign.model.setting import AXES, DOCUMENT, Setting
 
 FORMATS = ("table", "csv", "json")
 
@@ -44,21 +45,36 @@ def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
 
 
-def _axes_args(p: argparse.ArgumentParser, pairing: bool = True) -> None:
-    p.add_argument("--machine", default="assumed", metavar="M",
-                   help="the machine a user writes: assumed (taken to run everywhere: the naming alone), pc or q35 "
-                        "(an alias the defining host replaces with its QEMU's newest machine), or a versioned "
-                        "machine such as pc-q35-2.4 (default: %(default)s)")
-    if pairing:
-        p.add_argument("--pairing", default="bundled", metavar="P",
-                       help="which QEMU runs with each release: bundled (the QEMU of its time) or libvirt-only "
-                            "(both ends run the newer release's QEMU) (default: %(default)s)")
+def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
+    """One option per axis of the setting (:data:`pcidesign.model.setting.AXES`) but ``skip``:
+    ``--timeline``, ``--machine``, ``--pairing``, ``--scope`` ..., with the axis's help and default."""
+    for axis in AXES.values():
+        if axis.name in skip:
+            continue
+        default = axis.default if axis.name == "timeline" else None  # None: "not given", the setting's default
+        p.add_argument("--" + axis.name.replace("_", "-"), dest=axis.name, default=default,
+                       metavar=axis.name.upper()[0],
+                       help=f"{axis.help} (default: {axis.default})")
+
+
+def _setting(args: argparse.Namespace) -> Setting:
+    """The setting the command's axis options describe, checked against the catalog (exit 2 naming
+    the axis and its valid values when one is unknown)."""
+    given = {name: getattr(args, name, None) for name in AXES}
+    params.check(**given)
+    return Setting.of(None, **given).check(load())
+
+
+def paths_default_hops() -> tuple[object, ...]:
+    """The hops ``paths`` uses unless told otherwise."""
+    from pcidesign.analysis.paths import DEFAULT_HOPS
+
+    return DEFAULT_HOPS
 
 
 def _catalog(args: argparse.Namespace) -> "Catalog":
-    """The catalog under the command's ``--machine`` and ``--pairing`` (checked, exit 2 when unknown)."""
-    params.check(machine=getattr(args, "machine", None), pairing=getattr(args, "pairing", None))
-    return load().with_axes(getattr(args, "machine", None), getattr(args, "pairing", None))
+    """The catalog (the facts; the axes travel in :func:`_setting`)."""
+    return load()
 
 
 def _format_arg(p: argparse.ArgumentParser) -> None:
@@ -85,9 +101,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, printable(f"{self.prog}: error: {message}", keep="\n\t") + "\n")
 
 
+DESCRIPTION = (
+    "Which way of naming a PCI controller's QEMU device in libvirt domain XML keeps guests safe "
+    "across libvirt and QEMU releases? pcidesign models each scheme proposed in the 2015 libvirt "
+    "design discussion, runs define, restart, re-save, live migration, save/restore and more "
+    "between any two releases (or along whole paths), says what happens to the guest, from 'ok' "
+    "to 'guest-changed', and explains every verdict hop by hop with the XML. Start with "
+    "'pcidesign findings' (the discussion's questions, answered per scheme) or 'pcidesign report' "
+    "(the notebooks and grids for a design review)."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, one subcommand per verb."""
-    parser = _Parser(prog="pcidesign", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="pcidesign", description=DESCRIPTION)
     parser.add_argument("--scheme-module", action="append", dest="scheme_modules", metavar="MODULE", default=[],
                         help=SCHEME_MODULE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -110,35 +137,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("matrix", help="the outcome of a scenario for every intent and pair of releases")
     _scheme_arg(p)
     p.add_argument("--scenario", required=True, help=f"one of: {', '.join(scenarios.scenario_ids())}")
-    _timeline_arg(p)
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
-    p.add_argument("--scope", choices=params.SCOPES, default="all",
-                   help="naming: only cells whose intent's class exists at both releases (default: %(default)s)")
     _format_arg(p)
     _axes_args(p)
     p.set_defaults(func=cmd_matrix)
 
-    p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell")
+    p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell, or for one path")
     _scheme_arg(p)
-    p.add_argument("--scenario", required=True)
-    p.add_argument("--intent", required=True)
-    p.add_argument("--from", dest="from_", required=True, metavar="RELEASE")
-    p.add_argument("--to", dest="to", required=True, metavar="RELEASE")
-    _timeline_arg(p)
-    _axes_args(p)
+    p.add_argument("--scenario", help="the scenario of the cell (with --intent, --from and --to)")
+    p.add_argument("--intent")
+    p.add_argument("--from", dest="from_", metavar="RELEASE")
+    p.add_argument("--to", dest="to", metavar="RELEASE")
+    p.add_argument("--path", metavar="PATH", help="instead of a cell, replay a path as 'paths' prints it: "
+                   "'define INTENT@RELEASE > HOP@RELEASE > ...'")
+    _axes_args(p, skip=("scope",))
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("roundtrip", help="what a release saves (or sends) for a whole domain XML file")
     _scheme_arg(p)
     p.add_argument("--release", required=True)
     _timeline_arg(p)
-    p.add_argument("--qemu", help="QEMU version on the host (default: the release's own)")
+    p.add_argument("--qemu", type=_not_empty, help="QEMU version on the host (default: the release's own)")
     p.add_argument("--migratable", action="store_true", help="print the MIGRATABLE XML a migration sends")
     p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
     p.set_defaults(func=cmd_roundtrip)
 
-    # -- fleet and calibrate (issue 5) --
+    # -- fleet and calibrate --
     p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files")
     p.add_argument("directory", type=_folder, metavar="DIR",
                    help="directory of domain XML files (recursive, *.xml; '.' for the current folder)")
@@ -172,13 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p)
     p.set_defaults(func=cmd_calibrate)
 
-    # -- paths (issue 4) --
+    # -- paths --
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
-    _timeline_arg(p)
     p.add_argument("--max-hops", type=int, default=None, metavar="K",
                    help="hops after the define (default: 3; with --notions: the number of releases of the timeline)")
-    p.add_argument("--hops", default="restart,resave,migrate", help="allowed hops, comma-separated (default: %(default)s)")
+    p.add_argument("--hops", default=",".join(h.value for h in paths_default_hops()),
+                   help="allowed hops, comma-separated, of: " + ", ".join(params.HOPS) + " (default: %(default)s)")
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
     p.add_argument("--start", metavar="RELEASE", help="define only at this release (default: any)")
@@ -196,17 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("findings", help="the thread's questions, each answered by the model per variant")
     p.add_argument("--timeline", default=None,
                    help="answer every question on this timeline (default: each question's own)")
-    p.add_argument("--pairing", default=None, help="which QEMU runs with each release (default: bundled)")
     p.add_argument("--question", action="append", dest="questions", metavar="ID",
                    help="only this question (repeatable; default: all of data/questions.csv)")
     p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
                    help="output format (default: %(default)s)")
-    _axes_args(p, pairing=False)
+    _axes_args(p, skip=("timeline", "scope"))
     p.set_defaults(func=cmd_findings)
 
     p = sub.add_parser("compare", help="each variant against a support policy, with benefit, expressiveness "
                                        "and the Pareto front")
-    _timeline_arg(p)
     p.add_argument("--policy", default="upstream", help="support policy of data/support-policies.csv "
                                                          "(default: %(default)s)")
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
@@ -229,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
                    help="add this variant to the schemes covered (repeatable), e.g. model-subelement+fill=never")
     p.add_argument("--scenario", action="append", dest="scenarios", metavar="S", help="limit to scenario (repeatable)")
-    _axes_args(p)
+    _axes_args(p, skip=("timeline", "scope"))
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run in parallel (default: %(default)s)")
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
@@ -267,7 +290,9 @@ def cmd_schemes(args: argparse.Namespace) -> int:
 
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
              "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
-             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons), "name": s.name} for s in schemes.all_schemes()]
+             "pros": " | ".join(s.pros), "cons": " | ".join(s.cons), "name": s.name,
+             "source": schemes.owner(s.id) + (" (replacing)" if schemes.replaced_by(s.id) else "")}
+            for s in schemes.all_schemes()]
     if args.variants:
         rows = [{"id": v, "scheme": schemes.get(v).base or v, "name": schemes.name_of(v)}
                 for v in schemes.variant_ids()]
@@ -314,8 +339,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
     params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
-    frame = analysis.matrix(args.scheme, args.scenario, args.timeline, args.intents, scope=args.scope,
-                            catalog=_catalog(args))
+    frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args),
+                            setting=_setting(args))
     frame["outcome"] = frame["outcome"].astype(str)
     if args.format == "table":
         same = [c for c in ("scheme", "scenario", "timeline") if c in frame and frame[c].nunique() == 1]
@@ -330,18 +355,37 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    cat = _catalog(args)
-    frm, to = cat.release(args.from_, args.timeline), cat.release(args.to, args.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat), _width(args)))
+    cat, st = _catalog(args), _setting(args)
+    if args.path is not None:
+        from pcidesign.analysis import paths
+
+        if args.scenario or args.from_ or args.to:
+            raise UsageError("give --path, or --scenario with --intent, --from and --to; not both")
+        intent, start, route = paths.parse_path(args.path)
+        if args.intent is not None and args.intent != intent:
+            raise UsageError(f"--intent {args.intent} differs from the path's intent {intent}")
+        for _, rid in ((None, start), *route):
+            cat.release(rid, st.timeline)
+        print(text.explanation(paths.replay(args.scheme, intent, start, route, catalog=cat, setting=st),
+                               _width(args)))
+        return 0
+    missing = [o for o, v in (("--scenario", args.scenario), ("--intent", args.intent), ("--from", args.from_),
+                              ("--to", args.to)) if not v]
+    if missing:
+        raise UsageError(f"explain needs {', '.join(missing)} (a cell), or --path (a path)")
+    frm, to = cat.release(args.from_, st.timeline), cat.release(args.to, st.timeline)
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args)))
     return 0
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
-    cat = load().with_axes(machine="alias")  # a whole document: its machine is checked against the host's QEMU
+    cat = load()
+    # a whole document: the machine it names is checked against the host's QEMU
+    judged = DOCUMENT.replace(timeline=args.timeline)
     scheme = schemes.get(args.scheme)
     host = cat.host(cat.release(args.release, args.timeline), args.qemu)
     data = _read_input(args.file)
-    result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat)
+    result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat, setting=judged)
     if result.error is not None:
         error(f"error: {host} rejects {args.file}: {result.error}")
         return 1
@@ -367,6 +411,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
+    args.schemes = _unique_variants(args, args.schemes)
     params.check(worst=args.worst, targets=args.targets, source=args.source, schemes=args.schemes,
                  timeline=args.timeline)
     if args.deprecated_source is not None:
@@ -410,8 +455,8 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
 
     with Progress("pcidesign paths") as bar:
         bar.set_note("three notions")
-        by = p.notions(args.scheme, args.timeline, args.max_hops, args.hops, args.intents, args.start,
-                       catalog=_catalog(args))
+        by = p.notions(args.scheme, None, args.max_hops, args.hops, args.intents, args.start,
+                       catalog=_catalog(args), setting=_setting(args))
     if args.format == "json":
         doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
@@ -458,8 +503,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
     with Progress("pcidesign paths", unit="scheme") as bar:
-        found = paths.explore_all(ids, args.timeline, args.max_hops, args.hops, args.intents, args.start,
-                                  catalog=_catalog(args), progress=bar)
+        found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
+                                  catalog=_catalog(args), setting=_setting(args), progress=bar)
     width = _width(args)
     if many:
         frame = paths.worst_table(found)
@@ -474,8 +519,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
                               f"hops ({', '.join(h.value for h in e.hops)}), start {e.start or 'any release'}: "
                               f"{text.count(e.paths)} paths over {text.count(e.states)} states", width) + "\n")
         print(text.render(e.frame().drop(columns=["why"]), "table", width))
+        st = _setting(args)
         for w in e.witnesses.values():
-            print("\n" + text.explanation(w, width))
+            print("\n" + text.explanation(w, width) + f"\nReplay: {w.command(st)}")
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
     return 0
@@ -486,10 +532,9 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.analysis import findings
     from pcidesign.render import findingstext
 
-    params.check(machine=args.machine, pairing=args.pairing)
+    params.check(timeline=args.timeline)
     with Progress("pcidesign findings", unit="question") as bar:
-        found = findings.findings(args.timeline, args.pairing, questions=args.questions, machine=args.machine,
-                                  progress=bar)
+        found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args), progress=bar)
     sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
@@ -500,11 +545,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
+    args.variants = _unique_variants(args, args.variants)
     with Progress("pcidesign compare") as bar:
         bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
-        result = compare.compare(args.variants, args.timeline, args.policy, _catalog(args))
+        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
     sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
+
+
+def _not_empty(text: str) -> str:
+    """A value that must not be empty (an empty one would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (leave the option out for the default)")
+    return text
 
 
 def _folder(text: str) -> Path:
@@ -520,10 +573,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         params.check(schemes=args.schemes)
         params.check(schemes=args.variants)
-        params.check(machine=args.machine, pairing=args.pairing)
+        args.schemes = _unique_variants(args, args.schemes)
+        args.variants = _unique_variants(args, args.variants)
         summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
-                             fresh_kernels=args.fresh_kernels, variants=args.variants, machine=args.machine,
-                             pairing=args.pairing)
+                             fresh_kernels=args.fresh_kernels, variants=args.variants, setting=_setting(args))
     except report.ReportWriteError as exc:
         print(f"pcidesign report: error: {exc}", file=sys.stderr)
         return 1
@@ -538,6 +591,31 @@ def cmd_report(args: argparse.Namespace) -> int:
         if rec.status != "ok":
             print(f"FAILED {rec.id}: {rec.error}", file=sys.stderr)
     return summary.exit_code
+
+
+def _unique_variants(args: argparse.Namespace, ids: list[str] | None) -> list[str] | None:
+    """The schemes or variants given, each once under its canonical id (two spellings of one
+    variant are one), with a note on standard error for each merge."""
+    if not ids:
+        return ids
+    params.check(schemes=ids)  # an unknown id is refused first, naming it
+    unique, notes = schemes.unique(ids)
+    for note in notes:
+        error(f"pcidesign {args.command}: note: {note}")
+    return list(unique)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the output still buffered is not written
+    (and fails again) at exit (the Python documentation's advice for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (a captured stdout): nothing at exit either
+        pass
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -563,15 +641,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         for spec in args.scheme_modules + getattr(args, "sub_scheme_modules", []):
             loader.add_to_env(spec)
         loader.check()
-        return int(args.func(args))
+        for sid, by in loader.replacements().items():  # a replaced built-in is never silent
+            error(f"pcidesign {args.command}: note: scheme {sid!r} is the one {by} gives, replacing "
+                  "the one registered before it")
+        status = int(args.func(args))
+        sys.stdout.flush()  # inside the guard: a full disk or a closed pipe is seen here, not at exit
+        return status
     except PcidesignError as exc:
         error(f"pcidesign {args.command}: error: {exc}")
         return 2
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+        _drop_stdout()
+        return 141
+    except OSError as exc:
+        if exc.filename is None:  # writing the output failed (a full disk, an I/O error)
+            _drop_stdout()
+            error(f"pcidesign {args.command}: error: cannot write the output: {exc.strerror or exc}")
+        else:
+            error(f"pcidesign {args.command}: error: {exc.filename}: {exc.strerror or exc}")
+        return 1
     except KeyboardInterrupt:
         print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        plugin = loader.plugin_of(exc)
+        if plugin is None:
+            raise  # pcidesign's own bug: the traceback is the report
+        error(f"pcidesign {args.command}: error: the scheme plugin {plugin} failed: {type(exc).__name__}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -25,3 +25,18 @@ def data_copy(tmp_path: Path) -> Path:
     for f in DATA_DIR.glob("*.csv"):
         shutil.copy(f, dst / f.name)
     return dst
+
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository's root folder."""
+
+TESTS = ROOT / "tests"
+"""The tests' folder (golden files, test data)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests under ``tests/integration/`` (real QEMU, browser, wheel, whole reports, notebooks)
+    are marked ``slow``: ``make test-fast`` runs ``tests/unit`` only, ``make test`` both tiers."""
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.slow)

@@ -18,7 +18,6 @@ There is no single-key ranking: a variant off the front is dominated, one on it 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,17 +28,21 @@ from pcidesign.analysis import policies as _policies
 
 from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.setting import Setting
+from pcidesign.model.transitions import CACHE
 
 COLUMNS = ["variant", "timeline", "release", "expressiveness", "benefit", "benefit_of", "gets_preferred", "misses"]
 
 
-def measures(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIMELINE,
-             catalog: Catalog | None = None) -> pd.DataFrame:
+def measures(variants: Sequence[str] | None = None, timeline: str | None = None,
+             catalog: Catalog | None = None, setting: Setting | None = None) -> pd.DataFrame:
     """One row per (variant, release): expressiveness, benefit, how many new default-device
     controllers the benefit is over (``benefit_of``), which classes get the preferred device
     (``gets_preferred``) and which get the legacy one instead (``misses``)."""
     cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline)
+    timeline = st.timeline
     ids = list(variants) if variants is not None else list(_schemes.scheme_ids())
     intents = list(cat.intents.values())
     rows = []
@@ -47,7 +50,7 @@ def measures(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIME
         sch = _schemes.get(vid)
         for rel in cat.timeline(timeline):
             host = cat.host(rel)
-            d = sch.dialect(host, cat)
+            d = sch.dialect(host, cat, st)
             known = cat.known_classes(rel)
             writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)
             preferred, missed, over = [], [], 0
@@ -70,11 +73,11 @@ def measures(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIME
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def benefit_of_class(variant: str, cls: str, release: str, timeline: str = DEFAULT_TIMELINE,
-                     catalog: Catalog | None = None) -> int:
+def benefit_of_class(variant: str, cls: str, release: str, timeline: str | None = None,
+                     catalog: Catalog | None = None, setting: Setting | None = None) -> int:
     """1 when a ``cls`` controller newly defined at ``release`` with the default device gets the
     class's preferred device under ``variant``, else 0."""
-    frame = measures([variant], timeline, catalog)
+    frame = measures([variant], timeline, catalog, setting)
     row = frame[frame["release"] == release]
     return int(cls in row["gets_preferred"].iloc[0].split()) if not row.empty else 0
 
@@ -98,6 +101,8 @@ class Comparison:
     verdicts: tuple[_policies.Verdict, ...]
     summary: pd.DataFrame
     per_release: pd.DataFrame
+    setting: Setting = Setting()
+    """The setting the comparison ran under."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: per variant its violations (each with its witness and the command
@@ -118,7 +123,8 @@ class Comparison:
                                    "gets_preferred": r["gets_preferred"].split(), "misses": r["misses"].split()}
                     for r in rel.to_dict("records")},
             })
-        return {"timeline": self.timeline, "policy": self.policy, "variants": out}
+        return {"timeline": self.timeline, "policy": self.policy, "setting": self.setting.as_dict(),
+                "variants": out}
 
 
 def _violation_json(x: _policies.Violation) -> dict[str, Any]:
@@ -140,25 +146,27 @@ def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
     return pd.Series([not dominated(a) for a in vals], index=frame.index, dtype=bool)
 
 
-def compare(variants: Sequence[str] | None = None, timeline: str = DEFAULT_TIMELINE,
-            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None) -> Comparison:
-    """Each variant (the default report's by default) against support policy ``policy`` on
-    ``timeline``, with its benefit, expressiveness and place on the Pareto front. Computed once per
-    (variants, timeline, policy, catalog): the findings' policy and Pareto questions and the
-    report's front page share it (treat the frames as read-only)."""
+def compare(variants: Sequence[str] | None = None, timeline: str | None = None,
+            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None) -> Comparison:
+    """Each variant (the default report's by default) against support policy ``policy`` under
+    ``setting`` (``timeline``: a shorthand for that axis), with its benefit, expressiveness and place
+    on the Pareto front. Computed once per (variants, setting, policy, catalog) and kept in the
+    transitions' cache: the findings' policy and Pareto questions and the report's front page
+    share it (treat the frames as read-only)."""
     cat = catalog or load()
-    cat.timeline(timeline)
+    st = Setting.of(setting, timeline=timeline).check(cat)
     chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
-    return _compare(tuple(chosen.values()), timeline, policy, cat)
-
-
-@functools.lru_cache(maxsize=16)
-def _compare(schemes: tuple[_schemes.Scheme, ...], timeline: str, policy: str, cat: Catalog) -> Comparison:
+    schemes = tuple(chosen.values())
     # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
+    return CACHE.get(("compare", schemes, st, policy, cat), lambda: _compare(schemes, st, policy, cat))
+
+
+def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog) -> Comparison:
+    timeline = st.timeline
     ids = [s.id for s in schemes]
     rules = _policies.policy(policy, catalog=cat)
-    verdicts = _policies.check(ids, rules, timeline, cat)
-    per = measures(ids, timeline, cat)
+    verdicts = _policies.check(ids, rules, None, cat, st)
+    per = measures(ids, None, cat, st)
     rows = []
     for v in verdicts:
         m = per[per["variant"] == v.variant]
@@ -170,4 +178,4 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], timeline: str, policy: str, c
                      "expressiveness": round(float(m["expressiveness"].mean()), 4), "meets": v.meets})
     summary = pd.DataFrame(rows)
     summary["pareto"] = pareto(summary)
-    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per)
+    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st)

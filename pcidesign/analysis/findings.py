@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
+from pcidesign.analysis.policies import load_policies
 from pcidesign.analysis.questions import (
-    DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question, _choice,
+    DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
     answers, pairs, question_from_row, select_intents, variants_of,
 )
-from pcidesign.model.catalog import DATA_DIR, Catalog, load, read_csv
+from pcidesign.model.catalog import DATA_DIR, Catalog, load
+from pcidesign.model.csvdata import read_csv
 from pcidesign.model.errors import DataError, UnknownNameError
+from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 QUESTIONS_FILE = "questions.csv"
@@ -31,16 +34,26 @@ class Finding:
     """A question with one answer per variant (or the reason it cannot be answered here)."""
 
     question: Question
-    timeline: str
-    pairing: str
+    setting: Setting
+    """The setting the question was answered under (its own, with the user's changes on top)."""
     answers: tuple[Answer, ...] = ()
     skipped: str | None = None
     releases: int = 0
 
     @property
+    def timeline(self) -> str:
+        """The timeline the question was answered on."""
+        return self.setting.timeline
+
+    @property
+    def pairing(self) -> str:
+        """The pairing the question was answered under."""
+        return self.setting.pairing
+
+    @property
     def how(self) -> str:
-        """How the question was answered here (its timeline, its hop budget)."""
-        return self.question.how(self.timeline, self.releases)
+        """How the question was answered here (its setting, its hop budget)."""
+        return self.question.how(self.setting, self.releases)
 
     @property
     def summary(self) -> str:
@@ -67,9 +80,14 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
     path = base / QUESTIONS_FILE
     table = read_csv(path, COLUMNS)
     out: list[Question] = []
+    known_policies: dict[str, object] | None = None
     for row, r in table.rows:
         try:
             q = question_from_row(r, cat)
+            if q.policy:  # checked here, naming file and row, not when the question is answered
+                known_policies = known_policies if known_policies is not None else dict(load_policies(base, cat))
+                if q.policy not in known_policies:
+                    raise UnknownNameError("support policy", q.policy, known_policies, "column 'policy'")
         except (UnknownNameError, ValueError) as exc:
             raise DataError(path.name, row, str(exc)) from None
         if any(q.id == o.id for o in out):
@@ -81,30 +99,32 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
 
 def answer(
     question: Question,
-    timeline: str | None = None,
-    pairing: str | None = None,
+    setting: Setting | None = None,
     catalog: Catalog | None = None,
+    timeline: str | None = None,
 ) -> Finding:
-    """Answer ``question`` for each of its variants, on its own timeline or on ``timeline``.
+    """Answer ``question`` for each of its variants under its own setting with every axis that
+    ``setting`` changed from its default on top (:meth:`Question.under`); ``timeline`` answers it
+    on that timeline whatever the question's own.
 
     A question that names a release the chosen timeline lacks is returned with ``skipped`` set.
     """
-    t = timeline or question.timeline
-    pair = _choice("pairing", pairing or question.pairing, PAIRINGS)
-    cat = (catalog or load()).with_axes(pairing=pair)
+    cat = catalog or load()
+    st = question.under(setting).replace(timeline=timeline).check(cat)
+    t, pair = st.timeline, st
     line = cat.timeline(t)
     ids = {r.id for r in line}
     absent = [r for r in question.sources + question.targets if r not in ids]
     if absent:
-        return Finding(question, t, pair, releases=len(line), skipped=f"not answered on timeline {t}: the question names "
+        return Finding(question, pair, releases=len(line), skipped=f"not answered on timeline {t}: the question names "
                        f"{', '.join(dict.fromkeys(absent))}, which the timeline lacks")
     if question.method in ("policy", "pareto"):
-        return Finding(question, t, pair, _policy_answers(question, t, cat), releases=len(line))
-    return Finding(question, t, pair, answers(question, t, cat), releases=len(line))
+        return Finding(question, pair, _policy_answers(question, st, cat), releases=len(line))
+    return Finding(question, pair, answers(question, st, cat), releases=len(line))
 
 
-def _policy_answers(q: Question, timeline: str, cat: Catalog) -> tuple[Answer, ...]:
-    result = _compare.compare(variants_of(q), timeline, q.policy, cat)
+def _policy_answers(q: Question, st: Setting, cat: Catalog) -> tuple[Answer, ...]:
+    result = _compare.compare(variants_of(q), None, q.policy, cat, st)
     rows = result.summary.set_index("variant")
     out = []
     for v in result.verdicts:
@@ -133,20 +153,21 @@ def findings(
     data_dir: str | Path | None = None,
     questions: Iterable[str] | None = None,
     machine: str | None = None,
+    setting: Setting | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
-    ``timeline`` answers every question on that timeline instead of its own; ``questions``
-    limits the result to those ids (unknown ids raise, listing the valid ones); ``machine`` answers
-    every question with that machine written (default: ``assumed``, see :meth:`Catalog.with_axes`).
-    ``progress(done, total, question_id)`` is called before each question is answered.
+    Each question is answered under its own setting with every axis ``setting`` changes from its
+    default on top (``pairing`` and ``machine`` are shorthands for those axes); ``timeline``
+    answers every question on that timeline instead of its own; ``questions`` limits the result
+    to those ids (unknown ids raise, listing the valid ones). ``progress(done, total, question_id)``
+    is called before each question is answered.
     """
-    cat = load(data_dir).with_axes(machine=machine)
+    cat = load(data_dir)
+    user = Setting.of(setting, pairing=pairing, machine=machine).check(cat)
     if timeline is not None:
         cat.timeline(timeline)
-    if pairing is not None:
-        _choice("pairing", pairing, PAIRINGS)
     qs = load_questions(data_dir, cat)
     if questions is not None:
         wanted = list(questions)
@@ -158,7 +179,7 @@ def findings(
     for k, q in enumerate(qs):
         if progress is not None:
             progress(k, len(qs), q.id)
-        out.append(answer(q, timeline, pairing, cat))
+        out.append(answer(q, user, cat, timeline))
     return out
 
 

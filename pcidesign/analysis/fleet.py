@@ -38,7 +38,7 @@ from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
-from pcidesign.model.dialect import Dialect, Rejection
+from pcidesign.model.dialect import Dialect, Rejection, parse_index
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
@@ -179,7 +179,11 @@ def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo
     machine = display(ostype.get("machine") or "") if ostype is not None else ""
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
+    reader = _reader(catalog)
     for elem in root.iterfind("devices/controller[@type='pci']"):
+        index = parse_index(elem.get("index"), reader.release.key)
+        if isinstance(index, Rejection):  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
+            raise XMLRefused("rejected", file, f"{reader.release.id} rejects it: {display(index.message)}")
         label = f"index {display(elem.get('index', '?'))}"
         intent, reason = _intent_of(elem, catalog)
         if intent is None:
@@ -330,7 +334,7 @@ def scan(
             raise FleetError(f"no release of timeline {timeline} is {newer} than {src.id}, the release the fleet "
                              f"runs: --direction {direction} needs another --current or --timeline")
         tgts = kept
-    schs = [_schemes.get(s) for s in (schemes or _schemes.scheme_ids())]
+    schs = list(dict.fromkeys(_schemes.get(s) for s in (schemes or _schemes.scheme_ids())))  # one per variant
     scns = [_scenarios.get(s) for s in scenarios]
     if worst < 0:
         raise UnknownNameError("worst count", worst, ["a number >= 0"])

@@ -9,9 +9,9 @@ import pandas as pd
 from pcidesign.model import autoadd, engine
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.errors import UnknownNameError
-from pcidesign.model.params import SCOPES
+from pcidesign.model.setting import SCOPES, Setting
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLUMNS = ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
@@ -27,20 +27,22 @@ scheme itself causes."""
 def matrix(
     scheme: str,
     scenario: str,
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     intents: Iterable[str] | None = None,
     releases: Iterable[str] | None = None,
     catalog: Catalog | None = None,
-    scope: str = "all",
+    scope: str | None = None,
+    setting: Setting | None = None,
 ) -> pd.DataFrame:
-    """One row per (intent, from, to): the outcome of ``scenario`` under ``scheme``.
+    """One row per (intent, from, to): the outcome of ``scenario`` under ``scheme`` and ``setting``.
 
-    ``releases`` limits both axes to those releases of the timeline (in timeline order);
-    ``scope`` is one of :data:`SCOPES`.
+    ``timeline`` and ``scope`` are shorthands that change those axes of ``setting`` (default: the
+    default setting); ``releases`` limits both axes to those releases of the timeline (in timeline
+    order). The frame's ``attrs["setting"]`` is the setting used (figures title themselves with it).
     """
     cat = catalog or load()
-    if scope not in SCOPES:
-        raise UnknownNameError("scope", scope, SCOPES)
+    st = Setting.of(setting, timeline=timeline, scope=scope).check(cat)
+    timeline, scope = st.timeline, st.scope
     sch, scn = _schemes.get(scheme), _scenarios.get(scenario)
     rels = _releases(cat, timeline, releases)
     its = [cat.intent(i) for i in intents] if intents is not None else list(cat.intents.values())
@@ -51,28 +53,30 @@ def matrix(
             for hb in hosts:
                 if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
                     continue
-                res = engine.run(sch, scn, it, ha, hb, cat)
+                res = engine.run(sch, scn, it, ha, hb, cat, st)
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
-    frame.attrs.update(machine=cat.machine, pairing=cat.pairing)
+    frame.attrs.update(setting=st)
     return frame
 
 
 def sweep(
     schemes: Sequence[str] | None = None,
     scenarios: Sequence[str] | None = None,
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     intents: Iterable[str] | None = None,
     releases: Iterable[str] | None = None,
     catalog: Catalog | None = None,
-    scope: str = "all",
+    scope: str | None = None,
+    setting: Setting | None = None,
 ) -> pd.DataFrame:
     """Every matrix of ``schemes`` x ``scenarios`` (all by default) in one long frame."""
     intents = list(intents) if intents is not None else None
     releases = list(releases) if releases is not None else None
+    st = Setting.of(setting, timeline=timeline, scope=scope)
     frames = [
-        matrix(s, c, timeline, intents, releases, catalog, scope)
+        matrix(s, c, None, intents, releases, catalog, None, st)
         for s in (schemes or _schemes.scheme_ids())
         for c in (scenarios or _scenarios.scenario_ids())
     ]
@@ -188,9 +192,10 @@ def scheme_notes(scheme_ids: Sequence[str] | None = None) -> pd.DataFrame:
 def written_forms(
     intent: str,
     schemes: Sequence[str] | None = None,
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     releases: Iterable[str] | None = None,
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
 ) -> pd.DataFrame:
     """How each scheme spells ``intent`` at each release: what the user writes, what the release
     saves, and what it sends with MIGRATABLE (the intent's controller element only).
@@ -201,8 +206,9 @@ def written_forms(
     from pcidesign.model.domain import last_controller_text as element
 
     cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline)
     it = cat.intent(intent)
-    rels = _releases(cat, timeline, releases)
+    rels = _releases(cat, st.timeline, releases)
 
     rows = []
     for sid in (schemes or _schemes.scheme_ids()):
@@ -211,14 +217,14 @@ def written_forms(
             host = cat.host(rel)
             row = {"scheme": sch.id, "release": rel.id, "written": "", "saved": "", "migratable": "",
                    "device": "", "note": ""}
-            xml = engine.write_intent(sch.dialect(host, cat), it)
+            xml = engine.write_intent(sch.dialect(host, cat, st), it)
             if xml is None:
                 row["note"] = f"{it.id} cannot be written at {rel.id}"
                 rows.append(row)
                 continue
             row["written"] = element(xml)
-            saved = engine.roundtrip(sch, host, xml, migratable=False, catalog=cat)
-            sent = engine.roundtrip(sch, host, xml, migratable=True, catalog=cat)
+            saved = engine.roundtrip(sch, host, xml, migratable=False, catalog=cat, setting=st)
+            sent = engine.roundtrip(sch, host, xml, migratable=True, catalog=cat, setting=st)
             if saved.xml is not None:
                 row["saved"] = element(saved.xml)
             if sent.xml is not None:

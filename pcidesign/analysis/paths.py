@@ -51,10 +51,15 @@ from pcidesign.model.dialect import Dialect
 from pcidesign.model.domain import Hardware
 from pcidesign.model.engine import State, Step
 from pcidesign.model.errors import HopError, PcidesignError, UnknownNameError
+from pcidesign.model.hops import HOPS
+from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
-HOP_ORDER: tuple[Hop, ...] = (Hop.RESTART, Hop.RESAVE, Hop.MIGRATE)
-"""The hops a path may use, in the order that breaks ties."""
+HOP_ORDER: tuple[Hop, ...] = tuple(k.hop for k in HOPS.values() if k.searchable)
+"""Every hop a path may use, in the order that breaks ties (the hop table's order)."""
+
+DEFAULT_HOPS: tuple[Hop, ...] = (Hop.RESTART, Hop.RESAVE, Hop.MIGRATE)
+"""The hops a search uses unless told otherwise: the daemon's own restart, a re-save and live migration."""
 
 NOTIONS: tuple[str, ...] = ("pairwise", "adjacent", "closure")
 """The three transitivity notions, from the narrowest in length to the widest."""
@@ -63,6 +68,24 @@ DEFAULT_MAX_HOPS = 3
 
 _Link = tuple[int, Hop, int] | tuple[str, int]
 """How a node was first reached: (node, hop, target release) or, for a root, (intent, release)."""
+
+
+def parse_path(text: str) -> tuple[str, str, tuple[tuple[Hop, str], ...]]:
+    """``"define INTENT@RELEASE > HOP@RELEASE > ..."`` (what :meth:`Witness.describe` prints) ->
+    (intent, start release, route); a malformed path raises, saying what a path looks like."""
+    form = "'define INTENT@RELEASE > HOP@RELEASE > ...', e.g. 'define pcie-root-port@1.2.19 > restart@3.2.0'"
+    parts = [p.strip() for p in text.split(">")]
+    head = parts[0].split()
+    if len(head) != 2 or head[0] != "define" or head[1].count("@") != 1:
+        raise UnknownNameError("path", text, [form])
+    intent, start = head[1].split("@")
+    route: list[tuple[Hop, str]] = []
+    for part in parts[1:]:
+        hop, at, release = part.partition("@")
+        if not at or not release or " " in part:
+            raise UnknownNameError("path step", part, [f"HOP@RELEASE with HOP one of {', '.join(h.value for h in HOP_ORDER)}"])
+        route.append((parse_hops([hop])[0], release))
+    return intent, start, tuple(route)
 
 
 def parse_hops(spec: str | Iterable[str | Hop]) -> tuple[Hop, ...]:
@@ -116,6 +139,13 @@ class Witness:
         """``define dmi-to-pci-bridge@9.0.0 > restart@1.2.18 > resave@1.2.18 > restart@H1``."""
         parts = [f"define {self.intent}@{self.start}"] + [f"{h.value}@{r}" for h, r in self.route]
         return " > ".join(parts)
+
+    def command(self, setting: Setting | None = None) -> str:
+        """The ``pcidesign explain --path`` command that replays this path step by step
+        (``setting``: the axes it ran under, printed when they differ from the defaults)."""
+        axes = " ".join((setting or Setting()).cli_args(skip=("timeline", "scope")))
+        return (f"pcidesign explain --scheme {self.scheme} --timeline {self.timeline} --path '{self.describe()}'"
+                + (f" {axes}" if axes else ""))
 
     def to_dict(self, xml: bool = True) -> dict[str, object]:
         """A JSON-ready record (with each step's XML unless ``xml`` is False)."""
@@ -217,6 +247,7 @@ class _Graph:
     releases: tuple[Release, ...]
     hops: tuple[Hop, ...]
     moves: int | None
+    setting: Setting = field(default_factory=Setting)
     dialects: list[Dialect] = field(init=False)
     index: dict[str, int] = field(init=False)
     daemon_ids: dict[tuple[object, ...], int] = field(default_factory=dict)
@@ -228,24 +259,37 @@ class _Graph:
     nodes: list[tuple[int, int, Outcome]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.dialects = [self.scheme.dialect(path_host(self.catalog, r, self.releases), self.catalog)
-                         for r in self.releases]
+        self.dialects = [self.scheme.dialect(path_host(self.catalog, self.setting, r, self.releases), self.catalog,
+                                             self.setting) for r in self.releases]
         self.index = {r.id: i for i, r in enumerate(self.releases)}
+        self.kinds = [HOPS[h] for h in self.hops]
+        self.keyed_origin = Hop.MIGRATE_APP_XML in self.hops
+        self.keyed_image = any(k.needs_image for k in self.kinds)
 
     # daemon states ----------------------------------------------------------------------------
     def daemon(self, state: State) -> int:
-        key = state.key
+        key: tuple[object, ...] = state.key
+        if self.keyed_image:
+            key += (state.image,)
+        if self.keyed_origin:
+            key += (state.origin,)
         did = self.daemon_ids.get(key)
         if did is None:
             did = self.daemon_ids[key] = len(self.daemons)
             self.daemons.append((state, self.index[state.release]))
         return did
 
-    def moves_from(self, rel: int) -> list[tuple[Hop, int]]:
-        """The (hop, target release) pairs allowed from release index ``rel``, in tie-break order."""
+    def moves_from(self, did: int) -> list[tuple[Hop, int]]:
+        """The (hop, target release) pairs allowed from daemon state ``did``, in tie-break order:
+        a hop that happens where the guest is stays at its release; one that needs a save image
+        only follows a save or snapshot (the hop table says which)."""
+        state, rel = self.daemons[did]
         out: list[tuple[Hop, int]] = []
-        for hop in self.hops:
-            if hop is Hop.RESAVE:
+        for kind in self.kinds:
+            hop = kind.hop
+            if kind.needs_image and state.image is None:
+                continue
+            if kind.at_holder:
                 out.append((hop, rel))
                 continue
             for target in range(len(self.releases)):
@@ -308,23 +352,22 @@ class _Graph:
             worst, False, lambda: engine.judge(self.scheme, self.refs[rid][0], self.daemons[did][0].config)[0])
 
 
-def path_host(cat: Catalog, release: Release, releases: Sequence[Release]) -> Host:
-    """The host of ``release`` on a path: its own QEMU (``bundled``), or under ``libvirt-only``
-    the QEMU of the newest release of the timeline (one host whose libvirt moves, QEMU kept)."""
-    if cat.pairing != "libvirt-only":
-        return cat.host(release)
-    return cat.host(release, max(releases, key=lambda r: r.key).qemu)
+def path_host(cat: Catalog, setting: Setting, release: Release, releases: Sequence[Release]) -> Host:
+    """The host of ``release`` on a path under ``setting``'s pairing: the releases a path involves
+    are the whole timeline (:func:`pcidesign.model.engine.pairing_qemu`)."""
+    return cat.host(release, engine.pairing_qemu(setting, releases))
 
 
 def explore(
     scheme: str | _schemes.Scheme,
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     max_hops: int = DEFAULT_MAX_HOPS,
-    hops: str | Iterable[str | Hop] = HOP_ORDER,
+    hops: str | Iterable[str | Hop] = DEFAULT_HOPS,
     intents: Iterable[str] | None = None,
     start: str | None = None,
     notion: str = "closure",
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
 ) -> Exploration:
     """Every path of up to ``max_hops`` hops after a define, and the shortest path to each outcome.
 
@@ -333,6 +376,8 @@ def explore(
     is ignored). ``start`` limits the define to that release; ``intents`` to those intents.
     """
     cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline).check(cat)
+    timeline = st.timeline
     sch = _schemes.get(scheme)
     releases = cat.timeline(timeline)
     hopset = parse_hops(hops)
@@ -346,7 +391,7 @@ def explore(
     starts = list(range(len(releases)))
     if start is not None:
         starts = [releases.index(cat.release(str(start), timeline))]
-    g = _Graph(sch, cat, releases, hopset, 1 if notion == "adjacent" else None)
+    g = _Graph(sch, cat, releases, hopset, 1 if notion == "adjacent" else None, st)
 
     # A witness is the (node, hop, target) that first produced the outcome, or a zero-hop root.
     found: dict[Outcome, _Link] = {}
@@ -370,7 +415,7 @@ def explore(
         new_frontier: list[int] = []
         for nid in frontier:
             out = succ[nid] = []
-            for hop, target in g.moves_from(g.daemons[g.nodes[nid][0]][1]):
+            for hop, target in g.moves_from(g.nodes[nid][0]):
                 nxt, ended_as = g.edge(nid, hop, target)
                 out.append(nxt)
                 if nxt < 0 or nxt not in stopped:
@@ -408,8 +453,9 @@ def explore(
 def _intents(cat: Catalog, intents: Iterable[str] | None) -> list[Intent]:
     if intents is None:
         return list(cat.intents.values())
-    wanted = {cat.intent(i).id for i in intents}
-    return [i for i in cat.intents.values() if i.id in wanted]
+    chosen = list(dict.fromkeys(cat.intent(i) for i in intents))  # a user's own <target> values too
+    order = {iid: n for n, iid in enumerate(cat.intents)}
+    return sorted(chosen, key=lambda i: order.get(i.id, len(order)))  # catalog order, then the user's
 
 
 def _witness(g: _Graph, parent: Mapping[int, _Link], origin: _Link, timeline: str) -> Witness:
@@ -421,7 +467,7 @@ def _witness(g: _Graph, parent: Mapping[int, _Link], origin: _Link, timeline: st
         link = parent[nid]
     intent, rel = link
     route.reverse()
-    return replay(g.scheme, intent, g.releases[rel].id, route, timeline, g.catalog)
+    return replay(g.scheme, intent, g.releases[rel].id, route, timeline, g.catalog, g.setting)
 
 
 def replay(
@@ -429,19 +475,23 @@ def replay(
     intent: str,
     start: str,
     route: Sequence[tuple[Hop | str, str]],
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
 ) -> Witness:
     """Play one path through the engine, step by step, with a scenario's rules for the outcome.
 
-    The route stops early at a terminal event; a resave must name the release holding the guest.
+    The route stops early at a terminal event; a hop that happens where the guest is (resave,
+    save, snapshot, edit) must name the release holding the guest.
     """
     cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline).check(cat)
+    timeline = st.timeline
     sch = _schemes.get(scheme)
     it = cat.intent(intent)
 
     def dialect(rid: str) -> Dialect:
-        return sch.dialect(path_host(cat, cat.release(rid, timeline), cat.timeline(timeline)), cat)
+        return sch.dialect(path_host(cat, st, cat.release(rid, timeline), cat.timeline(timeline)), cat, st)
 
     hops = tuple((Hop(h) if isinstance(h, str) else h, str(r)) for h, r in route)
     first = dialect(start)
@@ -470,13 +520,14 @@ def replay(
 # -- text and frames --------------------------------------------------------------------------------
 def explore_all(
     schemes: Sequence[str] | None = None,
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     max_hops: int = DEFAULT_MAX_HOPS,
-    hops: str | Iterable[str | Hop] = HOP_ORDER,
+    hops: str | Iterable[str | Hop] = DEFAULT_HOPS,
     intents: Iterable[str] | None = None,
     start: str | None = None,
     notion: str = "closure",
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Exploration]:
     """:func:`explore` for each scheme (every registered scheme by default), in registry order;
@@ -487,7 +538,7 @@ def explore_all(
     for k, s in enumerate(ids):
         if progress is not None:
             progress(k, len(ids), str(s))
-        out.append(explore(s, timeline, max_hops, hops, its, start, notion, catalog))
+        out.append(explore(s, timeline, max_hops, hops, its, start, notion, catalog, setting))
     return out
 
 
@@ -523,12 +574,13 @@ def budget_table(explorations: Iterable[Exploration], budgets: Iterable[int] | N
 
 def notions(
     scheme: str | _schemes.Scheme,
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     max_hops: int | None = None,
-    hops: str | Iterable[str | Hop] = HOP_ORDER,
+    hops: str | Iterable[str | Hop] = DEFAULT_HOPS,
     intents: Iterable[str] | None = None,
     start: str | None = None,
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
 ) -> dict[str, Exploration]:
     """The explorations of ``scheme`` under each notion: ``pairwise``, ``adjacent``, ``closure``.
 
@@ -537,9 +589,10 @@ def notions(
     last, with a restart or resave at each, is one of its paths.
     """
     cat = catalog or load()
-    budget = max_hops if max_hops is not None else len(cat.timeline(timeline))
+    st = Setting.of(setting, timeline=timeline)
+    budget = max_hops if max_hops is not None else len(cat.timeline(st.timeline))
     its = list(intents) if intents is not None else None
-    return {n: explore(scheme, timeline, budget, hops, its, start, n, cat) for n in NOTIONS}
+    return {n: explore(scheme, None, budget, hops, its, start, n, cat, st) for n in NOTIONS}
 
 
 def notions_frame(by_scheme: Mapping[str, Mapping[str, Exploration]]) -> pd.DataFrame:
@@ -577,8 +630,9 @@ def follow(
     intent: str,
     start: str,
     route: Sequence[tuple[Hop | str, str]],
-    timeline: str = DEFAULT_TIMELINE,
+    timeline: str | None = None,
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
 ) -> tuple[Outcome, int]:
     """The outcome of one path as the search computes it, node by node, and how many hops it used.
 
@@ -586,8 +640,11 @@ def follow(
     search's own arithmetic on nodes; :func:`replay` is the engine's, step by step.
     """
     cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline)
+    timeline = st.timeline
     releases = cat.timeline(timeline)
-    g = _Graph(_schemes.get(scheme), cat, releases, HOP_ORDER, None)
+    used = parse_hops([h for h, _ in route] or [Hop.RESTART])
+    g = _Graph(_schemes.get(scheme), cat, releases, used, None, st)
     rel = g.index[cat.release(str(start), timeline).id]
     nid = g.root(cat.intent(intent), rel)
     if nid is None:
@@ -597,10 +654,8 @@ def follow(
         hop = Hop(h) if isinstance(h, str) else h
         to = g.index[cat.release(str(target), timeline).id]
         here = g.daemons[g.nodes[nid][0]][1]
-        if hop is Hop.RESAVE and to != here:
-            raise HopError(f"resave happens at the release holding the guest ({releases[here].id}), not {target}")
-        if hop not in HOP_ORDER:
-            raise HopError(f"hop {hop.value!r} cannot follow the define; valid: restart, resave, migrate")
+        if HOPS[hop].at_holder and to != here:
+            raise HopError(f"{hop.value} happens at the release holding the guest ({releases[here].id}), not {target}")
         nid, got = g.edge(nid, hop, to)
         if nid < 0:
             return got, n

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from pcidesign.analysis import questions as _questions
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import DATA_DIR, DEFAULT_TIMELINE, Catalog, load, read_csv
+from pcidesign.model.catalog import DATA_DIR, DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.csvdata import read_csv
+from pcidesign.model.setting import Setting
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.vocab import Outcome
 
@@ -115,16 +117,18 @@ def policy(name: str, data_dir: str | Path | None = None, catalog: Catalog | Non
     return known[name]
 
 
-def check(variants: Sequence[str], rules: Sequence[Rule], timeline: str = DEFAULT_TIMELINE,
-          catalog: Catalog | None = None) -> list[Verdict]:
-    """Each variant against ``rules`` on ``timeline``: one :class:`Verdict` per variant, in order."""
+def check(variants: Sequence[str], rules: Sequence[Rule], timeline: str | None = None,
+          catalog: Catalog | None = None, setting: Setting | None = None) -> list[Verdict]:
+    """Each variant against ``rules`` under ``setting`` (``timeline``: a shorthand for that axis):
+    one :class:`Verdict` per variant, in order. A rule's own scope applies; the other axes are the setting's."""
     cat = catalog or load()
-    cat.timeline(timeline)
+    st = Setting.of(setting, timeline=timeline).check(cat)
+    timeline = st.timeline
     variants = list(dict.fromkeys(_schemes.get(v).id for v in variants))
     broken: dict[str, list[Violation]] = {v: [] for v in variants}
     for rule in rules:
         q = dataclasses.replace(rule.question, variants=tuple(variants))
-        for a in _questions.answers(q, timeline, cat):
+        for a in _questions.answers(q, st.replace(scope=q.scope), cat):
             if a.outcome.severity > rule.allowed.severity:
                 broken[a.variant].append(Violation(rule, a))
     name = rules[0].policy if rules else ""

@@ -24,9 +24,10 @@ from pcidesign.analysis import paths as _paths
 from pcidesign.model import autoadd, engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
-from pcidesign.model.catalog import PAIRINGS, Catalog, Intent, Release
+from pcidesign.model.catalog import Catalog, Intent, Release
 from pcidesign.model.errors import UnknownNameError
-from pcidesign.model.params import SCOPES
+from pcidesign.model.setting import AXES, PAIRINGS, SCOPES, Setting
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
 METHODS = ("cells", "paths", "policy", "pareto")
@@ -36,7 +37,7 @@ policy with benefit and expressiveness, and whether the variant is on the Pareto
 DIRECTIONS = ("any", "forward", "backward", "adjacent-forward", "adjacent-backward")
 WORDS = ("quoted", "summarised")
 INTENT_GROUPS = ("all", "default", "named")
-DEFAULT_PAIRING = "bundled"
+DEFAULT_PAIRING = AXES["pairing"].default
 
 
 @dataclass(frozen=True)
@@ -64,29 +65,39 @@ class Question:
     pairing: str
     policy: str = ""
 
-    def how(self, timeline: str | None = None, releases: int | None = None) -> str:
-        """How the question is answered, in words built from the fields (``releases``: how many
-        releases the timeline has, which is the hop budget of a path search without one)."""
-        t = timeline or self.timeline
+    @property
+    def setting(self) -> Setting:
+        """The axes the question fixes itself (its timeline, pairing and scope); the rest default."""
+        return Setting(timeline=self.timeline, pairing=self.pairing, scope=self.scope)
+
+    def under(self, user: Setting | None = None) -> Setting:
+        """The setting the question is answered under: its own, with every axis the user changed
+        from its default (``user``) applied on top."""
+        return self.setting.replace(**(user.changed() if user is not None else {}))
+
+    def how(self, setting: Setting | None = None, releases: int | None = None) -> str:
+        """How the question is answered, in words built from the fields and the setting it is
+        answered under (``releases``: how many releases the timeline has, which is the hop budget
+        of a path search without one)."""
+        st = setting or self.setting
+        where = st.label(skip=("scope",)) + ("" if "pairing" in st.changed() else f" · pairing {st.pairing}")
         if self.method == "policy":
-            return f"every rule of support policy {self.policy}; timeline {t}, pairing {self.pairing}"
+            return f"every rule of support policy {self.policy}; {where}"
         if self.method == "pareto":
             return (f"Pareto front over rules of {self.policy} broken (fewer), benefit and expressiveness (more); "
-                    f"timeline {t}, pairing {self.pairing}")
+                    f"{where}")
         intents = " ".join(self.intents) + (" intents" if self.intents[0] in INTENT_GROUPS else "")
         if self.method == "paths":
             budget = self.max_hops or releases or "K"
             return (f"{self.notion} path search: define {intents} at {' '.join(self.sources) or 'any release'}, "
-                    f"then up to {budget} hops of {', '.join(h.value for h in self.hops)}; timeline {t}, "
-                    f"pairing {self.pairing}")
+                    f"then up to {budget} hops of {', '.join(h.value for h in self.hops)}; {where}")
         frm = " ".join(self.sources) or "any release"
         to = " ".join(self.targets) or "any release"
         notes = [] if self.direction == "any" else [f"{self.direction} pairs"]
         if self.scope == "naming":
             notes.append("classes known at both releases")
         extra = f" ({'; '.join(notes)})" if notes else ""
-        return (f"{' and '.join(self.scenarios)} of {intents} from {frm} to {to}{extra}; "
-                f"timeline {t}, pairing {self.pairing}")
+        return f"{' and '.join(self.scenarios)} of {intents} from {frm} to {to}{extra}; {where}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class CellWitness:
 
     timeline: str
     result: engine.Result
+    setting: Setting = DEFAULT_SETTING
+    """The setting the cell was computed under (its command reproduces it)."""
 
     @property
     def text(self) -> str:
@@ -106,8 +119,9 @@ class CellWitness:
     def command(self) -> str:
         """The ``pcidesign explain`` command that prints this cell step by step."""
         r = self.result
+        axes = " ".join(self.setting.cli_args(skip=("timeline", "scope")))
         return (f"pcidesign explain --scheme {r.scheme} --scenario {r.scenario} --intent {r.intent} "
-                f"--from {r.from_} --to {r.to} --timeline {self.timeline}")
+                f"--from {r.from_} --to {r.to} --timeline {self.timeline}" + (f" {axes}" if axes else ""))
 
 
 @dataclass(frozen=True)
@@ -117,11 +131,18 @@ class PathWitness:
     notion: str
     max_hops: int
     witness: _paths.Witness
+    setting: Setting = DEFAULT_SETTING
+    """The setting the search ran under (its command reproduces it)."""
 
     @property
     def text(self) -> str:
         """``define dmi-to-pci-bridge@1.2.18 > restart@1.2.19 > ...``."""
         return self.witness.describe()
+
+    @property
+    def replay_command(self) -> str:
+        """The ``pcidesign explain --path`` command that replays this path step by step."""
+        return self.witness.command(self.setting)
 
     @property
     def command(self) -> str | None:
@@ -131,8 +152,9 @@ class PathWitness:
             return None
         w = self.witness
         hops = ",".join(h.value for h in _paths.HOP_ORDER if any(h is x for x, _ in w.route))
+        axes = " ".join(self.setting.cli_args(skip=("timeline", "scope")))
         return (f"pcidesign paths --scheme {w.scheme} --timeline {w.timeline} --intent {w.intent} "
-                f"--start {w.start} --max-hops {self.max_hops} --hops {hops or 'restart'}")
+                f"--start {w.start} --max-hops {self.max_hops} --hops {hops or 'restart'}" + (f" {axes}" if axes else ""))
 
 
 @dataclass(frozen=True)
@@ -272,19 +294,21 @@ def pairs(question: Question, line: Sequence[Release]) -> list[tuple[Release, Re
     return [(a, b) for a in sources for b in targets if keep(pos[a.id], pos[b.id])]
 
 
-def answers(question: Question, timeline: str, catalog: Catalog) -> tuple[Answer, ...]:
-    """One :class:`Answer` per variant of a ``cells`` or ``paths`` question on ``timeline``."""
-    line = catalog.timeline(timeline)
+def answers(question: Question, setting: Setting, catalog: Catalog) -> tuple[Answer, ...]:
+    """One :class:`Answer` per variant of a ``cells`` or ``paths`` question under ``setting``
+    (see :meth:`Question.under`)."""
+    line = catalog.timeline(setting.timeline)
     intents = select_intents(catalog, question.intents)
     if question.method == "paths":
-        return tuple(_path_answer(question, v, timeline, intents, catalog) for v in variants_of(question))
+        return tuple(_path_answer(question, v, setting, intents, catalog) for v in variants_of(question))
     if question.method != "cells":
         raise UnknownNameError("method", question.method, ("cells", "paths"), f"question {question.id!r}")
-    return tuple(_cell_answer(question, v, timeline, intents, line, catalog) for v in variants_of(question))
+    return tuple(_cell_answer(question, v, setting, intents, line, catalog) for v in variants_of(question))
 
 
-def _cell_answer(q: Question, variant: str, timeline: str, intents: list[Intent], line: Sequence[Release],
+def _cell_answer(q: Question, variant: str, st: Setting, intents: list[Intent], line: Sequence[Release],
                  cat: Catalog) -> Answer:
+    timeline = st.timeline
     sch = _schemes.get(variant)
     counts = {o: 0 for o in BY_SEVERITY}
     worst: engine.Result | None = None
@@ -293,28 +317,28 @@ def _cell_answer(q: Question, variant: str, timeline: str, intents: list[Intent]
         scn = _scenarios.get(scenario)
         for it in intents:
             for a, b in pairs(q, line):
-                if q.scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
+                if st.scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
                     continue
-                res = engine.run(sch, scn, it, hosts[a.id], hosts[b.id], cat)
+                res = engine.run(sch, scn, it, hosts[a.id], hosts[b.id], cat, st)
                 counts[res.outcome] += 1
                 if worst is None or res.outcome.severity > worst.outcome.severity:
                     worst = res
     counts = {o: c for o, c in counts.items() if c}
     if worst is None:
         return Answer(sch.id, Outcome.NOT_EXPRESSIBLE, {}, None, "no cell matches the question on this timeline")
-    return Answer(sch.id, worst.outcome, counts, CellWitness(timeline, worst), worst.detail)
+    return Answer(sch.id, worst.outcome, counts, CellWitness(timeline, worst, st), worst.detail)
 
 
-def _path_answer(q: Question, variant: str, timeline: str, intents: list[Intent], cat: Catalog) -> Answer:
-    k = q.max_hops if q.max_hops is not None else len(cat.timeline(timeline))
-    found = _paths.explore(variant, timeline, k, q.hops, [i.id for i in intents],
-                           q.sources[0] if q.sources else None, q.notion, cat)
+def _path_answer(q: Question, variant: str, st: Setting, intents: list[Intent], cat: Catalog) -> Answer:
+    k = q.max_hops if q.max_hops is not None else len(cat.timeline(st.timeline))
+    found = _paths.explore(variant, None, k, q.hops, [i.id for i in intents],
+                           q.sources[0] if q.sources else None, q.notion, cat, setting=st)
     worst = found.worst
     w = found.witnesses.get(worst)
     counts = {o: 1 for o in found.reached}
     if w is None:
         return Answer(found.scheme, worst, counts, None, "no path is expressible")
-    return Answer(found.scheme, worst, counts, PathWitness(q.notion, k, w), w.reason)
+    return Answer(found.scheme, worst, counts, PathWitness(q.notion, k, w, st), w.reason)
 
 
 __all__ = [

@@ -41,7 +41,9 @@ from lxml import etree
 
 from pcidesign.calibrate import stack as _stack
 from pcidesign.model import engine
-from pcidesign.model.catalog import Catalog, Host, load, parse_csv
+from pcidesign.model.catalog import Catalog, Host, load
+from pcidesign.model.csvdata import parse_csv
+from pcidesign.model.setting import DOCUMENT
 from pcidesign.model.dialect import Purpose
 from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import PcidesignError
@@ -56,7 +58,7 @@ RELEASE, QEMU = "9.0.0", "7.2.0"
 SCHEME = "model-subelement"
 COLUMNS = ["probe", "check", "field", "outcome", "real", "model", "status", "detail"]
 STATUSES = ("agree", "DISAGREE", "unmodelled", "not-compared")
-ISSUE_ABI = "guest ABI (issue 10)"
+ISSUE_ABI = "guest ABI (not modelled yet: docs/calibration.md#not-modelled)"
 TARGET_QEMU = {"chassisNr": "chassis_nr", "chassis": "chassis", "port": "port", "busNr": "bus_nr"}
 """``<target>`` attribute -> the QEMU property libvirt passes it as."""
 HEX_FIELDS = ("port",)
@@ -189,10 +191,10 @@ class Model:
 
 def predict(xml: bytes, host: Host, catalog: Catalog, purpose: Purpose = "define") -> Model:
     """``engine.roundtrip`` twice: the saved config, then MIGRATABLE (which starts the guest)."""
-    saved = engine.roundtrip(SCHEME, host, xml, catalog=catalog, purpose=purpose)
+    saved = engine.roundtrip(SCHEME, host, xml, catalog=catalog, purpose=purpose, setting=DOCUMENT)
     if saved.error is not None:
         return Model(None, saved.error, None, None, None)
-    sent = engine.roundtrip(SCHEME, host, xml, migratable=True, catalog=catalog, purpose=purpose)
+    sent = engine.roundtrip(SCHEME, host, xml, migratable=True, catalog=catalog, purpose=purpose, setting=DOCUMENT)
     return Model(saved.xml, None, sent.xml, sent.error, sent.hardware)
 
 
@@ -626,7 +628,7 @@ def run(probes: str | os.PathLike[str] | None = None, catalog: Catalog | None = 
     stack cannot start, :class:`CalibrationError` for a probe set that cannot be used
     (:class:`~pcidesign.model.errors.DataError`, with the file and row, for a CSV file of it).
     """
-    cat = (catalog or load()).with_axes(machine="alias")  # whole documents: their machine types are judged too
+    cat = catalog or load()  # whole documents: their machine types are judged too (setting DOCUMENT)
     plist, pairs, unmod = load_probes(probes)
     for path in [p.file for p in plist] + [f for pair in pairs for f in (pair.src, pair.dst)]:
         try:

@@ -6,22 +6,21 @@ with a :class:`~pcidesign.errors.DataError` naming the file, the row and the pro
 
 from __future__ import annotations
 
-import csv
 import datetime
 import functools
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pcidesign.model.csvdata import Table, _show, parse_csv, read_csv  # noqa: F401  (re-exported)
 from pcidesign.model.errors import DataError, UnknownNameError
+from pcidesign.model.setting import AXES, MACHINE_FAMILIES
 from pcidesign.model.guestabi import GUEST_VALUES, RANGES, target_field
 from pcidesign.model.resources import data_dir
-from pcidesign.model.xmlsafe import display
 
 DATA_DIR = data_dir()
-DEFAULT_TIMELINE = "real"
+DEFAULT_TIMELINE = AXES["timeline"].default
 
 Key = tuple[int, ...]
 """A point in release order: a version tuple, or a hypothetical release after all real ones."""
@@ -34,25 +33,38 @@ _HYPOTHETICAL_BASE = 10**6
 
 
 TARGET_SINCE: Key = (1, 2, 19)
-"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4, §9)."""
+"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (facts §4, §9)."""
+
+
+TARGET_FORM = "a whole number: decimal, hex with 0x, or octal with a leading 0 (as libvirt reads it, strtol base 0)"
+"""The form of a ``<target>`` value in an intent id. libvirt reads these attributes with base 0
+(observed on 9.0.0: ``chassis='010'`` is chassis 8); a value out of a field's range is well
+formed here, and each release answers it as it does."""
+
+_TARGET_NUMBER = re.compile(r"-?(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0[0-7]*)")
+
+
+class TargetError(UnknownNameError, ValueError):
+    """A ``<target>`` value of an intent id that is not a field of the class, not of the field's
+    form, or given twice (bad usage: exit 2)."""
 
 
 def parse_target(cls: str, text: str) -> tuple[tuple[str, str], ...]:
     """``chassis=7/port=0x10`` (the part of an intent id after its first slash) -> the ``<target>``
-    values of a ``cls`` controller; ValueError naming the field and the valid ones or the range."""
+    values of a ``cls`` controller; :class:`TargetError` (a ValueError too) naming the class's
+    fields, or the field and :data:`TARGET_FORM`. The range is not checked here: a well-formed value
+    out of range is each release's to refuse."""
     out: list[tuple[str, str]] = []
+    fields = [r.field for r in GUEST_VALUES.get(cls, ())]
     for part in text.split("/") if text else ():
         name, eq, value = part.partition("=")
-        rule = target_field(cls, name)
-        if rule is None:
-            valid = [r.field for r in GUEST_VALUES.get(cls, ())]
-            raise ValueError(f"{name!r} is not a <target> field of {cls}; valid: {', '.join(valid) or 'none'}")
-        low, high = RANGES[name]
-        number = int(value, 0) if eq and re.fullmatch(r"0x[0-9a-fA-F]+|[0-9]+", value) else None
-        if number is None or not low <= number <= high:
-            raise ValueError(f"{name}={value!r}: a number from {low} to {high} (decimal, or hex with 0x)")
+        if target_field(cls, name) is None:
+            raise TargetError(f"<target> field of {cls}", name, fields or ["none: the class has no <target> values"])
+        if not eq or _TARGET_NUMBER.fullmatch(value) is None:
+            low, high = RANGES[name]
+            raise TargetError(f"{name} value", value, [f"{TARGET_FORM}; libvirt accepts {low} to {high}"])
         if any(name == n for n, _ in out):
-            raise ValueError(f"{name} is given twice")
+            raise TargetError("field given twice", name, [f for f in fields if f not in dict(out)])
         out.append((name, value))
     return tuple(out)
 
@@ -144,21 +156,6 @@ class MachineInfo:
     source: str
 
 
-MACHINE_FAMILIES: dict[str, str] = {"pc": "pc-i440fx", "q35": "pc-q35"}
-"""The machine aliases a user writes, and the family of versioned machines libvirt replaces them with."""
-
-MACHINE_MODES: tuple[str, ...] = ("assumed", "alias")
-"""The ``machine`` axis besides a versioned machine: ``assumed`` (the machine is taken to run on
-every host: only the naming is judged) and ``alias`` (the user writes ``pc`` or ``q35``, which the
-defining host replaces with its QEMU's newest versioned machine). ``q35`` and ``pc`` are read as
-``alias``; ``pc-q35-2.4`` (or ``2.4``) pins that version (for a class of the other family, its
-``pc-i440fx`` twin)."""
-
-PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only")
-"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time, on both
-ends of a pair) or ``libvirt-only`` (both ends run the newer release's QEMU: libvirt upgraded or
-downgraded on one host, QEMU kept)."""
-
 
 @dataclass(frozen=True, eq=False)
 class Host:
@@ -183,13 +180,10 @@ class Catalog:
     intents: dict[str, Intent]
     timelines: dict[str, tuple[Release, ...]]
     machines: dict[str, MachineInfo] = field(default_factory=dict)
-    machine: str = "assumed"
-    """The machine axis: ``assumed``, ``alias`` or a version such as ``2.4`` (:data:`MACHINE_MODES`)."""
-    pairing: str = "bundled"
-    """The host pairing axis (:data:`PAIRINGS`)."""
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
-    _axes: dict[tuple[str, str], "Catalog"] = field(default_factory=dict, repr=False, compare=False)
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _made: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
+    """The intents made on demand from a user's ``<target>`` values (see :meth:`intent`)."""
 
     def __hash__(self) -> int:
         return id(self)
@@ -221,11 +215,31 @@ class Catalog:
         return tuple(t for t, line in self.timelines.items() if any(r.id == str(rid) for r in line))
 
     def intent(self, iid: str) -> Intent:
-        """The intent ``iid`` (``CLASS`` or ``CLASS:DEVICE``)."""
+        """The intent ``iid``: one of data/intents.csv, or ``BASE/FIELD=VALUE...`` where BASE is
+        one (``CLASS`` or ``CLASS:DEVICE``) and every field a ``<target>`` field of its class, made
+        on demand (a user's own values). UnknownNameError for an unknown base or field,
+        :class:`TargetError` for a value not of :data:`TARGET_FORM`."""
+        found = self.intents.get(iid) if isinstance(iid, str) else None
+        if found is not None:
+            return found
+        made = self._made.get(iid) if isinstance(iid, str) else None
+        if made is not None:
+            return made
+        if not isinstance(iid, str) or "/" not in iid:
+            raise UnknownNameError("intent", iid, [*self.intents, "INTENT/FIELD=VALUE (a <target> value of yours)"])
+        base_id, _, values = iid.partition("/")
+        base = self.intents.get(base_id)
+        if base is None or base.target or base.auto:
+            plain = [i for i, v in self.intents.items() if not v.target and not v.auto]
+            raise UnknownNameError("intent", base_id, plain, f"intent {iid!r} (the part before '/')")
         try:
-            return self.intents[iid]
-        except KeyError:
-            raise UnknownNameError("intent", iid, self.intents) from None
+            target = parse_target(base.cls, values)
+        except TargetError as exc:
+            raise TargetError(exc.kind, exc.value, exc.valid, f"intent {iid!r}") from None
+        made = Intent(iid, base.cls, base.device, f"{base.note}, with your <target> values {values} "
+                      "(not in data/intents.csv)", target)
+        self._made[iid] = made
+        return made
 
     def device(self, did: str) -> DeviceInfo:
         """The QEMU device ``did``."""
@@ -274,58 +288,11 @@ class Catalog:
                     best = rule
         return best.device if best else None
 
-    # -- the axes: which machine the user writes, which QEMU runs with a release -------------
-    def with_axes(self, machine: str | None = None, pairing: str | None = None) -> "Catalog":
-        """This catalog under another machine or pairing (one object per combination, so every
-        cache keyed on it is shared); unknown values raise, listing the valid ones."""
-        m = self.machine if machine is None else self.machine_mode(machine)
-        p = self.pairing if pairing is None else pairing
-        if p not in PAIRINGS:
-            raise UnknownNameError("pairing", p, PAIRINGS)
-        if (m, p) == (self.machine, self.pairing):
-            return self
-        base = self._axes.get(("", ""), self)
-        key = (m, p)
-        if key == ("assumed", "bundled"):
-            return base
-        if key not in base._axes:
-            derived = Catalog(self.releases, self.classes, self.devices, self.defaults, self.intents, self.timelines,
-                              self.machines, m, p)
-            derived._axes[("", "")] = base
-            base._axes[key] = derived
-        return base._axes[key]
-
-    def machine_mode(self, text: str) -> str:
-        """``assumed``, ``alias`` (also for ``pc`` and ``q35``) or a known version (``2.4`` from
-        ``pc-q35-2.4``, ``pc-i440fx-2.4`` or ``2.4``), else an error listing the valid values."""
-        if text in MACHINE_MODES:
-            return text
-        if text in MACHINE_FAMILIES:
-            return "alias"
-        version = text
-        for family in MACHINE_FAMILIES.values():
-            if text.startswith(family + "-"):
-                version = text[len(family) + 1:]
-        if any(".".join(map(str, m.version)) == version or m.name.endswith("-" + version) for m in self.machines.values()):
-            return version
-        raise UnknownNameError("machine", text, [*MACHINE_MODES, *MACHINE_FAMILIES,
-                                                 "a versioned machine such as pc-q35-2.4 (data/machines.csv)"])
-
-    @property
-    def checks_machine(self) -> bool:
-        """Whether the machine type is part of what is judged (any mode but ``assumed``)."""
-        return self.machine != "assumed"
-
-    def written_machine(self, family_alias: str) -> str:
-        """The machine a user writes for an intent of the ``pc`` or ``q35`` family, in this mode."""
-        if self.machine in MACHINE_MODES:
-            return family_alias
-        return f"{MACHINE_FAMILIES[family_alias]}-{self.machine}"
-
+    # -- machine types ----------------------------------------------------------------------------
     def canonical_machine(self, machine: str, host: Host) -> str:
         """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
         versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
-        FACTS.md §9); a versioned machine is kept."""
+        facts §9); a versioned machine is kept."""
         family = MACHINE_FAMILIES.get(machine)
         if family is None or not _VERSION.match(host.qemu):
             return machine
@@ -380,98 +347,6 @@ def _since(text: str, hypothetical: dict[str, Key]) -> Key:
     if text in hypothetical:
         return hypothetical[text]
     raise ValueError(f"{_show(text)} is neither a version nor a release id ({', '.join(hypothetical)})")
-
-
-_TERMINATOR = re.compile(r"\r\n|\r|\n")
-_SHOW = 60
-
-
-def _show(value: str) -> str:
-    """``value`` quoted for an error message: control characters escaped, long text cut."""
-    text = repr(value[:_SHOW])
-    return text if len(value) <= _SHOW else f"{text}... ({len(value)} characters)"
-
-
-@dataclass(frozen=True)
-class Table:
-    """The rows of one CSV data file, each with the file line it starts on (blank lines count)."""
-
-    name: str
-    header_row: int
-    columns: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, str]], ...]
-
-    def require_rows(self, what: str) -> None:
-        """Refuse a file that has its header and nothing else (``what``: "intents", ...)."""
-        if not self.rows:
-            raise DataError(self.name, self.header_row, f"no {what}: the header is the file's last row")
-
-
-def read_csv(path: Path, columns: Sequence[str] = (), name: str | None = None) -> Table:
-    """Read and check the CSV file ``path`` (see :func:`parse_csv`); a file that cannot be read
-    raises :class:`DataError` with the path and the reason."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(display(path), None, f"cannot read: {exc.strerror or exc}") from None
-    return parse_csv(data, name if name is not None else display(path.name), columns)
-
-
-def parse_csv(data: bytes, name: str, columns: Sequence[str] = ()) -> Table:
-    """The rows of the CSV text ``data``, refusing what it cannot read with a :class:`DataError`
-    naming the file (``name``), the row (its file line) and the problem.
-
-    UTF-8 only (a byte-order mark at the start is accepted), strict quoting, each row with as
-    many fields as the header, every column of ``columns`` present; cells are stripped and blank
-    lines skipped (but counted: a row number is the line the row starts on).
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8-sig", errors="replace")
-        line = len(_TERMINATOR.findall(before)) + 1
-        raise DataError(name, line, f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
-                        "(save the file as UTF-8)") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    header_row = 1
-    rows: list[tuple[int, dict[str, str]]] = []
-    start = 1
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problem = str(exc)
-            if "field larger than field limit" in problem:
-                problem = f"a field longer than {csv.field_size_limit()} characters (the CSV reader's limit)"
-            elif "unexpected end of data" in problem:
-                problem = "a quoted field that starts in this row is never closed"
-            elif "expected after" in problem:
-                problem = (f"text after the closing quote of a field ({problem}; a quote inside a quoted "
-                           "field is written twice)")
-            raise DataError(name, start, f"not valid CSV: {problem}") from None
-        if not any(c.strip() for c in cells) and (header is None or len(cells) <= 1):
-            continue  # a blank line
-        if header is None:
-            header, header_row = [c.strip() for c in cells], start
-            twice = sorted({c for c in header if header.count(c) > 1})
-            if twice:
-                raise DataError(name, start, f"column(s) named twice: {', '.join(map(_show, twice))}")
-            missing = [c for c in columns if c not in header]
-            if missing:
-                at = f" (the header is row {start})" if start != 1 else ""
-                raise DataError(name, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}{at}")
-            continue
-        if len(cells) != len(header):
-            raise DataError(name, start, f"{len(cells)} fields, but the header (row {header_row}) has {len(header)}"
-                            " (a missing or extra comma, or a quote out of place?)")
-        rows.append((start, {k: v.strip() for k, v in zip(header, cells)}))
-    if header is None:
-        raise DataError(name, None, "empty file" + (f"; expected a header with {', '.join(columns)}" if columns else ""))
-    return Table(name, header_row, tuple(header), tuple(rows))
 
 
 def _rows(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
@@ -573,7 +448,7 @@ def _load(base: Path) -> Catalog:
                             "followed by /FIELD=VALUE target values")
         try:
             target = parse_target(r["class"], values)
-        except ValueError as exc:
+        except TargetError as exc:
             raise DataError(p.name, row, f"intent {_show(r['intent'])}: {exc}") from None
         if r["intent"] in intents:
             raise DataError(p.name, row, f"duplicate intent {_show(r['intent'])}")

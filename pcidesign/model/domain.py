@@ -2,7 +2,7 @@
 
 Everything but the PCI controllers passes through untouched. Like libvirt, a domain without a
 root bus gets the implicit one of its machine, and MIGRATABLE XML leaves out an implicit
-``pci-root`` that is the only PCI controller (FACTS.md §5).
+``pci-root`` that is the only PCI controller (facts §5).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class DomainDef:
     controllers: tuple[Controller, ...]
     machine_type: str | None = None
     """The machine type as this release holds it (``pc-q35-7.2``), when the machine is judged
-    (:attr:`pcidesign.model.catalog.Catalog.checks_machine`); None when it is assumed to run."""
+    (:attr:`pcidesign.model.setting.Setting.checks_machine`); None when it is assumed to run."""
     hardware: Hardware = field(init=False)
 
     def __post_init__(self) -> None:
@@ -100,7 +100,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
             return extra
         ctrls += extra
     mtype = None
-    if cat.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
+    if dialect.setting.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
         written = machine_type_of(root)
         mtype = cat.canonical_machine(written, dialect.host) if purpose == "define" else written
         if purpose != "load" and not cat.runs_machine(dialect.host, mtype):
@@ -227,7 +227,7 @@ def _auto_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes:
     etree.SubElement(root, "name").text = "intent-" + intent.id
     etree.SubElement(root, "memory", unit="KiB").text = "1048576"
     os_ = etree.SubElement(root, "os")
-    etree.SubElement(os_, "type", arch="x86_64", machine=dialect.catalog.written_machine("q35")).text = "hvm"
+    etree.SubElement(os_, "type", arch="x86_64", machine=dialect.setting.written_machine("q35", dialect.catalog.machines)).text = "hvm"
     devices = etree.SubElement(root, "devices")
     etree.SubElement(devices, "controller", type="pci", index="0", model="pcie-root")
     for model, count in autoadd.DEVICES:
@@ -270,14 +270,14 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
         return _auto_domain(dialect, intent, machine)
     if intent.target:
         if dialect.release.key < TARGET_SINCE:
-            return None  # <target> does not exist yet: the value cannot be written (FACTS.md §9)
+            return None  # <target> does not exist yet: the value cannot be written (facts §9)
         etree.SubElement(elem, "target", dict(intent.target))
     root_cls = ROOT_OF_MACHINE[machine]
     root = etree.Element("domain", type="kvm")
     etree.SubElement(root, "name").text = "intent-" + intent.id.replace(":", "-")
     etree.SubElement(root, "memory", unit="KiB").text = "1048576"
     os_ = etree.SubElement(root, "os")
-    etree.SubElement(os_, "type", arch="x86_64", machine=dialect.catalog.written_machine(machine)).text = "hvm"
+    etree.SubElement(os_, "type", arch="x86_64", machine=dialect.setting.written_machine(machine, dialect.catalog.machines)).text = "hvm"
     devices = etree.SubElement(root, "devices")
     if intent.cls == root_cls:
         elem.set("index", "0")

@@ -1,454 +1,41 @@
-"""Hops and scenarios over whole domain documents; the outcome and its step-by-step trace.
+"""Scenarios over whole domain documents: the outcome and its step-by-step trace.
 
-A transition (dialect, input document, what is done) is a pure function; each distinct one is
-computed once and remembered, which keeps matrices and multi-hop paths cheap. The engine knows
-no scheme by name: it only calls the dialect a scheme gives for a release.
+A scenario is a define followed by hops (:mod:`pcidesign.model.hops`) at two releases, A and B;
+:func:`run` plays one for one intent under one scheme and one :class:`~pcidesign.model.setting.Setting`,
+and :class:`Trail` holds the verdict rule of a history. Results are remembered in the transitions'
+cache (:data:`pcidesign.model.transitions.CACHE`), keyed on (scheme, scenario, intent, hosts,
+catalog, setting). The engine knows no scheme by name: it only calls the dialect a scheme gives
+for a release.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from pcidesign.model import domain, verdict
-from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import Catalog, Host, Intent, load
-from pcidesign.model.dialect import GUEST_VALUES, Dialect, Purpose, Rejection, Values
-from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
+from pcidesign.model import scenarios as _scenarios
+from pcidesign.model.catalog import Catalog, Host, Intent, Release, load
+from pcidesign.model.dialect import Dialect, Purpose, Rejection
+from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import HopError
+from pcidesign.model.hops import (  # noqa: F401  (re-exported: the engine's public names)
+    HOPS, HopKind, State, Step, apply, daemon_restart, define, edit, hop_kind, migrate, migrate_app_xml,
+    migration_event, resave, restart, restore, revert, save, snapshot, validation_error,
+)
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.setting import Setting
+from pcidesign.model.transitions import (  # noqa: F401  (re-exported)
+    CACHE, changed, describe, format_def, parse, reset, start_def, transitions_computed, write_intent,
+)
+from pcidesign.model.transitions import _memo
 from pcidesign.model.vocab import Hop, Outcome
-
-T = TypeVar("T")
-
-# -- transitions, each computed once --------------------------------------------------------------
-_CACHE: dict[tuple[object, ...], object] = {}
-
-
-def _memo(key: tuple[object, ...], compute: Callable[[], T]) -> T:
-    try:
-        return _CACHE[key]  # type: ignore[return-value]
-    except KeyError:
-        value = _CACHE[key] = compute()
-        return value
-
-
-def transitions_computed() -> int:
-    """How many distinct transitions have been computed (and remembered) so far."""
-    return len(_CACHE)
 
 
 def clear_cache() -> None:
-    """Forget every remembered transition (for benchmarks and tests)."""
-    _CACHE.clear()
-    _run.cache_clear()
-
-
-def parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
-    """``d``'s release parses a whole document for ``purpose``."""
-    return _memo((d, "parse", xml, purpose), lambda: domain.parse(d, xml, purpose))
-
-
-def format_def(d: Dialect, defn: DomainDef, migratable: bool = False) -> bytes:
-    """``d``'s release formats ``defn``: the saved config, or MIGRATABLE."""
-    return _memo((d, "format", defn, migratable), lambda: domain.format(d, defn, migratable))
-
-
-def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
-    """``d``'s release starts the guest of ``defn`` on its host."""
-    return _memo((d, "start", defn), lambda: domain.start(d, defn))
-
-
-def write_intent(d: Dialect, intent: Intent) -> bytes | None:
-    """The domain XML a user writes for ``intent`` at ``d``'s release, or None."""
-    machine = d.catalog.classes[intent.cls].machine
-    return _memo((d, "write", intent.id), lambda: domain.intent_domain(d, intent, machine))
-
-
-# -- hops -------------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class State:
-    """Where a guest is: the release running it, its saved config, and what that daemon holds."""
-
-    dialect: Dialect
-    saved: bytes
-    persistent: DomainDef
-    live: DomainDef
-    running: Hardware | None = None
-    """The devices the guest really runs with when they differ from what this daemon believes
-    (``live``): after a daemon that reads the status XML otherwise took the guest over."""
-    image: bytes | None = None
-    """The domain XML in a save image or snapshot (the guest is stopped at a save)."""
-
-    @property
-    def release(self) -> str:
-        """The id of the release whose daemon holds the guest."""
-        return self.dialect.release.id
-
-    @property
-    def hardware(self) -> Hardware:
-        """The devices the running guest has."""
-        return self.running if self.running is not None else self.live.hardware
-
-    @property
-    def config(self) -> bytes:
-        """The config as this daemon would save it now (``virsh dumpxml --inactive``)."""
-        return format_def(self.dialect, self.persistent)
-
-    @property
-    def key(self) -> tuple[str, bytes, bytes, bytes, Hardware]:
-        """A value that identifies the state (equal keys, equal futures): the release, the saved
-        file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices."""
-        sent = format_def(self.dialect, self.live, migratable=True)
-        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One hop as it happened: what went in, what came out, and what it did to the guest."""
-
-    hop: Hop
-    release: str
-    """The id of the release where the hop happened (the note names its QEMU when it is not the release's own)."""
-    xml_in: bytes | None
-    xml_out: bytes | None
-    hardware: Hardware | None
-    event: Outcome | None
-    note: str
-
-
-def _values(values: Values) -> str:
-    return f"[{' '.join(f'{k}={v}' for k, v in values)}]" if values else ""
-
-
-@functools.lru_cache(maxsize=8192)
-def describe(hw: Hardware) -> str:
-    """``1:pcie-root-port=ioh3420[chassis=1 port=8]``, for the controllers that have a device."""
-    parts = [f"machine {dev}" if i == MACHINE_INDEX else f"{i}:{cls}={dev}{_values(vals)}"
-             for i, cls, dev, vals in hw if dev != "-"]
-    return ", ".join(parts) if parts else "root bus only"
-
-
-@functools.lru_cache(maxsize=8192)
-def changed(before: Hardware, after: Hardware) -> str:
-    """What differs between two hardware lists, in words (a device, or a guest-visible value)."""
-    b, a = {i: (c, d, v) for i, c, d, v in before}, {i: (c, d, v) for i, c, d, v in after}
-    diffs = []
-    for i in sorted(set(a) | set(b)):
-        if a.get(i) == b.get(i):
-            continue
-        if i in a and i in b and a[i][:2] == b[i][:2]:
-            was, now = dict(b[i][2]), dict(a[i][2])
-            vals = [f"{k} {was.get(k, '-')} -> {now.get(k, '-')}" for k in dict.fromkeys([*was, *now])
-                    if was.get(k) != now.get(k)]
-            diffs.append(f"index {i}: {a[i][0]} {a[i][1]} {', '.join(vals)}")
-            continue
-        was = f"{b[i][0]} {b[i][1]}" if i in b else "nothing"
-        now = f"{a[i][0]} {a[i][1]}" if i in a else "nothing"
-        diffs.append(f"machine {b[i][1]} -> {a[i][1]}" if i == MACHINE_INDEX and i in a and i in b
-                     else f"index {i}: {was} -> {now}")
-    return "; ".join(diffs)
-
-
-def define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
-    """A user defines ``xml`` at ``d``'s release and starts the guest there."""
-    rel = str(d.host)
-    parsed = parse(d, xml, "define")
-    if isinstance(parsed, Rejection):
-        return None, Step(Hop.DEFINE, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} rejects the XML: {parsed.message}")
-    saved = format_def(d, parsed)
-    live = start_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(Hop.DEFINE, d.release.id, xml, saved, None, Outcome.REJECTED,
-                          f"{rel} defines the domain but cannot start it: {live.message}")
-    return State(d, saved, parsed, live), Step(
-        Hop.DEFINE, d.release.id, xml, saved, live.hardware, None,
-        f"{rel} saves the config; the guest runs with {describe(live.hardware)}")
-
-
-def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
-    """The daemon of ``d``'s release loads the saved config and starts the guest."""
-    rel = str(d.host)
-    parsed = parse(d, state.saved, "load")
-    if isinstance(parsed, Rejection):
-        return None, Step(Hop.RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
-                          f"{rel} fails to load the saved config ({parsed.message}): the domain vanishes "
-                          "from 'virsh list --all' (FACTS.md §7)")
-    live = start_def(d, parsed)
-    config = format_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(Hop.RESTART, d.release.id, state.saved, config, None, Outcome.REJECTED,
-                          f"{rel} loads the config but refuses to start the guest: {live.message}")
-    return State(d, state.saved, parsed, live), Step(
-        Hop.RESTART, d.release.id, state.saved, config, live.hardware, None,
-        f"{rel} loads the saved config and starts the guest with {describe(live.hardware)}")
-
-
-def _holding(state: State, d: Dialect | None, hop: str) -> Dialect:
-    """The dialect of the release holding the guest, for a hop that can only happen there."""
-    if d is not None and d is not state.dialect:
-        raise HopError(f"{hop} happens at the release holding the guest ({state.release}), not {d.release.id}")
-    return state.dialect
-
-
-def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
-    """The daemon holding the guest writes its config back to disk."""
-    d = _holding(state, d, "resave")
-    saved = format_def(d, state.persistent)
-    rel = str(d.host)
-    return State(d, saved, state.persistent, state.live), Step(
-        Hop.RESAVE, d.release.id, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
-
-
-def migration_event(source: Hardware, destination: Hardware, src: str, dst: str) -> tuple[Outcome | None, str]:
-    """What QEMU does with a live migration between guests built with ``source`` and ``destination``
-    hardware: None when they are the same; ``aborted`` (and why) when the destination refuses the
-    stream; ``guest-changed`` when the stream loads although a guest-visible value differs.
-
-    A plain migration runs no ABI check in libvirt (FACTS.md §9); the destination QEMU refuses
-    a stream whose devices it does not have (measured with QEMU 7.2: "Unknown savevm section or
-    instance", data/calibration/qemu-facts.md), and one whose checked values differ (a root
-    port's ``port``, a pxb's ``bus_nr``); it does not check the others (``chassis``,
-    ``chassis_nr``, a pxb-pcie's ``bus_nr``), so the migration completes and the guest meets the
-    destination's value at its next cold boot (:data:`pcidesign.model.dialect.GUEST_VALUES`). The calibration against real QEMU calls this
-    same function, so the model's rule and the measurement cannot drift apart.
-    """
-    if source == destination:
-        return None, ""
-    s, d = {e[0]: e for e in source}, {e[0]: e for e in destination}
-    if MACHINE_INDEX in s and MACHINE_INDEX in d and s[MACHINE_INDEX] != d[MACHINE_INDEX]:
-        return Outcome.ABORTED, (
-            f"QEMU on {dst} refuses the incoming stream: 'Machine type received is '{s[MACHINE_INDEX][2]}' and "
-            f"local is '{d[MACHINE_INDEX][2]}'' (measured, data/calibration/qemu-facts.md §4 pair 7), and the guest "
-            f"stays on {src}")
-    if set(s) != set(d) or any(s[i][1:3] != d[i][1:3] for i in s):
-        return Outcome.ABORTED, (
-            f"{dst} builds {changed(source, destination)}; libvirt runs no ABI check on a plain migration "
-            f"(FACTS.md §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
-            f"measured: data/calibration/qemu-facts.md) and the guest stays on {src}")
-    for i in s:
-        if s[i] == d[i]:
-            continue
-        rules = {r.prop: r for r in GUEST_VALUES.get(s[i][1], ())}
-        was, now = dict(s[i][3]), dict(d[i][3])
-        refused = [k for k in rules if was.get(k) != now.get(k) and rules[k].checked]
-        if refused:
-            return Outcome.ABORTED, (
-                f"{dst} builds {changed(source, destination)}; QEMU on {dst} checks {', '.join(refused)} when it "
-                f"loads the stream and refuses it ({'; '.join(rules[k].source for k in refused)}), and the guest "
-                f"stays on {src}")
-    quiet = sorted({k for i in s if s[i] != d[i] for k, v in s[i][3] if dict(d[i][3]).get(k) != v})
-    return Outcome.GUEST_CHANGED, (
-        f"{dst} builds {changed(source, destination)}; QEMU does not check {', '.join(quiet)} when it loads the stream "
-        "(measured, data/calibration/qemu-facts.md §4): the migration completes, the guest keeps the old value "
-        f"until its next cold boot on {dst} and then gets the new one without a word")
-
-
-def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
-    """Live migration from the release holding the guest to ``d``'s release."""
-    src, rel = str(state.dialect.host), str(d.host)
-    sent = format_def(state.dialect, state.live, migratable=True)
-    parsed = parse(d, sent, "incoming")
-    if isinstance(parsed, Rejection):
-        return None, Step(Hop.MIGRATE, d.release.id, sent, None, None, Outcome.REJECTED,
-                          f"{rel} refuses the incoming XML ({parsed.message}); the guest keeps running on {src}")
-    live = start_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(Hop.MIGRATE, d.release.id, sent, None, None, Outcome.REJECTED,
-                          f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
-    event, why = migration_event(state.hardware, live.hardware, src, rel)
-    if event is not None:
-        return None, Step(Hop.MIGRATE, d.release.id, sent, None, live.hardware, event, why)
-    saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
-        Hop.MIGRATE, d.release.id, sent, saved, live.hardware, None,
-        f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
-
-
-def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
-    """The daemon of ``d``'s release takes the running guest over: it parses the status XML (the
-    live definition, everything filled in; no validation, as for a saved config) and reconnects
-    to QEMU, which keeps running as it was."""
-    rel = str(d.host)
-    status = format_def(state.dialect, state.live)
-    parsed = parse(d, status, "load")
-    if isinstance(parsed, Rejection):
-        return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
-                          f"{rel} cannot parse the status XML of the running guest ({parsed.message}): the guest "
-                          "keeps running, unmanaged: libvirt no longer lists it, and it can be neither stopped, "
-                          "migrated nor saved through libvirt (qemuProcessReconnect)")
-    persistent = parse(d, state.saved, "load")
-    if isinstance(persistent, Rejection):
-        return None, Step(Hop.DAEMON_RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
-                          f"{rel} fails to load the saved config ({persistent.message}): the domain vanishes from "
-                          "'virsh list --all' (FACTS.md §7), the guest keeps running unmanaged")
-    view = start_def(d, parsed)
-    real = state.hardware
-    if isinstance(view, Rejection):
-        return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
-                          f"{rel} cannot reconnect to the running guest ({view.message}): it keeps running, unmanaged")
-    note = f"{rel} reads the status XML and reconnects; the guest keeps running with {describe(real)}"
-    if view.hardware != real:
-        note += (f"; {rel} now believes it runs {describe(view.hardware)}, which it will build at the next start "
-                 f"({changed(real, view.hardware)})")
-    return State(d, state.saved, persistent, view, real if view.hardware != real else None), Step(
-        Hop.DAEMON_RESTART, d.release.id, status, format_def(d, persistent), real, None, note)
-
-
-def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
-    """``virsh save``: the guest stops; its memory and MIGRATABLE XML go into an image (as
-    ``qemuDomainSaveInternal`` writes it), at the release holding the guest."""
-    d = _holding(state, d, "save")
-    image = format_def(d, state.live, migratable=True)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
-        Hop.SAVE, d.release.id, None, image, state.hardware, None,
-        f"{d.host} writes the guest's memory and its MIGRATABLE XML to a save image; the guest stops")
-
-
-def snapshot(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
-    """A snapshot of the running guest at the release holding it: the metadata keeps the domain
-    definition (``<domainsnapshot><domain>``, formatted as the saved config is)."""
-    d = _holding(state, d, "snapshot")
-    image = format_def(d, state.live)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
-        Hop.SNAPSHOT, d.release.id, None, image, state.hardware, None,
-        f"{d.host} takes a snapshot; its metadata holds the domain definition")
-
-
-def _from_image(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
-    rel = str(d.host)
-    if state.image is None:
-        raise HopError(f"{hop.value} needs a {'save image' if hop is Hop.RESTORE else 'snapshot'} taken before it")
-    what = "save image" if hop is Hop.RESTORE else "snapshot's domain definition"
-    parsed = parse(d, state.image, "incoming")
-    if isinstance(parsed, Rejection):
-        return None, Step(hop, d.release.id, state.image, None, None, Outcome.REJECTED,
-                          f"{rel} refuses the {what} ({parsed.message}); the image is kept, the guest stays stopped")
-    live = start_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(hop, d.release.id, state.image, None, None, Outcome.REJECTED,
-                          f"{rel} cannot start the guest of the {what}: {live.message}")
-    event, why = migration_event(state.hardware, live.hardware, f"the {what}", rel)
-    why = f"restoring loads a migration stream from a file: {why}" if why else why
-    if event is Outcome.ABORTED:
-        return None, Step(hop, d.release.id, state.image, None, live.hardware, event,
-                          why.replace("the incoming stream", "the saved state").replace("and the guest stays on",
-                                                                                        "and the guest stays in"))
-    persistent = parse(d, state.saved, "load")
-    keep = persistent if not isinstance(persistent, Rejection) else parsed
-    return State(d, state.saved, keep, live), Step(
-        hop, d.release.id, state.image, format_def(d, keep), live.hardware, event,
-        why or f"{rel} reads the {what}, QEMU loads the saved state, the guest runs with {describe(live.hardware)}")
-
-
-def validation_error(d: Dialect, xml: bytes) -> str | None:
-    """libvirt's schema error for ``xml`` at ``d``'s release (``virsh edit``, ``define --validate``),
-    or None. The model's rule: the schema of a release has exactly the controller attributes and
-    children its parser keeps, so anything it would drop fails validation (FACTS.md §4; RelaxNG
-    ``docs/schemas/domaincommon.rng`` has no extension points for the PCI controller)."""
-    parsed = parse(d, xml, "load")
-    if isinstance(parsed, Rejection):
-        return None  # the parse error comes first
-    kept = domain.controller_elements(format_def(d, parsed))
-    for index, elem in domain.controller_elements(xml).items():
-        mine = kept.get(index)
-        if mine is None:
-            continue
-        extra_attrs = [a for a in elem.attrib if a not in mine.attrib]
-        extra_children = [c.tag for c in elem if isinstance(c.tag, str) and mine.find(c.tag) is None]
-        if extra_children:
-            return ("XML document failed to validate against schema: Unable to validate doc against "
-                    f"domain.rng: Extra element {extra_children[0]} in interleave: Element controller failed to "
-                    "validate content")
-        if extra_attrs:
-            return ("XML document failed to validate against schema: Unable to validate doc against "
-                    f"domain.rng: Invalid attribute {extra_attrs[0]} for element controller")
-    return None
-
-
-def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
-    """The user re-defines the config file as it is on disk (last written by whichever release saved
-    it) through validation at the release holding the guest (``virsh define --validate``, or an
-    edit of the file); the guest keeps running until its next start. ``virsh edit`` itself starts
-    from ``dumpxml --inactive``, which already dropped what the release does not know."""
-    d = _holding(state, d, "edit")
-    rel = str(d.host)
-    xml = state.saved
-    error = validation_error(d, xml)
-    if error is not None:
-        return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED,
-                          f"{rel} refuses the edited config: {error}")
-    parsed = parse(d, xml, "define")
-    if isinstance(parsed, Rejection):
-        return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} refuses the edited "
-                          f"config: {parsed.message}")
-    saved = format_def(d, parsed)
-    return State(d, saved, parsed, state.live, state.running), Step(
-        Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
-
-
-def migrate_app_xml(state: State, d: Dialect, app_xml: bytes) -> tuple[State | None, Step]:
-    """Live migration to ``d``'s release with destination XML supplied by the application
-    (``virsh migrate --xml``, as nova and oVirt do): the XML the application wrote for the domain.
-
-    libvirt parses it at the destination and runs its ABI stability check against the source's
-    definition, which compares the controllers' classes and indexes but not the device name nor
-    the ``<target>`` values (measured with 9.0.0: ``save-image-define``/``restore --xml``, the same
-    check, accepts another device or port, data/calibration/qemu-facts.md §4); QEMU then loads
-    the stream as for any migration."""
-    src, rel = str(state.dialect.host), str(d.host)
-    parsed = parse(d, app_xml, "incoming")
-    if isinstance(parsed, Rejection):
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel} refuses the application's XML ({parsed.message}); the guest keeps running on {src}")
-    mine = {(c.index, c.cls) for c in state.live.controllers}
-    theirs = {(c.index, c.cls) for c in parsed.controllers}
-    if mine != theirs:
-        diff = sorted(theirs ^ mine)[0]
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel}: unsupported configuration: the application's XML does not match the source's "
-                          f"controllers (index {diff[0]}, {diff[1]}): libvirt's ABI stability check refuses it")
-    live = start_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
-    event, why = migration_event(state.hardware, live.hardware, src, rel)
-    if event is Outcome.ABORTED:
-        why = ("libvirt's ABI stability check passes (it compares classes and indexes, not device names or "
-               f"<target> values: measured), then {why}")
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, live.hardware, event, why)
-    saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
-        Hop.MIGRATE_APP_XML, d.release.id, app_xml, saved, live.hardware, event,
-        why or f"{rel} accepts the application's XML and runs the guest with {describe(live.hardware)}")
-
-
-def apply(hop: Hop, state: State, d: Dialect, origin: bytes | None = None) -> tuple[State | None, Step]:
-    """Do ``hop`` to ``state`` at ``d``'s release (``origin``: the XML the domain was defined
-    with, which ``migrate-app-xml`` sends as the application's XML)."""
-    if hop is Hop.RESTART:
-        return restart(state, d)
-    if hop is Hop.RESAVE:
-        return resave(state, d)
-    if hop is Hop.MIGRATE:
-        return migrate(state, d)
-    if hop is Hop.DAEMON_RESTART:
-        return daemon_restart(state, d)
-    if hop is Hop.SAVE:
-        return save(state, d)
-    if hop is Hop.SNAPSHOT:
-        return snapshot(state, d)
-    if hop in (Hop.RESTORE, Hop.REVERT):
-        return _from_image(hop, state, d)
-    if hop is Hop.EDIT:
-        return edit(state, d)
-    if hop is Hop.MIGRATE_APP_XML:
-        if origin is None:
-            raise HopError("migrate-app-xml needs the XML the application defined the domain with")
-        return migrate_app_xml(state, d, origin)
-    raise HopError(f"hop {hop.value!r} needs XML; valid here: {', '.join(h.value for h in Hop if h is not Hop.DEFINE)}")
+    """Forget every remembered transition and result (for benchmarks and tests)."""
+    reset()
 
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
@@ -502,30 +89,43 @@ def run(
     a: str | Host,
     b: str | Host,
     catalog: Catalog | None = None,
+    setting: Setting | None = None,
 ) -> Result:
-    """Run ``scenario`` for ``intent`` under ``scheme``, writing at release ``a`` and reading at ``b``."""
+    """Run ``scenario`` for ``intent`` under ``scheme`` and ``setting``, writing at release ``a``
+    and reading at ``b`` (release ids, or hosts whose QEMU is given)."""
     cat = catalog or load()
+    st = setting or DEFAULT_SETTING
     sch = _schemes.get(scheme)
     scn = _scenarios.get(scenario)
     it = intent if isinstance(intent, Intent) else cat.intent(intent)
     ha = a if isinstance(a, Host) else cat.host(cat.release(a))
     hb = b if isinstance(b, Host) else cat.host(cat.release(b))
-    ha, hb = paired(cat, ha, hb)
-    return _run(sch, scn, it, ha, hb, cat)
+    ha, hb = paired(cat, st, ha, hb)
+    key = (sch, scn, it, ha, hb, cat, st)
+    return _memo(key, lambda: _run(sch, scn, it, ha, hb, cat, st))
 
 
-def paired(cat: Catalog, ha: Host, hb: Host) -> tuple[Host, Host]:
-    """The hosts of a pair under the catalog's pairing: as given (``bundled``), or both with the
-    QEMU of the newer release (``libvirt-only``: libvirt changes on one host, QEMU stays)."""
-    if cat.pairing != "libvirt-only":
+def pairing_qemu(setting: Setting, releases: Sequence[Release]) -> str | None:
+    """The one QEMU every release of a question runs under ``setting``'s pairing: None when each
+    runs its own (``bundled``), else the QEMU of the newest of ``releases`` (``libvirt-only``:
+    libvirt changes on the host, QEMU stays). The pair of a matrix cell and the timeline of a
+    path search both ask here."""
+    if not setting.libvirt_only:
+        return None
+    return max(releases, key=lambda r: r.key).qemu
+
+
+def paired(cat: Catalog, setting: Setting, ha: Host, hb: Host) -> tuple[Host, Host]:
+    """The hosts of a pair under ``setting``'s pairing (see :func:`pairing_qemu`)."""
+    qemu = pairing_qemu(setting, (ha.release, hb.release))
+    if qemu is None:
         return ha, hb
-    newer = max((ha, hb), key=lambda h: h.release.key)
-    return cat.host(ha.release, newer.qemu), cat.host(hb.release, newer.qemu)
+    return cat.host(ha.release, qemu), cat.host(hb.release, qemu)
 
 
-@functools.lru_cache(maxsize=None)
-def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog) -> Result:
-    dialects = {"A": sch.dialect(ha, cat), "B": sch.dialect(hb, cat)}
+def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog,
+         st: Setting) -> Result:
+    dialects = {"A": sch.dialect(ha, cat, st), "B": sch.dialect(hb, cat, st)}
     first = dialects[scn.steps[0][1]]
     xml = write_intent(first, it)
     if xml is None:
@@ -542,12 +142,15 @@ def run_document(
     b: Host,
     catalog: Catalog | None = None,
     label: str = "<document>",
+    setting: Setting | None = None,
 ) -> Result:
     """Run ``scenario`` for a whole domain document defined at ``a`` (``label`` names it in the result)."""
     cat = catalog or load()
+    st = setting or DEFAULT_SETTING
     sch = _schemes.get(scheme)
-    a, b = paired(cat, a, b)
-    return _play(sch, _scenarios.get(scenario), xml, {"A": sch.dialect(a, cat), "B": sch.dialect(b, cat)}, label)
+    a, b = paired(cat, st, a, b)
+    return _play(sch, _scenarios.get(scenario), xml, {"A": sch.dialect(a, cat, st), "B": sch.dialect(b, cat, st)},
+                 label)
 
 
 def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: dict[str, Dialect], label: str) -> Result:
@@ -592,7 +195,7 @@ class Trail:
         """Do ``hop`` at ``d``'s release and record it."""
         if self.state is None:
             raise HopError("the history already ended with a terminal event")
-        self.state, step = apply(hop, self.state, d, self.steps[0].xml_in)
+        self.state, step = apply(hop, self.state, d)
         event = verdict.hop_event(step.event, step.hardware, self.reference_hw)
         if event is not step.event:
             assert step.hardware is not None  # hop_event reports a change only with hardware
@@ -630,9 +233,9 @@ class Roundtrip:
 
 
 def roundtrip(scheme: str | _schemes.Scheme, host: Host, xml: bytes, migratable: bool = False,
-              catalog: Catalog | None = None, purpose: Purpose = "define") -> Roundtrip:
+              catalog: Catalog | None = None, purpose: Purpose = "define", setting: Setting | None = None) -> Roundtrip:
     """Parse ``xml`` at ``host`` for ``purpose`` and format it back: saved config, or (started) MIGRATABLE."""
-    d = _schemes.get(scheme).dialect(host, catalog or load())
+    d = _schemes.get(scheme).dialect(host, catalog or load(), setting or DEFAULT_SETTING)
     parsed = parse(d, xml, purpose)
     if isinstance(parsed, Rejection):
         return Roundtrip(None, parsed.message, None)

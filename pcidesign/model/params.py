@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pcidesign.model import registry, scenarios
-from pcidesign.model.catalog import DEFAULT_TIMELINE, MACHINE_FAMILIES, MACHINE_MODES, PAIRINGS, Catalog, load
+from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.hops import HOPS as _HOP_TABLE
+from pcidesign.model.setting import AXES, MACHINE_FAMILIES, MACHINE_MODES, SCOPES
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 
-SCOPES: tuple[str, ...] = ("all", "naming")
-"""``all`` cells, or ``naming``: only cells whose intent both releases know (its class, and ``<target>``
-when it writes guest-visible values), where the naming scheme alone decides."""
-
-HOPS: tuple[str, ...] = ("restart", "resave", "migrate")
-"""The hops a path may use after its define, in tie-break order."""
+HOPS: tuple[str, ...] = tuple(k.hop.value for k in _HOP_TABLE.values() if k.searchable)
+"""The hops a path may use after its define, in tie-break order (the hop table's order)."""
 
 MAX_HOPS_LIMIT = 50
 """The largest path budget accepted: beyond it the search only repeats states (and takes long)."""
@@ -76,8 +74,22 @@ def _fixed(values: tuple[str, ...]) -> Valid:
     return lambda cat, timeline: values
 
 
+def _axis_valid(name: str) -> Valid:
+    if name == "timeline":
+        return lambda cat, t: cat.timelines
+    if name == "machine":
+        return _machines
+    return _fixed(AXES[name].choices or ())
+
+
+def _axis_params() -> tuple[Param, ...]:
+    """One parameter per axis of :data:`pcidesign.model.setting.AXES` (plus ``setting``, a
+    notebook's mapping of axis values), so that an axis declared there is checked everywhere."""
+    return tuple(Param(a.name, "str", a.help, a.name, _axis_valid(a.name)) for a in AXES.values())
+
+
 SCHEMA: dict[str, Param] = {p.name: p for p in (
-    Param("timeline", "str", "timeline of releases", "timeline", lambda cat, t: cat.timelines),
+    *_axis_params(),
     Param("scheme", "str", "scheme id (see `pcidesign schemes`)", "scheme", _schemes),
     Param("schemes", "list[str]", "scheme ids", "scheme", _schemes, empty="every scheme"),
     Param("scenario", "str", "scenario id", "scenario", _scenarios),
@@ -90,17 +102,14 @@ SCHEMA: dict[str, Param] = {p.name: p for p in (
     Param("start", "str", "define only at this release", "release", _releases, empty="any release"),
     Param("source", "str", "the release the fleet runs today", "release", _releases,
           empty="the newest real release of the timeline"),
-    Param("scope", "str", "which cells", "scope", _fixed(SCOPES)),
-    Param("machine", "str", "the machine a user writes: assumed (runs everywhere), alias (pc or q35) or a "
-          "versioned machine such as pc-q35-2.4", "machine", _machines),
-    Param("pairing", "str", "which QEMU runs with each release: bundled or libvirt-only", "pairing",
-          _fixed(PAIRINGS)),
     Param("hops", "list[str]", "the hops a path may use", "hop", _fixed(HOPS)),
     Param("max_hops", "int", "hops after the define", minimum=1, maximum=MAX_HOPS_LIMIT),
     Param("explain", "int", "how many of the worst cells to explain step by step; 0: none", minimum=0, maximum=1000),
     Param("worst", "int", "worst-off domains listed per scheme, target and scenario", minimum=0, maximum=100_000),
     Param("fleet_dir", "str", "directory of domain XML files", empty="the sample fleet shipped with pcidesign"),
     Param("out_dir", "str", "absolute folder for PNG/CSV output", empty="write nothing"),
+    Param("results", "str", "a file of results the report computed once for this timeline",
+          empty="compute them here"),
 )}
 """Every parameter by name."""
 
@@ -174,6 +183,14 @@ def check_one(p: Param, value: object, cat: Catalog, timeline: str) -> None:
             except UnknownNameError as exc:
                 where = f"parameter {p.name}" + (f", {exc.where}" if exc.where else "")
                 raise UnknownNameError(exc.kind, exc.value, exc.valid, where) from None
+        return
+    if p.what == "intent":  # an intent of the catalog, or one with the user's own <target> values
+        for v in values:
+            try:
+                cat.intent(v)
+            except UnknownNameError as exc:
+                where = f"parameter {p.name}" + (f", {exc.where}" if exc.where else "")
+                raise type(exc)(exc.kind, exc.value, exc.valid, where) from None
         return
     if p.valid is not None:
         valid = tuple(p.valid(cat, timeline))

@@ -7,11 +7,21 @@ The built-in schemes live in :mod:`pcidesign.schemes` and register themselves wh
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+import re
 from dataclasses import dataclass, field
 
+from pcidesign.model.catalog import _NAME as _CATALOG_NAME
 from pcidesign.model.catalog import Catalog, Host, Key
 from pcidesign.model.dialect import Dialect, LegacyDialect
 from pcidesign.model.errors import SchemeError, UnknownNameError
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.setting import Setting
+
+_NAME = re.compile(_CATALOG_NAME.pattern.replace("+", ""))
+"""A scheme id: a catalog name (see :mod:`pcidesign.model.catalog`) without '+', which joins a
+variant's policies."""
+MAX_ID = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,8 +60,10 @@ class Scheme:
     thread calls it. Empty: :attr:`title` stands in."""
 
     def __post_init__(self) -> None:
-        if not self.id or not isinstance(self.id, str) or self.id != self.id.strip() or ("+" in self.id and not self.base):
-            raise SchemeError(f"scheme id {self.id!r}: a non-empty name without spaces at its ends or '+'")
+        if not isinstance(self.id, str) or not (_NAME.match(self.base or self.id) and len(self.id) <= MAX_ID) \
+                or ("+" in self.id) != bool(self.base):
+            raise SchemeError(f"scheme id {self.id!r}: a name of up to {MAX_ID} characters, a letter or digit "
+                              "then letters, digits and . _ - (no spaces, '+' or control characters)")
         if not (isinstance(self.dialect_class, type) and issubclass(self.dialect_class, Dialect)):
             raise SchemeError(f"scheme {self.id!r}: dialect_class must be a Dialect subclass, "
                               f"not {self.dialect_class!r}")
@@ -72,6 +84,17 @@ class Scheme:
         if not self.fills:
             return {}
         return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+
+    @property
+    def policy_defaults(self) -> dict[str, str]:
+        """The policy values that change nothing, dropped from a variant's id: ``migratable=keep``
+        (MIGRATABLE XML is then what :meth:`~pcidesign.model.dialect.Dialect.format` gives, the
+        scheme's own rule) and the fill policy the scheme's own rule amounts to, if any
+        (:attr:`~pcidesign.model.dialect.Dialect.own_fill`)."""
+        if not self.fills:
+            return {}
+        own = self.dialect_class.own_fill
+        return {"migratable": "keep", **({"fill": own} if own in FILL_POLICIES else {})}
 
     @property
     def name(self) -> str:
@@ -100,32 +123,87 @@ class Scheme:
         except UnknownNameError as exc:
             raise UnknownNameError("release", self.adopted, exc.valid, f"scheme {self.id!r} (adopted)") from None
 
-    def dialect(self, host: Host, catalog: Catalog) -> Dialect:
-        """The dialect of this scheme at ``host`` (libvirt's old one before adoption)."""
-        return _dialect(self, host, catalog)
+    def dialect(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> Dialect:
+        """The dialect of this scheme at ``host`` under ``setting`` (libvirt's old one before adoption)."""
+        return _dialect(self, host, catalog, setting)
 
 
 @functools.lru_cache(maxsize=4096)
-def _dialect(scheme: Scheme, host: Host, catalog: Catalog) -> Dialect:
+def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> Dialect:
     if host.release.key < scheme.adopted_key(catalog):
-        return LegacyDialect(host, catalog)  # before adoption, libvirt as it was: no policy either
-    d = scheme.dialect_class(host, catalog)
+        return LegacyDialect(host, catalog, setting)  # before adoption, libvirt as it was: no policy either
+    d = scheme.dialect_class(host, catalog, setting)
     d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
     return d
 
 
 _REGISTRY: dict[str, Scheme] = {}
+_OWNERS: dict[str, str] = {}
+"""Who registered each id: ``a built-in scheme``, ``plugin 'MODULE'``, ``entry point 'NAME'``..."""
+_REPLACED: dict[str, str] = {}
+"""Ids whose first scheme a plugin replaced, as it declared (id -> the plugin)."""
+
+IN_PROCESS = "pcidesign.register() in this process"
 
 
-def register(scheme: Scheme) -> Scheme:
-    """Add ``scheme`` to the registry (replacing one with the same id) and return it."""
+def register(scheme: Scheme, owner: str = IN_PROCESS, replaces: bool = False) -> Scheme:
+    """Add ``scheme`` to the registry (replacing one with the same id) and return it.
+
+    ``owner`` names who registers it (the plugin loader passes the plugin; see
+    :mod:`pcidesign.schemes.loader`, which refuses an id taken by someone else unless the plugin
+    declares it ``replaces`` it, and then :func:`replaced_by` names the plugin)."""
+    if not isinstance(scheme, Scheme):
+        raise SchemeError(f"register() takes a pcidesign Scheme, not {type(scheme).__name__}")
+    previous = _OWNERS.get(scheme.id)
+    if replaces and previous is not None and previous != owner:
+        _REPLACED[scheme.id] = owner
+    elif previous != owner:
+        _REPLACED.pop(scheme.id, None)
+    if _REGISTRY.get(scheme.id) is not scheme:
+        _forget_variants(scheme.id)
     _REGISTRY[scheme.id] = scheme
+    _OWNERS[scheme.id] = owner
     return scheme
+
+
+def owner(scheme_id: str) -> str | None:
+    """Who registered ``scheme_id`` (None when no scheme has that id)."""
+    return _OWNERS.get(scheme_id) if scheme_id in _REGISTRY else None
+
+
+def replaced_by(scheme_id: str) -> str | None:
+    """The plugin that replaced the scheme first registered as ``scheme_id`` (None if none did)."""
+    return _REPLACED.get(scheme_id)
+
+
+def registered() -> dict[str, Scheme]:
+    """A copy of the registry: id -> scheme."""
+    return dict(_REGISTRY)
+
+
+def restore(snapshot: dict[str, Scheme]) -> None:
+    """Put the registry back as :func:`registered` saw it (ids added since are forgotten)."""
+    for sid in [i for i in _REGISTRY if i not in snapshot]:
+        del _REGISTRY[sid]
+        _OWNERS.pop(sid, None)
+        _REPLACED.pop(sid, None)
+        _forget_variants(sid)
+    for sid, scheme in snapshot.items():
+        if _REGISTRY.get(sid) is not scheme:
+            _forget_variants(sid)
+        _REGISTRY[sid] = scheme
+
+
+def _forget_variants(scheme_id: str) -> None:
+    for key in [k for k, v in _VARIANTS.items() if (v.base or v.id) == scheme_id]:
+        del _VARIANTS[key]
 
 
 def clear() -> None:
     """Forget every registered scheme (a fresh registry; the built-ins register again on load)."""
     _REGISTRY.clear()
+    _OWNERS.clear()
+    _REPLACED.clear()
     _VARIANTS.clear()
     _dialect.cache_clear()
 
@@ -177,8 +255,10 @@ def get(scheme_id: "str | Scheme") -> Scheme:
 
 
 def variant(variant_id: str) -> Scheme:
-    """The variant ``SCHEME+POLICY=VALUE...``: the scheme with those policies (one object per id,
-    so that every cache keyed on it is shared)."""
+    """The variant ``SCHEME+POLICY=VALUE...``: the scheme with those policies. Its id is canonical
+    (see :func:`canonical_id`): policies in a fixed order (fill, then migratable), a policy's
+    default dropped, so every spelling of one variant is one object (every cache keyed on it is
+    shared), and a variant of only defaults is the scheme itself."""
     base_id, *parts = variant_id.split("+")
     base = get(base_id)
     key = f"{id(base)}:{variant_id}"
@@ -198,12 +278,37 @@ def variant(variant_id: str) -> Scheme:
             raise UnknownNameError("policy", name, [n for n in valid if n not in chosen], f"variant {variant_id!r} "
                                    "(given twice)")
         chosen[name] = value
+    defaults = base.policy_defaults
+    chosen = {n: v for n, v in chosen.items() if defaults.get(n) != v}
     canonical = base.id + "".join(f"+{n}={chosen[n]}" for n in valid if n in chosen)
-    made = _VARIANTS[key] = Scheme(
-        id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
-        dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
-        migratable=chosen.get("migratable"), base=base.id, short=base.short)
+    if canonical == base.id:
+        made = base
+    else:
+        made = _VARIANTS.get(f"{id(base)}:{canonical}") or Scheme(
+            id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
+            dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
+            migratable=chosen.get("migratable"), base=base.id, short=base.short)
+        _VARIANTS[f"{id(base)}:{canonical}"] = made
+    _VARIANTS[key] = made
     return made
+
+
+def canonical_id(variant_id: "str | Scheme") -> str:
+    """The one id of a scheme or variant however it is spelt: ``model-subelement+migratable=keep``
+    is ``model-subelement``; ``X+migratable=omit-legacy+fill=never`` is ``X+fill=never+migratable=omit-legacy``."""
+    return get(variant_id).id
+
+
+def unique(variant_ids: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``variant_ids`` as canonical ids, each once (first come first), and a note for each
+    variant given in more than one spelling (for the user to read)."""
+    out: dict[str, list[str]] = {}
+    for v in variant_ids:
+        out.setdefault(canonical_id(v), []).append(v)
+    notes = [f"{' and '.join(map(repr, dict.fromkeys(spellings)))} are one variant, {cid!r} (a policy's default "
+             "is dropped, policies in a fixed order): counted once"
+             for cid, spellings in out.items() if len(spellings) > 1]
+    return tuple(out), tuple(notes)
 
 
 def name_of(variant_id: "str | Scheme") -> str:
@@ -219,12 +324,14 @@ def label_of(variant_id: "str | Scheme") -> str:
 
 
 def variant_ids(extra: bool = True) -> tuple[str, ...]:
-    """Every registered scheme id and, with ``extra``, each of its single-policy variants."""
+    """Every registered scheme id and, with ``extra``, each of its single-policy variants (but
+    those of a policy's default, which are the scheme itself)."""
     out: list[str] = []
     for s in _REGISTRY.values():
         out.append(s.id)
         if extra:
-            out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values]
+            out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values
+                    if s.policy_defaults.get(n) != v]  # a default's variant is the scheme itself
     return tuple(out)
 
 

@@ -27,6 +27,20 @@ def _rows(c: Comparison) -> list[list[str]]:
 HEADER = ["variant", "rules broken", "cells worse", "benefit", "expressiveness", "pareto", "policy"]
 
 
+def summary_records(c: Comparison) -> list[dict[str, object]]:
+    """The summary's rows as the report's pages show them: benefit and expressiveness to two
+    places (``-`` when there is nothing to gain), ``front`` True for the Pareto front."""
+    return [{"variant": r["variant"], "violated": r["violated"], "worse": r["worse_cells"],
+             "benefit": _num(r["benefit"]), "expressiveness": _num(r["expressiveness"]), "front": bool(r["pareto"])}
+            for r in c.summary.to_dict("records")]
+
+
+def violation_lines(c: Comparison) -> list[str]:
+    """Every broken rule in one line, with its witness."""
+    return [f"{v.variant} breaks {x.line}" + (f"; witness: {x.answer.witness.text}" if x.answer.witness else "")
+            for v in c.verdicts for x in v.violations]
+
+
 def table(c: Comparison, width: int | None = None, name: Namer | None = None) -> str:
     """The summary as an aligned table of at most ``width`` characters a line (None: no limit),
     each variant by ``name`` over its id, then every violation with its witness and command."""

@@ -5,7 +5,7 @@ it; none calls ``show()``, so the same code serves notebooks, the batch report a
 
 Colours (:data:`COLOURS`) are ordered by severity: failures from pale yellow to near black,
 the harmless outcomes in blue, ``not-expressible`` (not a failure) in grey; every pair stays
-apart under the common colour-vision deficiencies (``tests/test_palette.py``).
+apart under the common colour-vision deficiencies (``tests/unit/render/test_palette.py``).
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ COLOURS: dict[Outcome, str] = {
     Outcome.OK: "#C6DBEF",  # pale blue: the calmest
     Outcome.NOT_EXPRESSIBLE: "#8C8C8C",  # grey: not a failure
 }
-"""One colour per outcome, keyed in the severity order of DESIGN.md. The failures darken with
+"""One colour per outcome, keyed in the severity order of docs/index.md#outcomes. The failures darken with
 severity (CIELAB L* from about 97 for info-lost to 9 for guest-changed), the harmless outcomes are
-blue, so the order survives any colour-vision deficiency; ``tests/test_palette.py`` checks every
+blue, so the order survives any colour-vision deficiency; ``tests/unit/render/test_palette.py`` checks every
 pair apart under simulated protanopia, deuteranopia and tritanopia."""
 
 SHORT: dict[Outcome, str] = {
@@ -116,9 +116,13 @@ def _title(frame: pd.DataFrame) -> str:
 
 
 def axes_note(frame: pd.DataFrame) -> list[str]:
-    """``["machine q35", "pairing libvirt-only"]`` from a matrix frame's ``attrs`` (set by
-    :func:`pcidesign.analysis.matrix`), so that every figure says which machine and pairing it used."""
-    return [f"{k} {frame.attrs[k]}" for k in ("machine", "pairing") if frame.attrs.get(k)]
+    """``["machine q35", "pairing libvirt-only"]``: the axes of the frame's setting (``attrs["setting"]``,
+    set by :func:`pcidesign.analysis.matrix`) changed from their defaults, but the timeline (a
+    column) and the scope, so that every figure says which machine and pairing it used."""
+    setting = frame.attrs.get("setting")
+    if setting is None:
+        return []
+    return [f"{k} {v}" for k, v in setting.changed().items() if k not in ("timeline", "scope")]
 
 
 def heatmap(

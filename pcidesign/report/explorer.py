@@ -26,6 +26,7 @@ from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.setting import AXES, PAIRINGS, Setting
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.vocab import Outcome
 from pcidesign.render import plots
@@ -64,13 +65,22 @@ class View:
 
     variant: str
     scenario: str
-    timeline: str
-    pairing: str
+    setting: Setting
     intents: tuple[str, ...]
     frame: pd.DataFrame
     failing: tuple[Cell, ...]
     chosen: Cell | None
     result: engine.Result | None
+
+    @property
+    def timeline(self) -> str:
+        """The timeline of the view."""
+        return self.setting.timeline
+
+    @property
+    def pairing(self) -> str:
+        """The pairing of the view."""
+        return self.setting.pairing
 
     @property
     def explanation(self) -> str:
@@ -84,15 +94,17 @@ def intent_ids(spec: str | Sequence[str], catalog: Catalog | None = None) -> lis
     return [i.id for i in _findings.select_intents(catalog or load(), items or ["all"])]
 
 
-def view(variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE, pairing: str = _findings.DEFAULT_PAIRING,
-         intents: str | Sequence[str] = "all", cell: str = "", catalog: Catalog | None = None) -> View:
-    """Compute one view. ``cell`` (``"INTENT FROM TO"``) picks the cell to explain; empty: the
-    worst failing cell. Unknown names raise, listing the valid ones."""
-    if pairing not in _findings.PAIRINGS:
-        raise UnknownNameError("pairing", pairing, _findings.PAIRINGS)
-    cat = (catalog or load()).with_axes(pairing=pairing)
+def view(variant: str, scenario: str, timeline: str | None = None, pairing: str | None = None,
+         intents: str | Sequence[str] = "all", cell: str = "", catalog: Catalog | None = None,
+         setting: Setting | None = None) -> View:
+    """Compute one view under ``setting`` (``timeline`` and ``pairing``: shorthands for those axes).
+    ``cell`` (``"INTENT FROM TO"``) picks the cell to explain; empty: the worst failing cell.
+    Unknown names raise, listing the valid ones."""
+    cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline, pairing=pairing).check(cat)
+    timeline = st.timeline
     its = intent_ids(intents, cat)
-    frame = matrices.matrix(variant, scenario, timeline, its, catalog=cat)
+    frame = matrices.matrix(variant, scenario, intents=its, catalog=cat, setting=st)
     failing = sorted(
         (Cell(i, str(a), str(b), Outcome(str(o)))
          for i, a, b, o in frame[["intent", "from", "to", "outcome"]].itertuples(index=False)
@@ -106,10 +118,10 @@ def view(variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE, pairing:
         intent, a, b = parts
         cat.release(a, timeline)
         cat.release(b, timeline)
-        res = engine.run(variant, scenario, cat.intent(intent).id, a, b, cat)
+        res = engine.run(variant, scenario, cat.intent(intent).id, a, b, cat, st)
         chosen = Cell(intent, a, b, res.outcome)
-    result = engine.run(variant, scenario, chosen.intent, chosen.a, chosen.b, cat) if chosen else None
-    return View(_schemes.get(variant).id, _scenarios.get(scenario).id, timeline, pairing, tuple(its), frame,
+    result = engine.run(variant, scenario, chosen.intent, chosen.a, chosen.b, cat, st) if chosen else None
+    return View(_schemes.get(variant).id, _scenarios.get(scenario).id, st, tuple(its), frame,
                 tuple(failing), chosen, result)
 
 
@@ -134,8 +146,8 @@ def heatmap_png(v: View, dpi: int = 100) -> bytes:
     """The heatmap of ``v`` as PNG bytes."""
     import matplotlib.pyplot as plt
 
-    ax = plots.heatmap(v.frame, title=f"{v.variant} · {v.scenario} · timeline {v.timeline} · pairing {v.pairing} "
-                                      f"· {len(v.intents)} intent(s)")
+    ax = plots.heatmap(v.frame, title=f"{v.variant} · {v.scenario} · {v.setting.label()} · "
+                                      f"{len(v.intents)} intent(s)")
     png = plots.to_png(ax.figure, dpi)
     plt.close(ax.figure)
     return png
@@ -154,7 +166,7 @@ class Explorer:
     list of failing cells; choosing a failing cell explains it hop by hop with the XML."""
 
     def __init__(self, variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE,
-                 pairing: str = _findings.DEFAULT_PAIRING, intents: str = "all") -> None:
+                 pairing: str = AXES["pairing"].default, intents: str = "all") -> None:
         import ipywidgets as w
 
         cat = load()
@@ -163,8 +175,10 @@ class Explorer:
         self.variant = w.Dropdown(options=options, value=chosen, description="variant")
         self.scenario = w.Dropdown(options=list(_scenarios.scenario_ids()), value=scenario, description="scenario")
         self.timeline = w.Dropdown(options=list(cat.timelines), value=timeline, description="timeline")
-        self.pairing = w.Dropdown(options=list(_findings.PAIRINGS), value=pairing, description="pairing")
-        self.intents = w.Dropdown(options=list(INTENT_GROUPS) + list(cat.intents), value=intents, description="intents")
+        self.pairing = w.Dropdown(options=list(PAIRINGS), value=pairing, description="pairing")
+        own = [] if intents in INTENT_GROUPS or intents in cat.intents else [cat.intent(intents).id]  # a user's values
+        self.intents = w.Dropdown(options=list(INTENT_GROUPS) + list(cat.intents) + own, value=intents,
+                                  description="intents")
         self.cell = w.Dropdown(options=[], description="failing cell", layout=w.Layout(width="46em"))
         self.image = w.Image(format="png")
         self.picker = w.GridBox()

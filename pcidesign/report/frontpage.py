@@ -25,9 +25,13 @@ import jinja2
 import markupsafe
 
 from pcidesign.analysis import findings as _findings
+from pcidesign.analysis import results as _results
+from pcidesign.analysis.results import Results
 from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
-from pcidesign.render import findingstext, plots
+from pcidesign.render import findingstext, htmlgrid, plots
+from pcidesign.render.htmlgrid import GridCell
 
 
 
@@ -170,15 +174,15 @@ def _page(variant: str) -> str:
     return "".join(c if c.isalnum() or c in "-._+=" else "_" for c in variant) + ".html"
 
 
-def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None, machine: str = "assumed",
-                   pairing: str | None = None) -> tuple[list[FindingView], list[str]]:
+def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None,
+                   setting: Setting | None = None) -> tuple[list[FindingView], list[str]]:
     """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
     and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
     (columns) for the index. ``schemes`` limits the answers to those variants (all by default)."""
-    found = _findings.findings(pairing=pairing, machine=machine)
+    found = _findings.findings(setting=setting)
     if schemes is not None:
         keep = set(schemes)
-        found = [_findings.Finding(f.question, f.timeline, f.pairing,
+        found = [_findings.Finding(f.question, f.setting,
                                    tuple(a for a in f.answers if a.variant in keep), f.skipped, f.releases)
                  for f in found]
     env = _env()
@@ -210,16 +214,6 @@ def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
-class GridCell:
-    """One pair of releases in a grid panel: the worst outcome over the facet's intents."""
-
-    code: str
-    colour: str
-    ink: str
-    title: str
-
-
-@dataclass(frozen=True)
 class GridView:
     """The grid of one timeline and intent facet: schemes x scenarios panels of release pairs."""
 
@@ -232,102 +226,94 @@ class GridView:
     panels: dict[tuple[str, str], list[list[GridCell | None]]]
 
 
-def grid_views(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-               catalog: Catalog | None = None) -> list[GridView]:
-    """Per timeline, the worst outcome per pair of releases (scope ``naming``) for every scheme and
-    scenario, once over default-device and once over named-device intents (HTML, not images:
-    each cell carries its outcome code and says what it is on hover)."""
-    from pcidesign.analysis import matrices
-
+def grid_views(results: Mapping[str, Results], catalog: Catalog | None = None) -> list[GridView]:
+    """Per timeline (the report's results of each), the worst outcome per pair of releases (scope
+    ``naming``) for every scheme and scenario, once over default-device and once over named-device
+    intents (HTML cells, :mod:`pcidesign.render.htmlgrid`: each carries its outcome code and says
+    what it is on hover)."""
     cat = catalog or load()
     default = {i.id for i in cat.intents.values() if i.device is None}
     out: list[GridView] = []
-    for t in timelines:
-        frame = matrices.sweep(list(schemes), list(scenarios), t, scope="naming", catalog=cat)
+    for t, res in results.items():
+        frame = res.cells("naming")
         releases = [r.id for r in cat.timeline(t)]
-        pos = {r: n for n, r in enumerate(releases)}
         is_default = frame["intent"].isin(default)
         for facet, caption in FACETS:
             part = frame[is_default if facet == "default" else ~is_default]
             if part.empty:
                 continue
-            panels: dict[tuple[str, str], list[list[GridCell | None]]] = {}
-            for (scheme, scenario), g in part.groupby(["scheme", "scenario"], sort=False, observed=True):
-                rows: list[list[GridCell | None]] = [[None] * len(releases) for _ in releases]
-                for a, b, o, n in matrices.worst_cells(g)[["from", "to", "outcome", "count"]].itertuples(index=False):
-                    outcome = Outcome(str(o))
-                    rows[pos[str(a)]][pos[str(b)]] = GridCell(
-                        plots.SHORT[outcome], plots.COLOURS[outcome], plots.text_colour(outcome),
-                        f"{scheme} · {scenario} · written at {a}, read at {b}: {outcome.value} "
-                        f"({n} {facet}-device intent{'s' if n != 1 else ''})")
-                panels[(str(scheme), str(scenario))] = rows
-            out.append(GridView(t, facet, caption, releases, list(schemes), list(scenarios), panels))
+            out.append(GridView(t, facet, caption, releases, list(res.variants), list(res.scenarios),
+                                htmlgrid.panels(part, releases, f"{facet}-device intent")))
     return out
 
 
-def build_assets(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-                 limit_variants: bool = False, machine: str = "assumed", pairing: str = "bundled") -> Assets:
-    """The findings pages and the grids, in memory (see the module docstring). ``limit_variants``
-    limits the findings to ``schemes``."""
+def results_for(timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
+                setting: Setting | None = None, catalog: Catalog | None = None) -> dict[str, Results]:
+    """The report's results, computed once per timeline (:mod:`pcidesign.analysis.results`)."""
+    return {t: _results.compute(list(schemes), list(scenarios), Setting.of(setting, timeline=t), POLICY, catalog)
+            for t in timelines}
+
+
+def build_assets(results: Mapping[str, Results], schemes: Sequence[str], limit_variants: bool = False,
+                 setting: Setting | None = None) -> Assets:
+    """The findings pages, the grids and the Pareto views, in memory (see the module docstring),
+    from the report's ``results`` (computed once); ``limit_variants`` limits the findings to ``schemes``."""
     import time
 
     start = time.perf_counter()
     files: dict[str, bytes] = {}
-    cat = load().with_axes(machine, pairing)
-    views, variants = findings_pages(files, schemes if limit_variants else None, machine,
-                                     None if pairing == "bundled" else pairing)
-    grids = grid_views(timelines, schemes, scenarios, cat)
-    paretos = pareto_views(timelines, schemes, files, catalog=cat)
+    cat = load()
+    views, variants = findings_pages(files, schemes if limit_variants else None, setting)
+    grids = grid_views(results, cat)
+    paretos = pareto_views(results, files)
     return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files)
 
 
-def pareto_views(timelines: Sequence[str], schemes: Sequence[str], files: dict[str, bytes],
-                 policy: str = POLICY, catalog: Catalog | None = None) -> list[ParetoView]:
-    """Per timeline, every variant against ``policy``: the Pareto scatter (added to ``files`` as
-    ``pareto-TIMELINE.png``), the table behind it and each broken rule with its witness."""
+def pareto_views(results: Mapping[str, Results], files: dict[str, bytes]) -> list[ParetoView]:
+    """Per timeline, every variant against the support policy of its results: the Pareto scatter
+    (added to ``files`` as ``pareto-TIMELINE.png``), the table behind it and each broken rule with
+    its witness."""
     import io
 
     from matplotlib.figure import Figure  # no pyplot: this runs in a thread beside the notebooks
 
-    from pcidesign.analysis import compare
-    from pcidesign.render import paretoplot
+    from pcidesign.render import comparetext, paretoplot
 
     out: list[ParetoView] = []
-    for t in timelines:
-        c = compare.compare(list(schemes), t, policy, catalog)
+    for t, res in results.items():
+        c = res.comparison
         fig = Figure(figsize=(9.5, 5.5))
-        paretoplot.pareto_scatter(c.summary, fig.subplots(), title=f"support policy {policy}, timeline {t}")
+        paretoplot.pareto_scatter(c.summary, fig.subplots(),
+                                  title=f"support policy {c.policy}, {c.setting.label(skip=('scope',))}")
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
         name = f"pareto-{t}.png"
         files[name] = buf.getvalue()
-        rows = [{"variant": r["variant"], "violated": r["violated"], "worse": r["worse_cells"],
-                 "benefit": "-" if r["benefit"] != r["benefit"] else f"{r['benefit']:.2f}",
-                 "expressiveness": f"{r['expressiveness']:.2f}", "front": bool(r["pareto"])}
-                for r in c.summary.to_dict("records")]
-        broken = [f"{v.variant} breaks {x.line}" + (f"; witness: {x.answer.witness.text}" if x.answer.witness else "")
-                  for v in c.verdicts for x in v.violations]
+        rows = comparetext.summary_records(c)
         alt = "; ".join(f"{r['variant']}: {r['violated']} rules broken, benefit {r['benefit']}" for r in rows)
-        out.append(ParetoView(t, policy, Image(f"Timeline {t}: benefit against rules of {policy} broken; the "
-                                                "dashed staircase is the Pareto front", name, alt), rows, broken))
+        caption = (f"{c.setting.label(skip=('scope',))}: benefit against rules of {c.policy} broken; the "
+                   "dashed staircase is the Pareto front")
+        out.append(ParetoView(t, c.policy, Image(caption, name, alt), rows, comparetext.violation_lines(c)))
     return out
 
 
 class AssetBuilder:
     """:func:`build_assets` in a thread, so that it runs while the notebooks do."""
 
-    def __init__(self, timelines: Sequence[str], schemes: Sequence[str], scenarios: Sequence[str],
-                 limit_variants: bool = False, machine: str = "assumed", pairing: str = "bundled") -> None:
+    def __init__(self, results: Mapping[str, Results] | BaseException, schemes: Sequence[str], limit_variants: bool = False,
+                 setting: Setting | None = None) -> None:
         self._result: Assets | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run,
-                                        args=(timelines, schemes, scenarios, limit_variants, machine, pairing),
+                                        args=(results, schemes, limit_variants, setting),
                                         name="pcidesign-frontpage", daemon=True)
         self._thread.start()
 
-    def _run(self, *args: Any) -> None:
+    def _run(self, results: Mapping[str, Results] | BaseException, *args: Any) -> None:
         try:
-            self._result = build_assets(*args)
+            if isinstance(results, BaseException):
+                raise results  # computing the report's results failed: the front page says why
+            self._result = build_assets(results, *args)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
             self._error = exc
 

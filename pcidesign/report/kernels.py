@@ -51,9 +51,7 @@ if "matplotlib.pyplot" in _sys.modules:
 _os.chdir({cwd!r})
 get_ipython().execution_count = 1
 if "pcidesign" in _sys.modules:
-    # the model as a fresh kernel has it: no remembered transitions, only the schemes that load
-    _sys.modules["pcidesign.schemes.loader"].reset()
-    _sys.modules["pcidesign.model.engine"].clear_cache()
+    _sys.modules["pcidesign"].reset()  # no remembered transitions, only the schemes that load
 del _os, _sys
 """
 """What a warm kernel runs between two notebooks (silently, on the shell channel)."""

@@ -16,6 +16,8 @@ from pcidesign.model import registry as _schemes
 from pcidesign.model import resources
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import load
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.setting import Setting
 from pcidesign.model.errors import PcidesignError
 
 NOTEBOOK_DIR = resources.notebook_dir()
@@ -36,11 +38,18 @@ class Grid:
     timeline: str
     schemes: tuple[str, ...]
     scenarios: tuple[str, ...]
-    machine: str = "assumed"
-    pairing: str = "bundled"
+    setting: Setting = DEFAULT_SETTING
+    """The axes every notebook of the grid runs under (its timeline is :attr:`timeline`)."""
     matrices: tuple[str, ...] = _scenarios.CORE
-    """The scenarios with a matrix notebook each and in notebook 03's figures: the four of DESIGN.md
+    """The scenarios with a matrix notebook each and in notebook 03's figures: the four of docs/index.md#scenarios
     unless chosen with --scenario (the front page's grids show every scenario of ``scenarios``)."""
+
+
+    @property
+    def axes(self) -> dict[str, str]:
+        """The notebooks' ``setting`` parameter: the axes changed from their defaults, but the
+        timeline and scope (which notebooks take as parameters of their own)."""
+        return {k: v for k, v in self.setting.changed().items() if k not in ("timeline", "scope")}
 
 
 ParamSets = Callable[[Grid], list[dict[str, Any]]]
@@ -75,7 +84,7 @@ NOTEBOOKS: list[NotebookSpec] = [
     NotebookSpec(
         "03_compare", "Comparing the variants: support policy, Pareto front, grids and scorecards by intent facet",
         lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.matrices),
-                    "policy": "upstream", "machine": g.machine, "pairing": g.pairing, "scope": "naming"}],
+                    "policy": "upstream", "setting": g.axes, "scope": "naming"}],
         headline="pareto.png",
     ),
     NotebookSpec(
@@ -85,7 +94,7 @@ NOTEBOOKS: list[NotebookSpec] = [
     NotebookSpec(
         "02_matrix", "Compatibility matrix per scheme and scenario",
         lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [],
-                    "machine": g.machine, "pairing": g.pairing, "explain": 3}
+                    "setting": g.axes, "explain": 3}
                    for s in g.schemes for c in g.matrices],
         slug=lambda p: f"{p['scheme']}--{p['scenario']}",
     ),
@@ -143,8 +152,7 @@ def plan(
     schemes: Sequence[str] | None = None,
     scenarios: Sequence[str] | None = None,
     notebooks: Sequence[NotebookSpec] | None = None,
-    machine: str = "assumed",
-    pairing: str = "bundled",
+    setting: Setting | None = None,
 ) -> list[Job]:
     """Every job of a report (every timeline by default, every scheme and scenario), in order.
 
@@ -158,7 +166,8 @@ def plan(
     scn = tuple(scenario_ids(scenarios))
     jobs: list[Job] = []
     for t in lines:
-        grid = Grid(t, sch, scn, machine, pairing, scn if scenarios else tuple(s for s in scn if s in _scenarios.CORE))
+        grid = Grid(t, sch, scn, setting or DEFAULT_SETTING,
+                    scn if scenarios else tuple(s for s in scn if s in _scenarios.CORE))
         for spec in (NOTEBOOKS if notebooks is None else notebooks):
             for p in spec.params(grid):
                 slug = spec.slug(p)

@@ -26,6 +26,8 @@ disk) raises :class:`ReportWriteError` with the same clean-up (the CLI exits 1).
 
 from __future__ import annotations
 
+import dataclasses
+
 import contextlib
 import errno
 import json
@@ -44,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from pcidesign.model.catalog import load
+from pcidesign.model.setting import Setting
 from pcidesign.render.plots import SHORT
 from pcidesign.report import frontpage, kernels, provenance
 from pcidesign.report import plan as _plan
@@ -319,8 +322,7 @@ def run(
     timeout: float | None = 600.0,
     fresh_kernels: bool = False,
     variants: Sequence[str] | None = None,
-    machine: str = "assumed",
-    pairing: str = "bundled",
+    setting: Setting | None = None,
 ) -> Summary:
     """Produce a report under ``out`` and return its summary (see the module docstring).
 
@@ -337,17 +339,16 @@ def run(
     limit = bool(schemes)
     schemes = scheme_ids(schemes, variants)  # the default report's variants, plus those added
     with _signals_raise():
-        load().with_axes(machine, pairing)  # an unknown machine or pairing stops here, listing the valid ones
-        todo = plan(timelines, schemes, scenarios, notebooks, machine, pairing)
+        st = Setting.of(setting).check(load())  # an unknown machine stops here, listing the valid ones
+        todo = plan(timelines, schemes, scenarios, notebooks, st)
         check_jobs(todo, schemes)
         return _run_checked(todo, Path(out).absolute(), schemes, scenarios, jobs, progress, notebooks, timeout,
-                            fresh_kernels, limit, machine, pairing)
+                            fresh_kernels, limit, st)
 
 
 def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
                  jobs: int, progress: bool, notebooks: Sequence[NotebookSpec] | None, timeout: float | None,
-                 fresh_kernels: bool, limit_variants: bool = False, machine: str = "assumed",
-                 pairing: str = "bundled") -> Summary:
+                 fresh_kernels: bool, limit_variants: bool = False, setting: Setting | None = None) -> Summary:
     if out.exists() and not out.is_dir():
         raise ReportError(f"output folder {out} exists and is not a folder")
     latest = out / "latest"
@@ -363,20 +364,21 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     workers = workers_for(jobs, len(todo))
     started = time.perf_counter()
     try:
-        builder = frontpage.AssetBuilder(
-            list(dict.fromkeys(j.timeline for j in todo)), scheme_ids(schemes), scenario_ids(scenarios),
-            limit_variants=limit_variants, machine=machine, pairing=pairing)
+        results = _compute_once(todo, schemes, scenarios, setting)
+        if not isinstance(results, BaseException):
+            todo = _with_results(todo, results, pid_dir)
+        builder = frontpage.AssetBuilder(results, scheme_ids(schemes), limit_variants=limit_variants, setting=setting)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
-        assets = builder.result()
+        assets = _front_page_assets(builder, todo, records)
         specs = {s.name: s for s in (notebooks or ())}
         summary = Summary(
             run="", folder="", started=now.isoformat(timespec="seconds"),
-            seconds=round(time.perf_counter() - started, 3), jobs=len(todo), workers=workers,
+            seconds=round(time.perf_counter() - started, 3), jobs=len(records), workers=workers,
             failed=sum(r.status != "ok" for r in records),
             kernel_seconds=round(sum(r.kernel_seconds for r in records), 3), runs=records,
             provenance=provenance.record({
                 "timelines": list(dict.fromkeys(j.timeline for j in todo)), "variants": list(scheme_ids(schemes)),
-                "scenarios": list(scenario_ids(scenarios)), "machine": machine, "pairing": pairing}),
+                "scenarios": list(scenario_ids(scenarios)), **Setting.of(setting).as_dict()}),
         )
         name = _write_and_publish(tmp, out, now, summary, specs, assets)
     except BaseException:
@@ -386,6 +388,52 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
         shutil.rmtree(pid_dir, ignore_errors=True)
     _point_latest(out, name)
     return summary
+
+
+def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
+                  setting: Setting | None) -> dict[str, Any] | Exception:
+    """The sweep and comparison of every timeline, computed once in this process for the front page
+    and the notebooks that take a ``results`` parameter; what went wrong (a scheme plugin that
+    raises) is returned, and the front page's entry of the run log says it."""
+    timelines = list(dict.fromkeys(j.timeline for j in todo))
+    try:
+        return frontpage.results_for(timelines, scheme_ids(schemes), scenario_ids(scenarios), setting)
+    except Exception as exc:  # noqa: BLE001 - recorded like a failed notebook, by the front page
+        return exc
+
+
+def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
+    """The jobs, each notebook that declares a ``results`` parameter given the file of its
+    timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
+    from pcidesign.report.checks import declared_parameters
+
+    files = {t: str(r.save(folder / f"results-{t}.pkl")) for t, r in results.items()}
+    declared: dict[str, bool] = {}
+    out = []
+    for job in todo:
+        if job.source not in declared:
+            declared[job.source] = "results" in declared_parameters(job.source)
+        if declared[job.source] and job.timeline in files:
+            job = dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
+        out.append(job)
+    return out
+
+
+def _front_page_assets(builder: frontpage.AssetBuilder, todo: list[Job], records: list[Record]) -> Any:
+    """The front page's own figures and tables; when building them fails (a scheme plugin that
+    raises), a failed entry in the run log says why and the page keeps only the log: the
+    notebooks' run is kept."""
+    from pcidesign.schemes import loader
+
+    try:
+        return builder.result()
+    except Exception as exc:  # noqa: BLE001 - recorded like a failed notebook
+        plugin = loader.plugin_of(exc)
+        why = f"the scheme plugin {plugin} failed: " if plugin else ""
+        timeline = todo[0].timeline if todo else "report"
+        records.append(Record(f"{timeline}/front-page", "front page", timeline, {}, status="failed",
+                              error=f"{why}{_error_text(exc)}"))
+        return frontpage.Assets()
 
 
 def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, specs: dict[str, NotebookSpec],

@@ -1,7 +1,7 @@
 """The built-in schemes, one module per proposal of the June 2015 thread.
 
 Each module defines a :class:`~pcidesign.model.dialect.Dialect` subclass and ``SCHEME``.
-Importing this package registers them (in the order of DESIGN.md's table); the registry itself
+Importing this package registers them (in the order of the table of docs/index.md#schemes); the registry itself
 lives in :mod:`pcidesign.model.registry`.
 """
 
@@ -23,10 +23,13 @@ BUILTIN = (
 )
 """The built-in scheme modules, in the order they are registered and shown."""
 
+OWNER = "a built-in scheme"
+"""The owner the registry records for the built-ins (a plugin needs ``REPLACES`` to take their ids)."""
+
 
 def load_builtin() -> tuple[Scheme, ...]:
     """Register every built-in scheme (again, replacing same ids) and return them."""
-    return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME) for name in BUILTIN)
+    return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME, owner=OWNER) for name in BUILTIN)
 
 
 load_builtin()

@@ -1,0 +1,46 @@
+"""The grid of worst outcomes as HTML cells: the same grid :func:`pcidesign.render.plots.grid`
+draws as an image, as data a template renders (each cell with its outcome code, colours and a
+title in words), from a matrix frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pcidesign.analysis import matrices
+from pcidesign.model.vocab import Outcome
+from pcidesign.render import plots
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One pair of releases in a grid panel: the worst outcome over the panel's intents."""
+
+    code: str
+    colour: str
+    ink: str
+    title: str
+
+
+Panel = list[list[GridCell | None]]
+"""Rows (written at) x columns (read at) of one scheme and scenario; None where no cell was computed."""
+
+
+def panels(frame: pd.DataFrame, releases: Sequence[str], what: str = "intent") -> dict[tuple[str, str], Panel]:
+    """One panel per (scheme, scenario) of ``frame`` (in the frame's order): the worst outcome per
+    pair of ``releases`` and how many of the frame's intents reach it (``what`` names them)."""
+    pos = {r: n for n, r in enumerate(releases)}
+    out: dict[tuple[str, str], Panel] = {}
+    for (scheme, scenario), g in frame.groupby(["scheme", "scenario"], sort=False, observed=True):
+        rows: Panel = [[None] * len(releases) for _ in releases]
+        for a, b, o, n in matrices.worst_cells(g)[["from", "to", "outcome", "count"]].itertuples(index=False):
+            outcome = Outcome(str(o))
+            rows[pos[str(a)]][pos[str(b)]] = GridCell(
+                plots.SHORT[outcome], plots.COLOURS[outcome], plots.text_colour(outcome),
+                f"{scheme} · {scenario} · written at {a}, read at {b}: {outcome.value} "
+                f"({n} {what}{'s' if n != 1 else ''})")
+        out[(str(scheme), str(scenario))] = rows
+    return out
