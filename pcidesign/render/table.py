@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 
@@ -112,6 +113,56 @@ def paragraph(text: str, width: int | None, indent: str = "", hanging: str | Non
     room = max(10, width - max(len(indent), len(rest)))
     lines = wrap(text, room)
     return "\n".join((indent if k == 0 else rest) + line for k, line in enumerate(lines))
+
+
+def command(cmd: str, width: int | None, prefix: str = "", indent: str = "    ") -> str:
+    """A shell command as a reader copies it: on lines of at most ``width`` characters (None: one
+    line) joined by ``\\`` continuations, so that the lines pasted into a shell run as the one
+    command. A quoted argument too long for a line is split into quoted pieces that the shell
+    joins back (``'define a > '\\`` then, at the start of the next line, ``'restart@1.2.18'``).
+    ``prefix`` starts the first line (``Replay: ``), ``indent`` the others."""
+    if width is None:
+        return prefix + cmd
+    try:
+        words = shlex.split(cmd)
+    except ValueError:  # not shell syntax: wrap it as prose
+        return paragraph(cmd, width, prefix, indent)
+    lines: list[str] = []
+    line = prefix
+    for word in words:
+        quoted = shlex.quote(word)
+        gap = "" if line in (prefix, indent, "") else " "
+        if len(line) + len(gap) + len(quoted) + 2 <= width:
+            line += gap + quoted
+            continue
+        if line.strip():
+            lines.append(line + " \\")
+            line = indent
+        if len(line) + len(quoted) <= width:
+            line += quoted
+            continue
+        room = max(4, width - len(indent) - 1)  # the continuation after the closing quote
+        line = line if line.strip() else indent
+        pieces: list[str] = []
+        for piece in (w for w in re.split(r"(?<= )", word) if w):
+            pieces += [piece] if len(_quote(piece)) <= room else list(piece)  # too long: by character
+        parts = [""]
+        for piece in pieces:
+            if parts[-1] and len(_quote(parts[-1] + piece)) > room:
+                parts.append("")
+            parts[-1] += piece
+        for k, part in enumerate(parts):
+            if k:  # no indent: a space after the continuation would split the argument in two
+                lines.append(line + "\\")
+                line = ""
+            line += _quote(part)
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _quote(part: str) -> str:
+    """``part`` in single quotes for a POSIX shell (a quote inside as ``'"'"'``)."""
+    return "'" + part.replace("'", "'\"'\"'") + "'"
 
 
 def _pieces(text: str) -> list[str]:
