@@ -521,7 +521,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
         print(text.render(e.frame().drop(columns=["why"]), "table", width))
         st = _setting(args)
         for w in e.witnesses.values():
-            print("\n" + text.explanation(w, width) + f"\nReplay: {w.command(st)}")
+            print("\n" + text.explanation(w, width) + "\n" + table.command(w.command(st), width, "Replay: "))
     if fail_on is not None and any(e.reaches(fail_on, or_worse=True) for e in found):
         return 1
     return 0

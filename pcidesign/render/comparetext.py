@@ -6,7 +6,7 @@ import json
 import math
 
 from pcidesign.analysis.compare import Comparison
-from pcidesign.render.table import Namer, fit, paragraph, variant_cell
+from pcidesign.render.table import Namer, command, fit, paragraph, variant_cell
 
 FORMATS = ("table", "markdown", "json")
 
@@ -58,7 +58,7 @@ def table(c: Comparison, width: int | None = None, name: Namer | None = None) ->
             if w is not None:
                 lines.append(paragraph(f"witness: {w.text}: {x.answer.why}", width, "  ", "    "))
                 if w.command:
-                    lines.append(paragraph(f"explain: {w.command}", width, "  ", "    "))
+                    lines.append(command(w.command, width, "  explain: ", "      "))
     return "\n".join(lines) + "\n"
 
 

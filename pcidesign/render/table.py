@@ -1,17 +1,21 @@
 """Text tables that fit a terminal: the one formatter every text renderer of the CLI uses.
 
 A table is a header and rows of text cells. :func:`fit` gives each column its natural width when
-the whole fits in ``width`` characters; otherwise the widest columns are narrowed (all to the same
-cap, as far as each needs) and their cells wrapped onto more lines, at spaces and after ``-``,
-``+`` and ``/``, or cut with ``…`` (``overflow="truncate"``, the default for long tables, so a row
-stays one line a ``grep`` can find). ``width=None`` never narrows anything (``--wide``).
-A cell may hold a newline: it starts a new line within the cell (a name over its id).
+the whole fits in ``width`` characters. Otherwise short columns and whole words (ids, numbers,
+releases) keep their width where they can, the columns that cannot fit share the rest (by the
+square root of their length), and their cells are wrapped onto more lines, at spaces (inside a
+word only when it is wider than its column, after ``-``, ``+``, ``/``, ``>`` or ``,``), or cut with
+``…`` (``overflow="truncate"``, the default for long tables, so that a row stays one line a
+``grep`` finds). ``width=None`` never narrows anything (``--wide``). A cell may hold a newline: it
+starts a new line within the cell (a name over its id). Only when the gaps between the columns
+alone exceed the width (a dozen columns in 20 characters) can a line be wider.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shlex
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 
@@ -111,13 +115,65 @@ def paragraph(text: str, width: int | None, indent: str = "", hanging: str | Non
     return "\n".join((indent if k == 0 else rest) + line for k, line in enumerate(lines))
 
 
+def command(cmd: str, width: int | None, prefix: str = "", indent: str = "    ") -> str:
+    """A shell command as a reader copies it: on lines of at most ``width`` characters (None: one
+    line) joined by ``\\`` continuations, so that the lines pasted into a shell run as the one
+    command. A quoted argument too long for a line is split into quoted pieces that the shell
+    joins back (``'define a > '\\`` then, at the start of the next line, ``'restart@1.2.18'``).
+    ``prefix`` starts the first line (``Replay: ``), ``indent`` the others."""
+    if width is None:
+        return prefix + cmd
+    try:
+        words = shlex.split(cmd)
+    except ValueError:  # not shell syntax: wrap it as prose
+        return paragraph(cmd, width, prefix, indent)
+    lines: list[str] = []
+    line = prefix
+    for word in words:
+        quoted = shlex.quote(word)
+        gap = "" if line in (prefix, indent, "") else " "
+        if len(line) + len(gap) + len(quoted) + 2 <= width:
+            line += gap + quoted
+            continue
+        if line.strip():
+            lines.append(line + " \\")
+            line = indent
+        if len(line) + len(quoted) <= width:
+            line += quoted
+            continue
+        room = max(4, width - len(indent) - 1)  # the continuation after the closing quote
+        line = line if line.strip() else indent
+        pieces: list[str] = []
+        for piece in (w for w in re.split(r"(?<= )", word) if w):
+            pieces += [piece] if len(_quote(piece)) <= room else list(piece)  # too long: by character
+        parts = [""]
+        for piece in pieces:
+            if parts[-1] and len(_quote(parts[-1] + piece)) > room:
+                parts.append("")
+            parts[-1] += piece
+        for k, part in enumerate(parts):
+            if k:  # no indent: a space after the continuation would split the argument in two
+                lines.append(line + "\\")
+                line = ""
+            line += _quote(part)
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _quote(part: str) -> str:
+    """``part`` in single quotes for a POSIX shell (a quote inside as ``'"'"'``)."""
+    return "'" + part.replace("'", "'\"'\"'") + "'"
+
+
 def _pieces(text: str) -> list[str]:
     return [p for p in re.split(r"\s+|(?<=[-+/>,])", text) if p]
 
 
 def _widths(natural: list[int], floor: list[int], budget: int) -> list[int]:
-    """Column widths: each its natural width capped at one common cap, never below its floor,
-    the cap as high as ``budget`` allows. When even the floors do not fit, they are shared out."""
+    """Column widths within ``budget``: each column its natural width up to one common cap (as
+    high as the budget allows), never below its floor; the columns the cap cuts then share their
+    room by the square root of their natural width, and what is left goes to the most cut. When
+    even the floors do not fit, they are shared out the same way."""
     if sum(floor) > budget:
         return _widths(floor, [1] * len(floor), budget) if sum(floor) > len(floor) else [1] * len(floor)
     lo, hi = 0, max(natural, default=0)
@@ -204,7 +260,7 @@ def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | No
         else:
             parts = [[cut(c, w)] for c, w in zip(cells, widths)]
         height = max((len(p) for p in parts), default=1)
-        if is_head:  # a wrapped header sits on the rule below it
+        if is_head:  # a wrapped header ends on the line just above the rows
             parts = [[""] * (height - len(p)) + p for p in parts]
         out = []
         for k in range(height):
