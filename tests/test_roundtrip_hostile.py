@@ -160,6 +160,7 @@ MIXED_SAVED = """<domain type="kvm">
     <controller type="pci" index="0" model="pcie-root"/>
     <controller type="pci" index="1" model="pcie-root-port">
       <model name="pcie-root-port"/>
+      <target chassis="1" port="0x8"/>
     </controller>
     <interface type="network">
       <source network="default"/>

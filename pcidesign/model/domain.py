@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pcidesign.model import autoadd
+from pcidesign.model import autoadd, fillin
 from pcidesign.model.catalog import Intent
 from pcidesign.model.dialect import TARGET_SINCE, Controller, Dialect, Purpose, Rejection, Values
 from pcidesign.model.xmlsafe import parse_domain, to_bytes
@@ -99,6 +99,11 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if isinstance(extra, Rejection):
             return extra
         ctrls += extra
+    if fillin.fills_on(dialect.release.key, purpose):  # address assignment (pcidesign.model.fillin)
+        filled = _fill(dialect, machine, ctrls, root)
+        if isinstance(filled, Rejection):
+            return filled
+        ctrls = filled
     mtype = None
     if cat.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
         written = machine_type_of(root)
@@ -106,6 +111,17 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
     return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
+
+
+def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element) -> list[Controller] | Rejection:
+    """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`)."""
+    filled = fillin.assign(dialect.release.key, machine, ctrls, root, video_usable=dialect.host.qemu != "caps")
+    if isinstance(filled, str):
+        return Rejection(filled)
+    values = {f.index: f.values for f in filled}
+    return [c if c.index not in values else
+            Controller(c.index, c.cls, c.device, c.form, fillin.merged_target(c.kept, values[c.index]), c.values)
+            for c in ctrls]
 
 
 def duplicate_index(ctrls: list[Controller]) -> int | None:
@@ -196,8 +212,14 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """The running guest's definition (devices filled in), or why the release refuses to start it."""
     if defn.machine_type is not None and not dialect.catalog.runs_machine(dialect.host, defn.machine_type):
         return Rejection(machine_message(defn.machine_type))
+    ctrls = list(defn.controllers)
+    if dialect.release.key >= TARGET_SINCE:  # what the parse did not save is filled in the live guest
+        filled = _fill(dialect, defn.machine, ctrls, parse_domain(defn.doc))
+        if isinstance(filled, Rejection):
+            return filled
+        ctrls = filled
     live: list[Controller] = []
-    for ctrl in defn.controllers:
+    for ctrl in ctrls:
         got = dialect.start(ctrl)
         if isinstance(got, Rejection):
             return got

@@ -1,0 +1,116 @@
+"""What libvirt fills in at define, release by release (issue 21): ``<target>`` values, port
+packing by slot and function, pxb bus numbers, and when they are saved.
+
+The 9.0.0 figures were observed with the real libvirt 9.0.0 QEMU driver and QEMU 7.2
+(``docs/facts-fillins.md``); the older ones are read from libvirt's source at each release tag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pcidesign import cli
+from pcidesign.model import engine, fillin
+from pcidesign.model.catalog import load, version_key
+
+VIDEO = "<video><model type='vga'/></video>"
+
+
+def domain(*controllers: str, extra: str = "", machine: str = "q35") -> str:
+    """A domain with a root bus, ``controllers`` (``model`` values, indexes from 1) and ``extra`` devices."""
+    root = "pcie-root" if machine == "q35" else "pci-root"
+    rows = "".join(f"<controller type='pci' index='{i}' model='{m}'/>" for i, m in enumerate(controllers, start=1))
+    return (f"<domain type='kvm'><name>f</name><memory unit='KiB'>65536</memory>"
+            f"<os><type arch='x86_64' machine='{machine}'>hvm</type></os><devices>"
+            f"<controller type='pci' index='0' model='{root}'/>{rows}{extra}</devices></domain>")
+
+
+def targets(capsys: pytest.CaptureFixture[str], tmp_path: Path, doc: str, release: str,
+            *extra: str) -> dict[str, dict[str, str]]:
+    """``roundtrip`` of ``doc``: each PCI controller's ``<target>`` attributes, by index."""
+    path = tmp_path / "d.xml"
+    path.write_text(doc)
+    status = cli.main(["roundtrip", "--scheme", "model-subelement", "--release", release, *extra, str(path)])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    root = etree.fromstring(out.encode())
+    return {c.get("index", ""): dict(c.find("target").attrib) if c.find("target") is not None else {}
+            for c in root.iterfind("devices/controller[@type='pci']")}
+
+
+def test_a_lone_root_port_behind_video_is_port_0x10(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    got = targets(capsys, tmp_path, domain("pcie-root-port", extra=VIDEO), "9.0.0")
+    assert got["1"] == {"chassis": "1", "port": "0x10"}
+
+
+def test_three_root_ports_share_one_slot_from_3_0(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    doc = domain("pcie-root-port", "pcie-root-port", "pcie-root-port", extra=VIDEO)
+    for release in ("9.0.0", "4.0.0", "3.2.0"):
+        got = targets(capsys, tmp_path, doc, release)
+        assert [got[i]["port"] for i in "123"] == ["0x10", "0x11", "0x12"], release
+        assert [got[i]["chassis"] for i in "123"] == ["1", "2", "3"]
+    # 2.5.0 and older give each root port a slot of its own: port = slot << 3
+    got = targets(capsys, tmp_path, doc, "2.5.0")
+    assert [got[i]["port"] for i in "123"] == ["0x10", "0x18", "0x20"]
+
+
+def test_without_video_root_ports_start_at_slot_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    got = targets(capsys, tmp_path, domain("pcie-root-port", "pcie-root-port"), "9.0.0")
+    assert [got[i]["port"] for i in "12"] == ["0x8", "0x9"]
+
+
+def test_an_explicit_value_is_kept_and_the_rest_filled(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    doc = domain("pcie-root-port").replace("model='pcie-root-port'/>",
+                                           "model='pcie-root-port'><target chassis='7'/></controller>")
+    assert targets(capsys, tmp_path, doc, "9.0.0")["1"] == {"chassis": "7", "port": "0x8"}
+
+
+def test_two_expanders_get_254_and_252(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    got = targets(capsys, tmp_path, domain("pci-expander-bus", "pci-expander-bus", machine="pc"), "9.0.0")
+    assert (got["1"], got["2"]) == ({"busNr": "254"}, {"busNr": "252"})
+
+
+def test_a_bridge_gets_its_index_as_chassis_nr_from_1_2_19(capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    doc = domain("pci-bridge", "pci-bridge", machine="pc")
+    assert targets(capsys, tmp_path, doc, "1.2.19")["2"] == {"chassisNr": "2"}
+    assert targets(capsys, tmp_path, doc, "1.2.18")["2"] == {}  # no <target> before 1.2.19
+
+
+def test_downstream_ports_take_the_slots_of_their_switch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    doc = domain("pcie-root-port", "pcie-switch-upstream-port", "pcie-switch-downstream-port",
+                 "pcie-switch-downstream-port")
+    got = targets(capsys, tmp_path, doc, "9.0.0")
+    assert (got["3"], got["4"]) == ({"chassis": "3", "port": "0x0"}, {"chassis": "4", "port": "0x1"})
+
+
+def test_when_the_values_are_saved() -> None:
+    """Define from 1.2.19; every parse from 1.3.5; 1.2.19 to 1.3.4 fill them at start only."""
+    assert not fillin.fills_on(version_key("1.2.18"), "define")
+    assert fillin.fills_on(version_key("1.2.19"), "define")
+    assert not fillin.fills_on(version_key("1.3.4"), "load")
+    assert fillin.fills_on(version_key("3.2.0"), "load")
+
+
+def test_the_guest_gets_the_filled_in_values() -> None:
+    """1.3.4 saves nothing when it loads a 1.2.18 config, but the guest it starts has the values."""
+    cat = load()
+    old = engine.roundtrip("model-subelement", cat.host("1.2.18"), domain("pci-bridge", machine="pc").encode())
+    assert old.xml is not None and b"<target" not in old.xml
+    loaded = engine.roundtrip("model-subelement", cat.host("1.3.4"), old.xml, purpose="load")
+    assert loaded.xml is not None and b"<target" not in loaded.xml
+    live = engine.roundtrip("model-subelement", cat.host("1.3.4"), old.xml, migratable=True, purpose="load")
+    assert live.xml is not None and b'<target chassisNr="1"/>' in live.xml
+    assert ("chassis_nr", 1) in dict((i, v) for i, _, _, v in live.hardware or ())[1]
+
+
+def test_no_bus_number_left_below_an_explicit_2_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    doc = domain("pci-expander-bus", "pci-expander-bus", machine="pc").replace(
+        "index='1' model='pci-expander-bus'/>", "index='1' model='pci-expander-bus'><target busNr='2'/></controller>")
+    path = tmp_path / "d.xml"
+    path.write_text(doc)
+    assert cli.main(["roundtrip", "--scheme", "model-subelement", "--release", "9.0.0", str(path)]) == 1
+    assert "No free busNr lower than current lowest busNr is available to auto-assign" in capsys.readouterr().err
