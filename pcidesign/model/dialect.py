@@ -17,7 +17,8 @@ from typing import Literal
 from lxml import etree
 
 from pcidesign.model.catalog import TARGET_SINCE, Catalog, Host, Intent, Key, version_key
-from pcidesign.model.guestabi import GUEST_VALUES
+from pcidesign.model import guestabi
+from pcidesign.model.guestabi import GUEST_VALUES, strtol
 from pcidesign.model.xmlsafe import parse_fragment
 
 Purpose = Literal["define", "load", "incoming"]
@@ -244,12 +245,36 @@ class Dialect(ABC):
             return Rejection("XML error: Multiple <target> elements in controller definition not allowed")
         ctrl = self.read(elem, index, model)
         if isinstance(ctrl, Controller):
-            refused = self.validate(ctrl, purpose)
+            refused = self.check_target(elem, ctrl, purpose)
             if refused is not None:
                 return refused
         if isinstance(ctrl, Controller) and ctrl.device is None:
             ctrl = self.missing_device(ctrl, purpose)
         return ctrl
+
+    def check_target(self, elem: etree._Element, ctrl: Controller, purpose: Purpose) -> Rejection | None:
+        """The ``<target>`` checks of this release (:mod:`pcidesign.model.guestabi`), each at the
+        moment the release runs it, with the scheme's own validation (:meth:`validate`) in between:
+        the parse (syntax; up to 4.3.0 the ranges too) and the NUMA node at every parse; on 9.0.0
+        the ranges, then :meth:`validate`, then the field's class, at define and on an incoming
+        migration only (observed: a range is refused before a field of the wrong class)."""
+        key = self.release.key
+        target = elem.find("target")
+        values = {k: v for k, v in target.attrib.items()} if target is not None else {}
+        node = target.findtext("node") if target is not None else None
+        root = elem.getroottree().getroot()
+        cells = len(root.findall("cpu/numa/cell"))
+        message = guestabi.parse_values(values, key) or guestabi.check_numa(ctrl.cls, ctrl.index, node, cells, key)
+        if message is None and purpose != "load":
+            message = guestabi.check_ranges(values, key)
+        if message is not None:
+            return Rejection(message)
+        refused = self.validate(ctrl, purpose)
+        if refused is not None or purpose == "load":
+            return refused
+        device = ctrl.device or self.catalog.default_device(ctrl.cls, self.host)
+        message = guestabi.check_class(ctrl.cls, values, key, ctrl.index, device)
+        return None if message is None else Rejection(message)
 
     def missing_device(self, ctrl: Controller, purpose: Purpose) -> Controller:
         """``ctrl`` (which names no device) as the fill policy reads it for ``purpose``.
@@ -402,10 +427,8 @@ def _number(text: str | None, default: int | None) -> int | None:
     """A number as libvirt writes it (decimal or 0x hex), or ``default`` when absent or not a number."""
     if text is None:
         return default
-    try:
-        return int(text, 0)
-    except ValueError:
-        return default
+    number = strtol(text)
+    return default if number is None else number
 
 
 def _target_text(field: str, value: str) -> str:
@@ -413,9 +436,8 @@ def _target_text(field: str, value: str) -> str:
     (observed on 9.0.0: ``chassis='0x7' port='16'`` is saved as ``chassis='7' port='0x10'``)."""
     if field in ("hotplug",):
         return value
-    try:
-        number = int(value, 0)
-    except ValueError:
+    number = strtol(value)  # libvirt's base 0: '010' is 8 (observed on 9.0.0)
+    if number is None:
         return value
     return f"0x{number:x}" if field in HEX_TARGET_FIELDS else str(number)
 

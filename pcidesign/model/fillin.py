@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from pcidesign.model.catalog import TARGET_SINCE, Key, version_key
+from pcidesign.model.guestabi import strtol
 from pcidesign.model.xmlsafe import parse_fragment
 
 EXPANDERS_SINCE: Key = version_key("1.3.4")
@@ -74,32 +75,6 @@ def fills_on(release: Key, purpose: str) -> bool:
     if release < TARGET_SINCE:
         return False
     return purpose == "define" or release >= EVERY_PARSE_SINCE
-
-
-def strtol(text: str | None) -> int | None:
-    """``text`` as libvirt reads a ``<target>`` number (``virStrToLong_i(s, NULL, 0, ...)``, src/conf/
-    domain_conf.c at every tag read, and observed on 9.0.0: ``chassis='010'`` is 8): C's
-    ``strtol`` in base 0 with nothing after the number: ``0x`` hex, a leading ``0`` octal,
-    otherwise decimal; leading white space and a sign are accepted. None when it is no number."""
-    if text is None:
-        return None
-    body = text.lstrip(" \t\n\v\f\r")
-    sign = -1 if body.startswith("-") else 1
-    if body[:1] in ("+", "-"):
-        body = body[1:]
-    try:
-        if body[:2] in ("0x", "0X") and len(body) > 2 and all(c in "0123456789abcdefABCDEF" for c in body[2:]):
-            number = int(body[2:], 16)
-        elif body[:1] == "0" and all(c in "01234567" for c in body):
-            number = int(body, 8)
-        elif body and all(c in "0123456789" for c in body):
-            number = int(body, 10)
-        else:
-            return None
-    except ValueError:
-        return None
-    number *= sign
-    return number if -2**31 <= number < 2**31 else None
 
 
 def _attrs(kept: tuple[bytes, ...], tag: str) -> dict[str, str]:
