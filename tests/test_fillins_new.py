@@ -114,3 +114,21 @@ def test_no_bus_number_left_below_an_explicit_2_is_refused(capsys: pytest.Captur
     path.write_text(doc)
     assert cli.main(["roundtrip", "--scheme", "model-subelement", "--release", "9.0.0", str(path)]) == 1
     assert "No free busNr lower than current lowest busNr is available to auto-assign" in capsys.readouterr().err
+
+
+def test_controllers_without_index_are_numbered_around_the_explicit_ones(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path) -> None:
+    """Observed on 9.0.0: two root ports without index beside an explicit 3 become 1 and 2; one
+    written before an explicit 1 becomes 2 and, addressed first, gets port 0x8."""
+    rows = ("<controller type='pci' model='pcie-root-port'/><controller type='pci' model='pcie-root-port'/>"
+            "<controller type='pci' index='3' model='pcie-root-port'/>")
+    got = targets(capsys, tmp_path, domain(extra=rows), "9.0.0")
+    assert sorted(got) == ["0", "1", "2", "3"] and [got[i]["port"] for i in "123"] == ["0x8", "0x9", "0xa"]
+    rows = "<controller type='pci' model='pcie-root-port'/><controller type='pci' index='1' model='pcie-root-port'/>"
+    got = targets(capsys, tmp_path, domain(extra=rows), "9.0.0")
+    assert (got["1"]["port"], got["2"]["port"]) == ("0x9", "0x8")
+    # up to 1.3.4 a missing index is 0 (zeroed allocation): it collides with the root bus
+    path = tmp_path / "d.xml"
+    path.write_text(domain(extra="<controller type='pci' model='pcie-root-port'/>"))
+    assert cli.main(["roundtrip", "--scheme", "model-subelement", "--release", "1.3.4", str(path)]) == 1
+    assert "Multiple 'pci' controllers with index '0'" in capsys.readouterr().err

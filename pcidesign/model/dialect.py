@@ -32,6 +32,13 @@ the releases between 4.0.0 and 9.0.0 are not modelled."""
 HEX_TARGET_FIELDS = frozenset({"port"})
 """``<target>`` fields libvirt formats in hex (the others in decimal), whatever the user wrote."""
 
+INDEX_ASSIGNED_SINCE = version_key("1.3.5")
+"""A controller written without ``index`` gets the lowest unused one from 1.3.5 (commit 4d100c7a4)."""
+
+UNASSIGNED = -1
+"""The index :func:`parse_index` gives a controller written without one, until the whole domain
+is parsed and the release assigns it (from 1.3.5)."""
+
 INT_MAX = 2**31 - 1
 """The largest controller index libvirt accepts (the index is a C ``int``)."""
 
@@ -119,15 +126,16 @@ def parse_index(value: str | None, release: Key) -> int | Rejection:
     a digit and ``2147483648`` give "Expected integer value"; ``-4`` gives "Expected
     non-negative value".
 
-    A missing ``index`` is not modelled (libvirt assigns the first free one; see
-    data/calibration/unmodelled.csv): it is refused as unparsable.
+    A missing ``index``: up to 1.3.4 the controller keeps the index its zeroed allocation gave it,
+    0 (``virDomainControllerDefNew`` at v1.2.18, v1.2.19, v1.3.4); from 1.3.5 it is
+    :data:`UNASSIGNED` here and :func:`pcidesign.model.domain.parse` gives it the lowest index no
+    other controller uses, in document order (commit 4d100c7a4 "conf: permit auto-assignment of
+    controller indexes", ``virDomainControllerFindUnusedIndex``; observed on 9.0.0: two
+    controllers without index beside an explicit 3 become 1 and 2).
     """
     new = release >= MESSAGES_9
-    if value is None:  # not modelled (34-no-index); kept as before
-        if new:
-            return Rejection("XML error: Invalid value for attribute 'index' in element 'controller': ''. "
-                             "Expected integer value")
-        return Rejection("XML error: Cannot parse controller index None")
+    if value is None:
+        return 0 if release < INDEX_ASSIGNED_SINCE else UNASSIGNED
     read = _strtol_base10(value)
     if new:
         invalid = f"XML error: Invalid value for attribute 'index' in element 'controller': '{value}'. "

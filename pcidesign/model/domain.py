@@ -13,7 +13,7 @@ from lxml import etree
 
 from pcidesign.model import autoadd, fillin
 from pcidesign.model.catalog import Intent
-from pcidesign.model.dialect import TARGET_SINCE, Controller, Dialect, Purpose, Rejection, Values
+from pcidesign.model.dialect import TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values
 from pcidesign.model.xmlsafe import parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
@@ -89,6 +89,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if isinstance(ctrl, Rejection):
             return ctrl
         ctrls.append(ctrl)
+    assigned = _assign_indexes(ctrls)
     dup = duplicate_index(ctrls)
     if dup is not None:
         return Rejection(f"XML error: Multiple 'pci' controllers with index '{dup}'")
@@ -100,7 +101,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
             return extra
         ctrls += extra
     if fillin.fills_on(dialect.release.key, purpose):  # address assignment (pcidesign.model.fillin)
-        filled = _fill(dialect, machine, ctrls, root)
+        filled = _fill(dialect, machine, ctrls, root, assigned)
         if isinstance(filled, Rejection):
             return filled
         ctrls = filled
@@ -113,15 +114,42 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
     return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
 
 
-def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element) -> list[Controller] | Rejection:
-    """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`)."""
-    filled = fillin.assign(dialect.release.key, machine, ctrls, root, video_usable=dialect.host.qemu != "caps")
+def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element,
+          first: frozenset[int] = frozenset()) -> list[Controller] | Rejection:
+    """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`);
+    the controllers in ``first`` (given their index by the parse) are addressed first."""
+    filled = fillin.assign(dialect.release.key, machine, ctrls, root, video_usable=dialect.host.qemu != "caps",
+                           first=first)
     if isinstance(filled, str):
         return Rejection(filled)
     values = {f.index: f.values for f in filled}
     return [c if c.index not in values else
             Controller(c.index, c.cls, c.device, c.form, fillin.merged_target(c.kept, values[c.index]), c.values)
             for c in ctrls]
+
+
+def _assign_indexes(ctrls: list[Controller]) -> frozenset[int]:
+    """Give each controller written without an index (:data:`UNASSIGNED`, from 1.3.5) the lowest
+    index no other PCI controller uses, in document order (``virDomainControllerFindUnusedIndex``;
+    observed on 9.0.0); the indexes given. Linear in ``ctrls``.
+
+    libvirt keeps its controllers in the order it inserted them, sorted by index, where such a
+    controller sorted first (index -1): it is addressed before the others (observed on 9.0.0: a
+    root port without index beside an explicit index 1 gets index 2 and port 0x8)."""
+    if not any(c.index == UNASSIGNED for c in ctrls):
+        return frozenset()
+    given: set[int] = set()
+    used = {c.index for c in ctrls}
+    candidate = 0
+    for i, c in enumerate(ctrls):
+        if c.index != UNASSIGNED:
+            continue
+        while candidate in used:
+            candidate += 1
+        used.add(candidate)
+        given.add(candidate)
+        ctrls[i] = Controller(candidate, c.cls, c.device, c.form, c.kept, c.values)
+    return frozenset(given)
 
 
 def duplicate_index(ctrls: list[Controller]) -> int | None:

@@ -121,10 +121,12 @@ def _has_unaddressed_video(root: etree._Element | None) -> bool:
 
 
 def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
-           video_usable: bool = True) -> list[Fill] | str:
+           video_usable: bool = True, first: frozenset[int] = frozenset()) -> list[Fill] | str:
     """What ``release`` fills in for ``ctrls`` (the domain's PCI controllers, with their kept
     children) on a ``machine`` (``pc``, ``q35``) guest whose document is ``root``: one
-    :class:`Fill` per controller that gains a value, or libvirt's error message.
+    :class:`Fill` per controller that gains a value, or libvirt's error message. The controllers
+    whose indexes are in ``first`` are addressed before the others (they were written without an
+    index, see :func:`pcidesign.model.domain._assign_indexes`).
 
     ``video_usable`` is QEMU's ``QEMU_CAPS_DEVICE_VIDEO_PRIMARY``: every QEMU the catalog
     models has it; a host described by a list of capabilities (libvirt's own tests) has it only
@@ -133,7 +135,7 @@ def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
     """
     if release < TARGET_SINCE:
         return []
-    ordered = sorted(ctrls, key=lambda c: c.index)
+    ordered = sorted(ctrls, key=lambda c: (c.index not in first, c.index))
     kept = {c.index: (_attrs(c.kept, "target"), _explicit(c.kept)) for c in ordered}
     q35 = machine == "q35"
     slots: dict[int, set[int]] = {}
