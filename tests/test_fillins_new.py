@@ -132,3 +132,19 @@ def test_controllers_without_index_are_numbered_around_the_explicit_ones(capsys:
     path.write_text(domain(extra="<controller type='pci' model='pcie-root-port'/>"))
     assert cli.main(["roundtrip", "--scheme", "model-subelement", "--release", "1.3.4", str(path)]) == 1
     assert "Multiple 'pci' controllers with index '0'" in capsys.readouterr().err
+
+
+
+def test_machines_removed_before_7_2_run_on_the_qemu_of_their_time() -> None:
+    """pc-1.2 (libvirt 1.2.19's own pci-bridge test) runs on QEMU 2.4 and not on 7.2 (removed in 6.0)."""
+    cat = load()
+    assert cat.runs_machine(cat.host("1.2.19", "2.4.0"), "pc-1.2")
+    assert not cat.runs_machine(cat.host("9.0.0", "7.2.0"), "pc-1.2")
+    assert not cat.runs_machine(cat.host("4.0.0", "4.0.0"), "pc-0.11") and cat.runs_machine(cat.host("4.0.0", "3.1.0"), "pc-0.11")
+    doc = domain("pci-bridge", machine="pc-1.2").replace("model='pcie-root'", "model='pci-root'").encode()
+    alias = cat.with_axes(machine="alias")
+    ok = engine.roundtrip("model-subelement", alias.host("1.2.19", "2.4.0"), doc, catalog=alias)
+    assert ok.error is None and ok.xml is not None and b'machine="pc-1.2"' in ok.xml
+    refused = engine.roundtrip("model-subelement", alias.host("9.0.0", "7.2.0"), doc, catalog=alias)
+    assert refused.error == ("unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support "
+                             "machine type 'pc-1.2'")

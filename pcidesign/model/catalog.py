@@ -147,6 +147,9 @@ class MachineInfo:
 MACHINE_FAMILIES: dict[str, str] = {"pc": "pc-i440fx", "q35": "pc-q35"}
 """The machine aliases a user writes, and the family of versioned machines libvirt replaces them with."""
 
+LEGACY_PC_FAMILY = "pc"
+"""The i440fx machines QEMU named ``pc-0.10`` to ``pc-1.3``, before ``pc-i440fx-1.4`` (data/machines.csv)."""
+
 MACHINE_MODES: tuple[str, ...] = ("assumed", "alias")
 """The ``machine`` axis besides a versioned machine: ``assumed`` (the machine is taken to run on
 every host: only the naming is judged) and ``alias`` (the user writes ``pc`` or ``q35``, which the
@@ -593,7 +596,7 @@ def _load_machines(p: Path) -> dict[str, MachineInfo]:
     out: dict[str, MachineInfo] = {}
     table = read_csv(p, ["family", "version", "qemu_since", "qemu_removed", "source"])
     table.require_rows("machines")
-    families = set(MACHINE_FAMILIES.values())
+    families = set(MACHINE_FAMILIES.values()) | {LEGACY_PC_FAMILY}
     for row, r in table.rows:
         if r["family"] not in families:
             raise DataError(table.name, row, f"unknown machine family {_show(r['family'])}; valid: {', '.join(families)}")
