@@ -138,40 +138,65 @@ def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
     ordered = sorted(ctrls, key=lambda c: (c.index not in first, c.index))
     kept = {c.index: (_attrs(c.kept, "target"), _explicit(c.kept)) for c in ordered}
     q35 = machine == "q35"
-    slots: dict[int, set[int]] = {}
-    functions: set[tuple[int, int, int]] = set()
+    slots: dict[int, set[int]] = {}  # per bus, the slots with a function in use (or reserved)
+    functions: dict[tuple[int, int], set[int]] = {}
+    aggregated: set[tuple[int, int]] = set()  # slots whose first function went to a root port
     placed: dict[int, tuple[int, int, int]] = {}
+    aggregate = release >= AGGREGATE_SINCE
 
-    def put(index: int | None, where: tuple[int, int, int]) -> None:
-        slots.setdefault(where[0], set()).add(where[1])
-        functions.add(where)
+    def put(index: int | None, where: tuple[int, int, int], root_port: bool = False) -> None:
+        bus, slot, fn = where
+        used = functions.setdefault((bus, slot), set())
+        if not used and root_port and aggregate:
+            aggregated.add((bus, slot))  # virDomainPCIAddressReserveAddrInternal
+        used.add(fn)
+        slots.setdefault(bus, set()).add(slot)
         if index is not None:
             placed[index] = where
 
-    for where in _domain_addresses(root):
-        put(None, where)
     for c in ordered:
         bus, slot, fn = kept[c.index][1]
         if slot is not None:
-            put(c.index, (bus or 0, slot, fn))
+            put(c.index, (bus or 0, slot, fn), c.cls == "pcie-root-port")
+    for where in _domain_addresses(root):
+        if where not in placed.values():
+            put(None, where)
+    reserved: set[int] = set()
     if q35:
-        slots.setdefault(0, set()).update(Q35_RESERVED)
+        reserved = set(Q35_RESERVED) | {DMI_SLOT}
         if _has_unaddressed_video(root) or not video_usable:
-            slots[0].add(VIDEO_SLOT)
-    aggregate = release >= AGGREGATE_SINCE
+            reserved.add(VIDEO_SLOT)
     upstream = [c.index for c in ordered if c.cls == "pcie-switch-upstream-port"]
     first_upstream = 0  # upstream buses before this one are full
-    cursor: dict[int, int] = {}  # per bus, no free slot below this one
-    last_slot: dict[int, int] = {}  # per bus, the slot whose functions root ports fill
+    cursor: dict[int, int] = {}  # per bus, no empty slot below this one
+    rp_cursor: dict[int, int] = {}  # per bus, no slot below this one takes a root port
     dmi_done = False
 
     def free_slot(bus: int) -> int | None:
         slot = cursor.get(bus, 1 if bus == 0 else 0)
         taken = slots.get(bus, set())
-        while slot < 32 and (slot in taken or (bus == 0 and q35 and slot == DMI_SLOT)):
+        while slot < 32 and (slot in taken or (bus == 0 and slot in reserved)):
             slot += 1
         cursor[bus] = slot
         return slot if slot < 32 else None
+
+    def root_port_address(bus: int) -> tuple[int, int, int] | None:
+        """The first slot that is empty, or aggregates root ports and has a free function
+        (virDomainPCIAddressFindUnusedFunctionOnBus with VIR_PCI_CONNECT_AGGREGATE_SLOT)."""
+        slot = rp_cursor.get(bus, 1 if bus == 0 else 0)
+        while slot < 32:
+            used = functions.get((bus, slot), set())
+            if not (bus == 0 and slot in reserved):
+                if not used:
+                    break
+                if (bus, slot) in aggregated and len(used) < 8:
+                    break
+            slot += 1
+        rp_cursor[bus] = slot
+        if slot >= 32:
+            return None
+        used = functions.get((bus, slot), set())
+        return bus, slot, next(f for f in range(8) if f not in used)
 
     for c in ordered:
         if c.index in placed or c.cls in ("pci-root", "pcie-root") or not q35:
@@ -190,17 +215,15 @@ def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
             dmi_done = True
             put(c.index, (0, DMI_SLOT, 0))
             continue
-        if c.cls == "pcie-root-port" and aggregate and bus in last_slot:
-            fn = next((f for f in range(8) if (bus, last_slot[bus], f) not in functions), None)
-            if fn is not None:
-                put(c.index, (bus, last_slot[bus], fn))
-                continue
+        if c.cls == "pcie-root-port" and aggregate:
+            where = root_port_address(bus)
+            if where is not None:
+                put(c.index, where, True)
+            continue
         slot = free_slot(bus)
         if slot is None:
             continue
-        put(c.index, (bus, slot, 0))
-        if c.cls == "pcie-root-port":
-            last_slot[bus] = slot
+        put(c.index, (bus, slot, 0), c.cls == "pcie-root-port")
 
     out: list[Fill] = []
     explicit_bus_nrs = [strtol(t.get("busNr")) for t, _ in kept.values()]
