@@ -148,3 +148,15 @@ def test_machines_removed_before_7_2_run_on_the_qemu_of_their_time() -> None:
     refused = engine.roundtrip("model-subelement", alias.host("9.0.0", "7.2.0"), doc, catalog=alias)
     assert refused.error == ("unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support "
                              "machine type 'pc-1.2'")
+
+
+def test_a_lone_bridge_at_index_4_gets_bridges_1_to_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Observed on 9.0.0 (and libvirt's pci-autoadd-idx test): the gap below an index is filled,
+    with pci-bridges, or from 2.5.0 on a pcie-root machine with root ports."""
+    doc = domain(machine="pc", extra="<controller type='pci' index='4' model='pci-bridge'/>")
+    got = targets(capsys, tmp_path, doc, "9.0.0")
+    assert got == {"0": {}, **{str(i): {"chassisNr": str(i)} for i in range(1, 5)}}
+    doc = domain(extra="<controller type='pci' index='3' model='pcie-root-port'/>")
+    assert sorted(targets(capsys, tmp_path, doc, "9.0.0")) == ["0", "1", "2", "3"]
+    got = targets(capsys, tmp_path, doc, "9.0.0")
+    assert [got[i]["port"] for i in "312"] == ["0x8", "0x9", "0xa"]  # observed: the added ports come after

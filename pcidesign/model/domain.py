@@ -100,8 +100,16 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if isinstance(extra, Rejection):
             return extra
         ctrls += extra
+    if purpose == "define" or dialect.release.key >= fillin.EVERY_PARSE_SINCE:  # address assignment
+        gaps = _gap_bridges(dialect, machine, ctrls)
+        if isinstance(gaps, Rejection):
+            return gaps
+        ctrls += gaps
+        added = frozenset(c.index for c in gaps)
+    else:
+        added = frozenset()
     if fillin.fills_on(dialect.release.key, purpose):  # address assignment (pcidesign.model.fillin)
-        filled = _fill(dialect, machine, ctrls, root, assigned)
+        filled = _fill(dialect, machine, ctrls, root, assigned, added)
         if isinstance(filled, Rejection):
             return filled
         ctrls = filled
@@ -115,17 +123,51 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
 
 
 def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element,
-          first: frozenset[int] = frozenset()) -> list[Controller] | Rejection:
+          first: frozenset[int] = frozenset(), last: frozenset[int] = frozenset()) -> list[Controller] | Rejection:
     """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`);
-    the controllers in ``first`` (given their index by the parse) are addressed first."""
+    the controllers in ``first`` (given their index by the parse) are addressed first, those in
+    ``last`` (added to fill a gap) last."""
     filled = fillin.assign(dialect.release.key, machine, ctrls, root, video_usable=dialect.host.qemu != "caps",
-                           first=first)
+                           first=first, last=last)
     if isinstance(filled, str):
         return Rejection(filled)
     values = {f.index: f.values for f in filled}
     return [c if c.index not in values else
             Controller(c.index, c.cls, c.device, c.form, fillin.merged_target(c.kept, values[c.index]), c.values)
             for c in ctrls]
+
+
+GAP_LIMIT = 255
+"""Gaps below a larger index are not filled by the model (a PCI bus number is 8 bits; what libvirt
+does with a larger index was not examined)."""
+
+
+def _gap_bridges(dialect: Dialect, machine: str, ctrls: list[Controller]) -> list[Controller] | Rejection:
+    """The controllers libvirt adds so that every index below the largest one has a PCI bus
+    (``qemuDomainPCIAddressSetCreate`` then ``virDomainDefMaybeAddController`` for buses 1 to
+    the largest index): a ``pci-bridge``, or from 2.5.0 a ``pcie-root-port`` on a machine whose
+    root is ``pcie-root`` (src/qemu/qemu_command.c @1.2.19; qemu_domain_address.c @2.5.0,
+    4.0.0; observed on 9.0.0: a lone pci-bridge at index 4 gets bridges 1-3; libvirt's test
+    ``pci-autoadd-idx``). Each is added as a user writes the class alone."""
+    present = {c.index for c in ctrls}
+    top = max(present, default=0)
+    if top <= 1 or top > GAP_LIMIT or machine not in ROOT_OF_MACHINE or len(present) > top:
+        return []
+    pcie = any(c.cls == "pcie-root" for c in ctrls)
+    cls = "pcie-root-port" if pcie and dialect.release.key >= autoadd.RULES[1][0] else "pci-bridge"
+    out: list[Controller] = []
+    for index in range(1, top):
+        if index in present or cls not in dialect.classes:
+            continue
+        elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
+        if elem is None:
+            continue
+        elem.set("index", str(index))
+        ctrl = dialect.parse(elem, "define")
+        if isinstance(ctrl, Rejection):
+            return ctrl
+        out.append(ctrl)
+    return out
 
 
 def _assign_indexes(ctrls: list[Controller]) -> frozenset[int]:

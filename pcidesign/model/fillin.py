@@ -121,12 +121,15 @@ def _has_unaddressed_video(root: etree._Element | None) -> bool:
 
 
 def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
-           video_usable: bool = True, first: frozenset[int] = frozenset()) -> list[Fill] | str:
+           video_usable: bool = True, first: frozenset[int] = frozenset(),
+           last: frozenset[int] = frozenset()) -> list[Fill] | str:
     """What ``release`` fills in for ``ctrls`` (the domain's PCI controllers, with their kept
     children) on a ``machine`` (``pc``, ``q35``) guest whose document is ``root``: one
     :class:`Fill` per controller that gains a value, or libvirt's error message. The controllers
     whose indexes are in ``first`` are addressed before the others (they were written without an
-    index, see :func:`pcidesign.model.domain._assign_indexes`).
+    index, see :func:`pcidesign.model.domain._assign_indexes`), those in ``last`` (added by
+    libvirt to fill a gap) after them (observed on 9.0.0: a lone root port at index 3 gets port
+    0x8, the root ports added at 1 and 2 get 0x9 and 0xa).
 
     ``video_usable`` is QEMU's ``QEMU_CAPS_DEVICE_VIDEO_PRIMARY``: every QEMU the catalog
     models has it; a host described by a list of capabilities (libvirt's own tests) has it only
@@ -135,7 +138,7 @@ def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
     """
     if release < TARGET_SINCE:
         return []
-    ordered = sorted(ctrls, key=lambda c: (c.index not in first, c.index))
+    ordered = sorted(ctrls, key=lambda c: (0 if c.index in first else 2 if c.index in last else 1, c.index))
     kept = {c.index: (_attrs(c.kept, "target"), _explicit(c.kept)) for c in ordered}
     q35 = machine == "q35"
     slots: dict[int, set[int]] = {}  # per bus, the slots with a function in use (or reserved)
