@@ -160,3 +160,34 @@ def test_a_lone_bridge_at_index_4_gets_bridges_1_to_3(capsys: pytest.CaptureFixt
     assert sorted(targets(capsys, tmp_path, doc, "9.0.0")) == ["0", "1", "2", "3"]
     got = targets(capsys, tmp_path, doc, "9.0.0")
     assert [got[i]["port"] for i in "312"] == ["0x8", "0x9", "0xa"]  # observed: the added ports come after
+
+
+def test_q35_auto_at_9_is_what_9_adds() -> None:
+    """Observed with the real 9.0.0 for the q35-auto devices (two virtio NICs, one e1000, no USB
+    controller, no balloon): root ports 1-3 (the e1000's pcie-to-pci-bridge 4 on port 1), then a
+    root port for the USB controller (5), one for the balloon (6) and a spare (7)."""
+    from pcidesign.model import registry
+
+    cat = load()
+    d = registry.get("model-subelement").dialect(cat.host("9.0.0"), cat)
+    xml = engine.write_intent(d, cat.intent("q35-auto"))
+    assert xml is not None
+    saved = engine.roundtrip("model-subelement", cat.host("9.0.0"), xml)
+    assert saved.xml is not None
+    root = etree.fromstring(saved.xml)
+    got = [(c.get("index"), c.get("model"), c.find("model").get("name") if c.find("model") is not None else None,
+            dict(c.find("target").attrib) if c.find("target") is not None else {})
+           for c in root.iterfind("devices/controller[@type='pci']")]
+    port = lambda i, p: (str(i), "pcie-root-port", "pcie-root-port", {"chassis": str(i), "port": p})  # noqa: E731
+    assert got == [("0", "pcie-root", None, {}), port(1, "0x8"), port(2, "0x9"), port(3, "0xa"),
+                   ("4", "pcie-to-pci-bridge", "pcie-pci-bridge", {}), port(5, "0xb"), port(6, "0xc"), port(7, "0xd")]
+
+
+def test_an_intent_domain_asks_for_no_usb_and_no_balloon() -> None:
+    """So that no release adds root ports for them: the domain holds the root and the intent only."""
+    from pcidesign.model import registry
+
+    cat = load()
+    d = registry.get("model-subelement").dialect(cat.host("9.0.0"), cat)
+    saved = engine.roundtrip("model-subelement", cat.host("9.0.0"), engine.write_intent(d, cat.intent("pcie-root")) or b"")
+    assert saved.xml is not None and saved.xml.count(b"<controller type=\"pci\"") == 1

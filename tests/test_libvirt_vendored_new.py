@@ -34,7 +34,10 @@ CAPS = {"QEMU_CAPS_DEVICE_PCI_BRIDGE": "pci-bridge", "QEMU_CAPS_DEVICE_DMI_TO_PC
         "QEMU_CAPS_DEVICE_PXB": "pxb", "QEMU_CAPS_DEVICE_PXB_PCIE": "pxb-pcie"}
 """libvirt's capability flags for the controller devices, and the device each names."""
 
-AUTO = "auto-added: libvirt adds controllers for the domain's other devices (USB, balloon, disks, NICs, ...); the model adds them only for the NICs of the q35-auto intent (issue 21, item 5, not done)"
+AUTO = ("auto-added: libvirt adds controllers for the domain's other devices (USB controller, balloon, disks, "
+        "video, ...); the model adds them only on a q35 guest whose one PCI controller is the root, for its NICs, the "
+        "implicit balloon, a spare port and, on a real QEMU (not a test's capability list), the implicit USB "
+        "controller (issue 21, item 5)")
 NICS = ("auto-added: from 2.5.0 libvirt puts every Express device behind its own root port; the model's rule "
         "(autoadd.added) puts the domain's legacy e1000 NIC behind a dmi-to-pci-bridge/pci-bridge pair at indexes 2-3, "
         "and adds none for the other devices")

@@ -339,7 +339,14 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
     express = sum(1 for n in nics if (n.find("model").get("type") if n.find("model") is not None else "") in
                   autoadd.EXPRESS_MODELS)
     out: list[Controller] = []
-    for offset, cls in enumerate(autoadd.added(dialect.release.key, express, len(nics) - express), start=1):
+    classes = autoadd.added(dialect.release.key, express, len(nics) - express)
+    balloon = root.find("devices/memballoon")
+    # the default USB controller is an Express one on a QEMU of the release's time; a host given
+    # as a list of capabilities (libvirt's tests) names no USB device, so none is assumed there
+    usb_port = root.find("devices/controller[@type='usb']") is None and not dialect.host.qemu.startswith("caps")
+    balloon_port = balloon is None or (balloon.get("model") != "none" and balloon.find("address") is None)
+    classes += autoadd.implicit(dialect.release.key, usb_port, balloon_port, len(classes))
+    for offset, cls in enumerate(classes, start=1):
         if cls not in dialect.classes:
             continue
         elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
@@ -354,7 +361,11 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
 
 
 def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | None:
-    """A minimal domain with the intent's controller as a user writes it, or None if it cannot be."""
+    """A minimal domain with the intent's controller as a user writes it, or None if it cannot be.
+
+    A q35 domain says it wants no USB controller and no memory balloon, so that no release adds
+    controllers for them (from 2.5.0 each would get a root port, :func:`pcidesign.model.autoadd.implicit`):
+    the domain holds the intent's controller and the root bus only."""
     elem = dialect.write(intent)
     if elem is None:
         return None
@@ -378,4 +389,7 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
         etree.SubElement(devices, "controller", type="pci", index="0", model=root_cls)
         elem.set("index", "1")
         devices.append(elem)
+    if machine == "q35":  # no implicit USB controller or balloon: libvirt adds no root port for them
+        etree.SubElement(devices, "controller", type="usb", index="0", model="none")
+        etree.SubElement(devices, "memballoon", model="none")
     return to_bytes(root)
