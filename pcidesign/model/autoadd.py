@@ -55,6 +55,30 @@ def added(release: Key, express: int, legacy: int) -> list[str]:
     return out
 
 
+IMPLICIT_SINCE: Key = version_key("2.5.0")
+"""From here a q35 guest's implicit USB controller and memory balloon (Express devices) and one
+spare hotplug port each get a root port of their own."""
+
+
+def implicit(release: Key, usb_port: bool, balloon_port: bool, others: int) -> list[str]:
+    """The root ports a release adds, after the ``others`` of :func:`added`, to a q35 guest whose
+    only PCI controller is the root: one for the USB controller libvirt adds when the domain
+    names none (``usb_port``: from 2.5.0 the q35 default is ``nec-usb-xhci`` when QEMU has it,
+    ``qemuDomainDefAddDefaultDevices`` in src/qemu/qemu_domain.c at v2.5.0 .. v4.0.0; ``qemu-xhci``
+    on 9.0.0, observed), one for the memory balloon (``balloon_port``: a ``<memballoon>`` that is
+    not ``model='none'``, or none at all), and one spare hotplug port when anything was added
+    ("a 'one time' reservation of one extra PCIE|HOTPLUGGABLE slot",
+    ``qemuDomainAssignPCIAddresses`` in src/qemu/qemu_domain_address.c at v2.5.0, v4.0.0).
+    Evidence: libvirt's own ``q35-default-devices-only`` at 2.5.0, 3.2.0 and 4.0.0 (root ports
+    1-3: USB on 1, balloon on 2, 3 spare); observed on 9.0.0 for the ``q35-auto`` devices (the
+    ports of :func:`added` at 1-4, then USB 5, balloon 6, spare 7). Before 2.5.0 these devices
+    went behind the bridge pair :func:`added` already gives."""
+    if release < IMPLICIT_SINCE:
+        return []
+    ports = int(usb_port) + int(balloon_port)
+    return ["pcie-root-port"] * (ports + (1 if ports or others else 0))
+
+
 def in_naming_scope(cat: "Catalog", intent: "Intent", a: "Release", b: "Release") -> bool:
     """Whether the cell (``intent``, written at ``a``, read at ``b``) is in scope ``naming``: both
     releases know the intent (:meth:`Catalog.knows`) and, for a domain-level intent, ``b`` knows

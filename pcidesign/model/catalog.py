@@ -156,6 +156,9 @@ class MachineInfo:
     source: str
 
 
+LEGACY_PC_FAMILY = "pc"
+"""The i440fx machines QEMU named ``pc-0.10`` to ``pc-1.3``, before ``pc-i440fx-1.4`` (data/machines.csv)."""
+
 
 @dataclass(frozen=True, eq=False)
 class Host:
@@ -467,7 +470,7 @@ def _load_machines(p: Path) -> dict[str, MachineInfo]:
     out: dict[str, MachineInfo] = {}
     table = read_csv(p, ["family", "version", "qemu_since", "qemu_removed", "source"])
     table.require_rows("machines")
-    families = set(MACHINE_FAMILIES.values())
+    families = set(MACHINE_FAMILIES.values()) | {LEGACY_PC_FAMILY}
     for row, r in table.rows:
         if r["family"] not in families:
             raise DataError(table.name, row, f"unknown machine family {_show(r['family'])}; valid: {', '.join(families)}")

@@ -17,9 +17,10 @@ from typing import Literal
 from lxml import etree
 
 from pcidesign.model.catalog import TARGET_SINCE, Catalog, Host, Intent, Key, version_key
+from pcidesign.model import guestabi
+from pcidesign.model.guestabi import GUEST_VALUES, strtol
 from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
 from pcidesign.model.setting import Setting
-from pcidesign.model.guestabi import GUEST_VALUES
 from pcidesign.model.xmlsafe import parse_fragment
 
 Purpose = Literal["define", "load", "incoming"]
@@ -32,6 +33,13 @@ the releases between 4.0.0 and 9.0.0 are not modelled."""
 
 HEX_TARGET_FIELDS = frozenset({"port"})
 """``<target>`` fields libvirt formats in hex (the others in decimal), whatever the user wrote."""
+
+INDEX_ASSIGNED_SINCE = version_key("1.3.5")
+"""A controller written without ``index`` gets the lowest unused one from 1.3.5 (commit 4d100c7a4)."""
+
+UNASSIGNED = -1
+"""The index :func:`parse_index` gives a controller written without one, until the whole domain
+is parsed and the release assigns it (from 1.3.5)."""
 
 INT_MAX = 2**31 - 1
 """The largest controller index libvirt accepts (the index is a C ``int``)."""
@@ -125,15 +133,16 @@ def parse_index(value: str | None, release: Key) -> int | Rejection:
     a digit and ``2147483648`` give "Expected integer value"; ``-4`` gives "Expected
     non-negative value".
 
-    A missing ``index`` is not modelled (libvirt assigns the first free one; see
-    data/calibration/unmodelled.csv): it is refused as unparsable.
+    A missing ``index``: up to 1.3.4 the controller keeps the index its zeroed allocation gave it,
+    0 (``virDomainControllerDefNew`` at v1.2.18, v1.2.19, v1.3.4); from 1.3.5 it is
+    :data:`UNASSIGNED` here and :func:`pcidesign.model.domain.parse` gives it the lowest index no
+    other controller uses, in document order (commit 4d100c7a4 "conf: permit auto-assignment of
+    controller indexes", ``virDomainControllerFindUnusedIndex``; observed on 9.0.0: two
+    controllers without index beside an explicit 3 become 1 and 2).
     """
     new = release >= MESSAGES_9
-    if value is None:  # not modelled (34-no-index); kept as before
-        if new:
-            return Rejection("XML error: Invalid value for attribute 'index' in element 'controller': ''. "
-                             "Expected integer value")
-        return Rejection("XML error: Cannot parse controller index None")
+    if value is None:
+        return 0 if release < INDEX_ASSIGNED_SINCE else UNASSIGNED
     read = _strtol_base10(value)
     if new:
         invalid = f"XML error: Invalid value for attribute 'index' in element 'controller': '{value}'. "
@@ -266,12 +275,36 @@ class Dialect(ABC):
             return Rejection("XML error: Multiple <target> elements in controller definition not allowed")
         ctrl = self.read(elem, index, model)
         if isinstance(ctrl, Controller):
-            refused = self.validate(ctrl, purpose)
+            refused = self.check_target(elem, ctrl, purpose)
             if refused is not None:
                 return refused
         if isinstance(ctrl, Controller) and ctrl.device is None:
             ctrl = self.missing_device(ctrl, purpose)
         return ctrl
+
+    def check_target(self, elem: etree._Element, ctrl: Controller, purpose: Purpose) -> Rejection | None:
+        """The ``<target>`` checks of this release (:mod:`pcidesign.model.guestabi`), each at the
+        moment the release runs it, with the scheme's own validation (:meth:`validate`) in between:
+        the parse (syntax; up to 4.3.0 the ranges too) and the NUMA node at every parse; on 9.0.0
+        the ranges, then :meth:`validate`, then the field's class, at define and on an incoming
+        migration only (observed: a range is refused before a field of the wrong class)."""
+        key = self.release.key
+        target = elem.find("target")
+        values = {k: v for k, v in target.attrib.items()} if target is not None else {}
+        node = target.findtext("node") if target is not None else None
+        root = elem.getroottree().getroot()
+        cells = len(root.findall("cpu/numa/cell"))
+        message = guestabi.parse_values(values, key) or guestabi.check_numa(ctrl.cls, ctrl.index, node, cells, key)
+        if message is None and purpose != "load":
+            message = guestabi.check_ranges(values, key)
+        if message is not None:
+            return Rejection(message)
+        refused = self.validate(ctrl, purpose)
+        if refused is not None or purpose == "load":
+            return refused
+        device = ctrl.device or self.catalog.default_device(ctrl.cls, self.host)
+        message = guestabi.check_class(ctrl.cls, values, key, ctrl.index, device)
+        return None if message is None else Rejection(message)
 
     def missing_device(self, ctrl: Controller, purpose: Purpose) -> Controller:
         """``ctrl`` (which names no device) as the fill policy reads it for ``purpose``.
@@ -441,10 +474,10 @@ def strtol_base0(text: str) -> int | None:
 
 
 def _number(text: str | None, default: int | None) -> int | None:
-    """A number as libvirt reads it (:func:`strtol_base0`), or ``default`` when absent or not a number."""
+    """A number as libvirt reads it (:func:`pcidesign.model.guestabi.strtol`), or ``default`` when absent or not a number."""
     if text is None:
         return default
-    number = strtol_base0(text)
+    number = strtol(text)
     return default if number is None else number
 
 
@@ -453,7 +486,7 @@ def _target_text(field: str, value: str) -> str:
     (observed on 9.0.0: ``chassis='0x7' port='16'`` is saved as ``chassis='7' port='0x10'``)."""
     if field in ("hotplug",):
         return value
-    number = strtol_base0(value)
+    number = strtol(value)  # libvirt's base 0: '010' is 8 (observed on 9.0.0)
     if number is None:
         return value
     return f"0x{number:x}" if field in HEX_TARGET_FIELDS else str(number)

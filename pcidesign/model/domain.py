@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pcidesign.model import autoadd
+from pcidesign.model import autoadd, fillin
 from pcidesign.model.catalog import Intent
-from pcidesign.model.dialect import TARGET_SINCE, Controller, Dialect, Purpose, Rejection, Values
+from pcidesign.model.dialect import TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values
 from pcidesign.model.xmlsafe import parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
@@ -89,6 +89,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if isinstance(ctrl, Rejection):
             return ctrl
         ctrls.append(ctrl)
+    assigned = _assign_indexes(ctrls)
     dup = duplicate_index(ctrls)
     if dup is not None:
         return Rejection(f"XML error: Multiple 'pci' controllers with index '{dup}'")
@@ -99,6 +100,19 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if isinstance(extra, Rejection):
             return extra
         ctrls += extra
+    if purpose == "define" or dialect.release.key >= fillin.EVERY_PARSE_SINCE:  # address assignment
+        gaps = _gap_bridges(dialect, machine, ctrls)
+        if isinstance(gaps, Rejection):
+            return gaps
+        ctrls += gaps
+        added = frozenset(c.index for c in gaps)
+    else:
+        added = frozenset()
+    if fillin.fills_on(dialect.release.key, purpose):  # address assignment (pcidesign.model.fillin)
+        filled = _fill(dialect, machine, ctrls, root, assigned, added)
+        if isinstance(filled, Rejection):
+            return filled
+        ctrls = filled
     mtype = None
     if dialect.setting.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
         written = machine_type_of(root)
@@ -106,6 +120,78 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
     return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
+
+
+def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element,
+          first: frozenset[int] = frozenset(), last: frozenset[int] = frozenset()) -> list[Controller] | Rejection:
+    """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`);
+    the controllers in ``first`` (given their index by the parse) are addressed first, those in
+    ``last`` (added to fill a gap) last."""
+    filled = fillin.assign(dialect.release.key, machine, ctrls, root, video_usable=dialect.host.qemu != "caps",
+                           first=first, last=last)
+    if isinstance(filled, str):
+        return Rejection(filled)
+    values = {f.index: f.values for f in filled}
+    return [c if c.index not in values else
+            Controller(c.index, c.cls, c.device, c.form, fillin.merged_target(c.kept, values[c.index]), c.values)
+            for c in ctrls]
+
+
+GAP_LIMIT = 255
+"""Gaps below a larger index are not filled by the model (a PCI bus number is 8 bits; what libvirt
+does with a larger index was not examined)."""
+
+
+def _gap_bridges(dialect: Dialect, machine: str, ctrls: list[Controller]) -> list[Controller] | Rejection:
+    """The controllers libvirt adds so that every index below the largest one has a PCI bus
+    (``qemuDomainPCIAddressSetCreate`` then ``virDomainDefMaybeAddController`` for buses 1 to
+    the largest index): a ``pci-bridge``, or from 2.5.0 a ``pcie-root-port`` on a machine whose
+    root is ``pcie-root`` (src/qemu/qemu_command.c @1.2.19; qemu_domain_address.c @2.5.0,
+    4.0.0; observed on 9.0.0: a lone pci-bridge at index 4 gets bridges 1-3; libvirt's test
+    ``pci-autoadd-idx``). Each is added as a user writes the class alone."""
+    present = {c.index for c in ctrls}
+    top = max(present, default=0)
+    if top <= 1 or top > GAP_LIMIT or machine not in ROOT_OF_MACHINE or len(present) > top:
+        return []
+    pcie = any(c.cls == "pcie-root" for c in ctrls)
+    cls = "pcie-root-port" if pcie and dialect.release.key >= autoadd.RULES[1][0] else "pci-bridge"
+    out: list[Controller] = []
+    for index in range(1, top):
+        if index in present or cls not in dialect.classes:
+            continue
+        elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
+        if elem is None:
+            continue
+        elem.set("index", str(index))
+        ctrl = dialect.parse(elem, "define")
+        if isinstance(ctrl, Rejection):
+            return ctrl
+        out.append(ctrl)
+    return out
+
+
+def _assign_indexes(ctrls: list[Controller]) -> frozenset[int]:
+    """Give each controller written without an index (:data:`UNASSIGNED`, from 1.3.5) the lowest
+    index no other PCI controller uses, in document order (``virDomainControllerFindUnusedIndex``;
+    observed on 9.0.0); the indexes given. Linear in ``ctrls``.
+
+    libvirt keeps its controllers in the order it inserted them, sorted by index, where such a
+    controller sorted first (index -1): it is addressed before the others (observed on 9.0.0: a
+    root port without index beside an explicit index 1 gets index 2 and port 0x8)."""
+    if not any(c.index == UNASSIGNED for c in ctrls):
+        return frozenset()
+    given: set[int] = set()
+    used = {c.index for c in ctrls}
+    candidate = 0
+    for i, c in enumerate(ctrls):
+        if c.index != UNASSIGNED:
+            continue
+        while candidate in used:
+            candidate += 1
+        used.add(candidate)
+        given.add(candidate)
+        ctrls[i] = Controller(candidate, c.cls, c.device, c.form, c.kept, c.values)
+    return frozenset(given)
 
 
 def duplicate_index(ctrls: list[Controller]) -> int | None:
@@ -196,8 +282,14 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """The running guest's definition (devices filled in), or why the release refuses to start it."""
     if defn.machine_type is not None and not dialect.catalog.runs_machine(dialect.host, defn.machine_type):
         return Rejection(machine_message(defn.machine_type))
+    ctrls = list(defn.controllers)
+    if dialect.release.key >= TARGET_SINCE:  # what the parse did not save is filled in the live guest
+        filled = _fill(dialect, defn.machine, ctrls, parse_domain(defn.doc))
+        if isinstance(filled, Rejection):
+            return filled
+        ctrls = filled
     live: list[Controller] = []
-    for ctrl in defn.controllers:
+    for ctrl in ctrls:
         got = dialect.start(ctrl)
         if isinstance(got, Rejection):
             return got
@@ -247,7 +339,14 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
     express = sum(1 for n in nics if (n.find("model").get("type") if n.find("model") is not None else "") in
                   autoadd.EXPRESS_MODELS)
     out: list[Controller] = []
-    for offset, cls in enumerate(autoadd.added(dialect.release.key, express, len(nics) - express), start=1):
+    classes = autoadd.added(dialect.release.key, express, len(nics) - express)
+    balloon = root.find("devices/memballoon")
+    # the default USB controller is an Express one on a QEMU of the release's time; a host given
+    # as a list of capabilities (libvirt's tests) names no USB device, so none is assumed there
+    usb_port = root.find("devices/controller[@type='usb']") is None and not dialect.host.qemu.startswith("caps")
+    balloon_port = balloon is None or (balloon.get("model") != "none" and balloon.find("address") is None)
+    classes += autoadd.implicit(dialect.release.key, usb_port, balloon_port, len(classes))
+    for offset, cls in enumerate(classes, start=1):
         if cls not in dialect.classes:
             continue
         elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
@@ -262,7 +361,11 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
 
 
 def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | None:
-    """A minimal domain with the intent's controller as a user writes it, or None if it cannot be."""
+    """A minimal domain with the intent's controller as a user writes it, or None if it cannot be.
+
+    A q35 domain says it wants no USB controller and no memory balloon, so that no release adds
+    controllers for them (from 2.5.0 each would get a root port, :func:`pcidesign.model.autoadd.implicit`):
+    the domain holds the intent's controller and the root bus only."""
     elem = dialect.write(intent)
     if elem is None:
         return None
@@ -286,4 +389,7 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
         etree.SubElement(devices, "controller", type="pci", index="0", model=root_cls)
         elem.set("index", "1")
         devices.append(elem)
+    if machine == "q35":  # no implicit USB controller or balloon: libvirt adds no root port for them
+        etree.SubElement(devices, "controller", type="usb", index="0", model="none")
+        etree.SubElement(devices, "memballoon", model="none")
     return to_bytes(root)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pcidesign.model import registry, scenarios
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
+from pcidesign.model.catalog import DEFAULT_TIMELINE, LEGACY_PC_FAMILY, Catalog, load
 from pcidesign.model.hops import HOPS as _HOP_TABLE
 from pcidesign.model.setting import AXES, MACHINE_FAMILIES, MACHINE_MODES, SCOPES
 from pcidesign.model.errors import PcidesignError, UnknownNameError
@@ -59,7 +59,8 @@ def _schemes(cat: Catalog, timeline: str) -> Iterable[str]:
 
 
 def _machines(cat: Catalog, timeline: str) -> Iterable[str]:
-    return (*MACHINE_MODES, *MACHINE_FAMILIES, *cat.machines)
+    # the pc-0.x/pc-1.x machines are known to roundtrip, not an axis (it writes pc-i440fx-V or pc-q35-V)
+    return (*MACHINE_MODES, *MACHINE_FAMILIES, *(m for m, i in cat.machines.items() if i.family != LEGACY_PC_FAMILY))
 
 
 def _scenarios(cat: Catalog, timeline: str) -> Iterable[str]:

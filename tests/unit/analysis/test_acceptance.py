@@ -102,8 +102,9 @@ def test_naming_scope_leaves_out_only_cells_of_classes_new_at_either_release(cat
         cls = row["intent"].split(":")[0]
         assert cls not in classes[row["from"]] or cls not in classes[row["to"]]
     # under the status quo every remaining cell is harmless: the failures were all new classes
+    # ('rewritten': a release from 1.3.5 adds the filled-in chassisNr to a 1.2.18 config it loads, issue 21)
     quo = matrix("status-quo", "restart", "whatif", scope="naming")
-    assert set(quo["outcome"].astype(str)) <= {"ok", "not-expressible"}
+    assert set(quo["outcome"].astype(str)) <= {"ok", "not-expressible", "rewritten"}
     # ... while the shipped scheme still changes a 2015 guest at H1
     assert (naming[(naming["from"] == "1.2.18") & (naming["to"] == "H1")]["outcome"] == "guest-changed").any()
 

@@ -127,9 +127,9 @@ def test_parse_index_table(value: str, old: int | None, new: int | None) -> None
 
 
 def test_release_with_no_index_keeps_its_message(catalog: Catalog) -> None:
-    """A missing index is not modelled (data/calibration/unmodelled.csv): unchanged messages."""
-    assert parse_index(None, version_key("4.0.0")) == Rejection("XML error: Cannot parse controller index None")
-    assert parse_index(None, version_key("9.0.0")) == Rejection(NINE.format("", "integer value"))
+    """A missing index is 0 up to 1.3.4 and assigned by the domain's parse from 1.3.5 (issue 21)."""
+    assert parse_index(None, version_key("1.3.4")) == 0
+    assert parse_index(None, version_key("4.0.0")) == parse_index(None, version_key("9.0.0")) == -1
 
 
 # -- item 4: mixed content is printed back exactly ---------------------------------------------------
@@ -160,6 +160,7 @@ MIXED_SAVED = """<domain type="kvm">
     <controller type="pci" index="0" model="pcie-root"/>
     <controller type="pci" index="1" model="pcie-root-port">
       <model name="pcie-root-port"/>
+      <target chassis="1" port="0x8"/>
     </controller>
     <interface type="network">
       <source network="default"/>
