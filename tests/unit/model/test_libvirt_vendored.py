@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import TESTS
+
 import pytest
 from lxml import etree
 
 from pcidesign.model import engine
 from pcidesign.model.catalog import load
 
-DATA = Path(__file__).resolve().parent / "data" / "libvirt"
+DATA = TESTS / "data" / "libvirt"
 RELEASES = ("1.2.18", "1.2.19", "1.3.4", "2.5.0", "3.2.0", "4.0.0")
 CAPS = {"QEMU_CAPS_DEVICE_PCI_BRIDGE": "pci-bridge", "QEMU_CAPS_DEVICE_DMI_TO_PCI_BRIDGE": "i82801b11-bridge",
         "QEMU_CAPS_DEVICE_IOH3420": "ioh3420", "QEMU_CAPS_DEVICE_PCIE_ROOT_PORT": "pcie-root-port",
