@@ -68,7 +68,7 @@ range - must be 1-255", "chassis '256' out of range - must be 0-255", "port '256
 1-254 from the same validation: "PCI controller busNr ... out of range - must be 1-254")."""
 
 
-# -- what each release accepts in <target> (issue 21) ----------------------------------------------
+# -- what each release accepts in <target> (docs/facts-fillins.md) -----------------------------------------
 Key = tuple[int, ...]
 
 NINE: Key = (9, 0, 0)
@@ -78,7 +78,7 @@ between 4.3.0 and 9.0.0 are not modelled)."""
 FIELDS_SINCE: dict[str, Key] = {"chassisNr": (1, 2, 19), "chassis": (1, 2, 19), "port": (1, 2, 19),
                                 "busNr": (1, 3, 4), "node": (1, 3, 4), "index": (3, 6, 0), "hotplug": (6, 3, 0)}
 """The release that starts parsing each ``<target>`` field (src/conf/domain_conf.c
-``virDomainControllerDefParseXML`` at each tag; ``hotplug`` from 6.3.0, FACTS.md §9). An older
+``virDomainControllerDefParseXML`` at each tag; ``hotplug`` from 6.3.0, facts §9). An older
 release ignores the field (and drops it)."""
 
 VALID_FOR: dict[str, frozenset[str]] = {
