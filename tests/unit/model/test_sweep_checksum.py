@@ -11,6 +11,14 @@ drops the ``<target>`` a later release saved (1.2.19, 1.3.4: 64 cells each; 3.2.
 start only, so they save nothing). By scenario: restart 130, migrate 130, resave-roundtrip 44,
 migrate-roundtrip 44. No guest-visible value moved: the filled-in value is the one the model
 derived before.
+Moved on purpose (issue 20, fill at start, docs/facts-flows.md): libvirt 1.2.19 to 1.3.4 also fill
+the device name in when a guest starts, so the live and migratable XML carry it there. 32 cells of
+``model-subelement`` for ``pci-bridge``, ``pci-bridge:pci-bridge``, ``dmi-to-pci-bridge`` and
+``dmi-to-pci-bridge:i82801b11-bridge`` on both timelines: ``migrate`` from 1.2.18 to 1.2.19 and to
+1.3.4 went from ``ok`` to ``rewritten`` (16), and ``migrate-roundtrip`` from 1.2.19 or 1.3.4 to
+1.2.18 and back from ``info-lost`` to ``ok`` (8, the dmi bridges) or ``rewritten`` (8, the
+pci-bridges, whose ``<target>`` the older release drops). 380 cells moved in all (348 + 32),
+checked by comparing the full pinned sweep before and after, cell by cell.
 
 Scenarios: the four of DESIGN.md; intents and releases: those of the catalog when this was
 pinned. A change that moves a cell on purpose updates the digest in the same commit and says
@@ -38,7 +46,7 @@ INTENTS = (
 )
 RELEASES = {"real": ("1.2.18", "1.2.19", "1.3.4", "3.2.0", "4.0.0", "4.3.0", "9.0.0"),
             "whatif": ("1.2.18", "1.2.19", "1.3.4", "3.2.0", "4.0.0", "4.3.0", "9.0.0", "H1", "H2")}
-PINNED = "9a2c91f3280a737c92b4166418edd58333d5897e7e25ba7e51eaa62c9e9e6e1e"
+PINNED = "3a59b503e7b597f7edc6f6156b74bb485c025ed46b31132ee174952151fe0889"
 
 
 def digest(schemes: list[str]) -> str:
