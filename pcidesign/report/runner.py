@@ -232,18 +232,28 @@ def workers_for(jobs: int, notebooks: int) -> int:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """The worker pool. Workers are started with ``spawn``: each is a child of this process whose
-    id is known the moment it exists, so an interrupted batch can end every one of them (a
-    forkserver makes them later, out of this process's sight, while it is still importing)."""
+    """The worker pool, with multiprocessing's helpers (resource tracker, forkserver) running:
+    call it within :func:`_spawning`, so that they start with SIGTERM and SIGINT blocked and
+    their standard error in the batch's log. Workers are forked later by the forkserver, which
+    has imported what they need once."""
     import multiprocessing
+    from multiprocessing import resource_tracker
 
-    ctx = multiprocessing.get_context("spawn")
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        from multiprocessing import forkserver
+
+        ctx.set_forkserver_preload(["papermill", "nbconvert", "pcidesign.report.runner"])
+        forkserver.ensure_running()  # now (it returns at once), not when the first worker is asked for
+    resource_tracker.ensure_running()
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
 
 
-def _descendants(root: int) -> list[int]:
-    """Every process below ``root`` (children, their children...), read from /proc (Linux; empty
-    elsewhere), found before any of them is ended (an orphan leaves the tree)."""
+def _descendants(root: int, depth: int = 1_000) -> list[int]:
+    """Every process below ``root`` (children, their children... down to ``depth``), read from
+    /proc (Linux; empty elsewhere), found before any of them is ended (an orphan leaves the tree)."""
     below: dict[int, list[int]] = {}
     try:
         entries = [e for e in os.listdir("/proc") if e.isdigit()]
@@ -257,18 +267,20 @@ def _descendants(root: int) -> list[int]:
             continue
         below.setdefault(ppid, []).append(int(entry))
     out: list[int] = []
-    todo = [root]
+    todo = [(root, 0)]
     while todo:
-        kids = below.get(todo.pop(), [])
-        out += kids
-        todo += kids
+        pid, level = todo.pop()
+        if level < depth:
+            kids = below.get(pid, [])
+            out += kids
+            todo += [(k, level + 1) for k in kids]
     return out
 
 
-def _is_resource_tracker(pid: int) -> bool:
+def _cmdline_has(pid: int, word: bytes) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"resource_tracker" in f.read()
+            return word in f.read()
     except OSError:
         return False
 
@@ -281,7 +293,11 @@ def _end_workers(pid_dir: Path) -> None:
     import multiprocessing
     import signal as _signal
 
-    family = [p for p in _descendants(os.getpid()) if not _is_resource_tracker(p)]
+    for pid in _descendants(os.getpid(), depth=1):  # the forkserver forks no more workers from now on
+        if _cmdline_has(pid, b"forkserver"):
+            with contextlib.suppress(OSError):
+                os.kill(pid, _signal.SIGSTOP)
+    family = [p for p in _descendants(os.getpid()) if not _cmdline_has(p, b"resource_tracker")]
     children = multiprocessing.active_children()
     for p in children:
         with contextlib.suppress(Exception):
@@ -337,13 +353,13 @@ def _spawning(log: Path) -> Iterator[None]:
     """Within (the main thread making the worker pool): SIGTERM and SIGINT are held back and
     raised as :class:`Interrupted` on leaving, and standard error is ``log``.
 
-    A signal in the middle of starting multiprocessing's resource tracker or a worker would
-    otherwise interrupt the half-made child while it imports, or remove what it is still
-    unpickling (its traceback then reached the terminal). Making them takes milliseconds (they
-    import afterwards, on their own). The children made here start with both signals blocked
-    (the mask is inherited; a worker unblocks them in :func:`_worker_init`) and write their
-    standard error to ``log``, never to the terminal; the batch ends them itself
-    (:func:`_end_workers`)."""
+    Ctrl-C reaches the whole process group: multiprocessing's resource tracker and forkserver,
+    still importing, printed a KeyboardInterrupt traceback; a worker the forkserver was making
+    when the batch stopped printed one too (what it unpickled was gone). Starting the helpers
+    takes milliseconds (they import afterwards, on their own). The processes made here start with
+    both signals blocked (the mask is inherited, by the forkserver's workers too, which unblock
+    them in :func:`_worker_init`) and write their standard error to ``log``, never to the
+    terminal; the batch ends them itself (:func:`_end_workers`)."""
     global _HOLDING
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -515,10 +531,10 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     failed = 0
     pool = None
     try:
-        with _spawning(pid_dir / WORKERS_LOG):  # the workers are made (on submit) whole or not at all
+        with _spawning(pid_dir / WORKERS_LOG):
             pool = _pool(workers)
-            futures: dict[Future[Record], Job] = {
-                pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in todo}
+        futures: dict[Future[Record], Job] = {
+            pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in todo}
         for fut in as_completed(futures):
             job = futures[fut]
             try:

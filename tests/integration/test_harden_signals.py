@@ -25,7 +25,7 @@ ARGS = ["report", "--timeline", "real", "--scheme", "model-subelement", "--no-pr
 
 
 def kinds(pid: int) -> list[str]:
-    """What runs below ``pid``: the kernel check, multiprocessing's workers, kernels."""
+    """What runs below ``pid``: the kernel check, the forkserver, workers, kernels."""
     out = []
     try:
         family = psutil.Process(pid).children(recursive=True)
@@ -37,7 +37,9 @@ def kinds(pid: int) -> list[str]:
         except psutil.Error:
             continue
         out.append("kernel" if "ipykernel" in line else "checks" if "report.checks" in line
-                   else "worker" if "spawn_main" in line else "other")
+                   else "forkserver" if "forkserver" in line else "worker" if "spawn_main" in line else "other")
+    if out.count("forkserver") > 1:  # the forkserver's workers carry its command line
+        out.append("worker")
     return out
 
 
@@ -49,8 +51,9 @@ def gone(p: psutil.Process) -> bool:
 
 
 MOMENTS = [("2s", signal.SIGTERM), ("6s", signal.SIGTERM), ("10s", signal.SIGTERM), ("15s", signal.SIGTERM),
-           ("checks", signal.SIGTERM), ("worker", signal.SIGTERM), ("kernel", signal.SIGTERM),
-           ("2s", signal.SIGINT), ("worker", signal.SIGINT), ("kernel", signal.SIGINT)]
+           ("checks", signal.SIGTERM), ("forkserver", signal.SIGTERM), ("worker", signal.SIGTERM),
+           ("kernel", signal.SIGTERM), ("2s", signal.SIGINT), ("forkserver", signal.SIGINT), ("worker", signal.SIGINT),
+           ("kernel", signal.SIGINT)]
 
 
 @pytest.mark.parametrize(("moment", "signum"), MOMENTS, ids=[f"{m}-{s.name}" for m, s in MOMENTS])
