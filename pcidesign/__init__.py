@@ -10,7 +10,33 @@ The public API, the same the CLI and the notebooks use::
 
 from __future__ import annotations
 
-import pcidesign.schemes  # noqa: F401  (registers the built-in schemes)
+import os as _os
+import signal as _signal
+import sys as _sys
+
+
+def _is_command() -> bool:
+    """Whether this process is the ``pcidesign`` command (the console script or ``python -m
+    pcidesign.cli``), not a library user such as a notebook kernel."""
+    argv = list(getattr(_sys, "orig_argv", ()))
+    if "-m" in argv[:-1] and argv[argv.index("-m") + 1] in ("pcidesign.cli", "pcidesign"):
+        return True
+    return bool(_sys.argv) and _os.path.basename(_sys.argv[0]) == "pcidesign"
+
+
+def _startup_signal(signum: int, _frame: object) -> None:
+    """SIGTERM or SIGINT while the command is still importing: nothing was started or written
+    yet, so one line and the shell's status (143, 130), with no traceback."""
+    _os.write(2, f"pcidesign: interrupted by {_signal.Signals(signum).name} while starting\n".encode())
+    _os._exit(128 + signum)
+
+
+if _is_command():
+    for _s in (_signal.SIGTERM, _signal.SIGINT):
+        if _signal.getsignal(_s) is not _signal.SIG_IGN:  # a signal the shell has us ignore stays ignored
+            _signal.signal(_s, _startup_signal)  # cli.main() puts its own handlers in place
+
+import pcidesign.schemes  # noqa: E402,F401  (registers the built-in schemes)
 from pcidesign.schemes import loader as _loader
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release
 from pcidesign.model.catalog import load as load_catalog

@@ -8,8 +8,9 @@ through :func:`error`, which escapes control characters an input file may have p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -583,7 +584,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except report.Interrupted as exc:
         print(f"pcidesign report: interrupted by {exc}; the unfinished run was removed, earlier runs and "
               "'latest' are unchanged", file=sys.stderr)
-        return exc.status
+        _exit_now(exc.status)
     folder = Path(args.out) / summary.folder
     print(f"{summary.jobs - summary.failed} of {summary.jobs} notebooks ran in {summary.seconds:.1f} s; "
           f"open {folder / 'index.html'}")
@@ -628,8 +629,67 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 1 if args.fail_on_change and found.moved else 0
 
 
+def _exit_now(status: int) -> NoReturn:
+    """End the process at once with ``status``, after an interrupted report has ended its workers
+    and kernels and removed its run: no interpreter shutdown, which would wait for the worker
+    pool's manager thread (tens of seconds) or abort in a native thread still running."""
+    import os
+
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(status)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the command is (as Ctrl-C raises KeyboardInterrupt)."""
+
+
+@contextlib.contextmanager
+def _command_signals() -> Iterator[None]:
+    """Within: SIGINT raises KeyboardInterrupt and SIGTERM :class:`_Terminated`, so that every
+    command ends with one line and the shell's status (130, 143); a signal the shell made us ignore
+    stays ignored. Replaces the handlers ``import pcidesign`` put in place for the start-up."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(_signum: int, _frame: object) -> None:
+        raise _Terminated
+
+    old = {}
+    for sig, handler in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, terminated)):
+        previous = signal.getsignal(sig)
+        if previous is not signal.SIG_IGN:
+            old[sig] = previous
+            signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, previous in old.items():
+            if getattr(previous, "__name__", "") == "_startup_signal" or previous is None:
+                previous = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+            signal.signal(sig, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    with _command_signals():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            print("pcidesign: interrupted by SIGINT", file=sys.stderr)
+            return 130
+        except _Terminated:
+            print("pcidesign: interrupted by SIGTERM", file=sys.stderr)
+            return 143
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     from pcidesign.schemes import loader
 
     parser = build_parser()
@@ -663,6 +723,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"pcidesign {args.command}: interrupted by SIGTERM", file=sys.stderr)
+        return 143
     except Exception as exc:
         plugin = loader.plugin_of(exc)
         if plugin is None:

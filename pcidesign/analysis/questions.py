@@ -17,6 +17,7 @@ the cells whose intent one of the two releases does not know (every scheme fails
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -244,7 +245,7 @@ def question_from_row(r: dict[str, str], cat: Catalog) -> Question:
         if len(sources) > 1:
             raise ValueError("method 'paths' takes at most one start release in 'from'")
         if r["max_hops"] not in ("", "timeline"):
-            if not r["max_hops"].isdigit() or int(r["max_hops"]) < 1:
+            if re.fullmatch(r"[0-9]{1,4}", r["max_hops"]) is None or int(r["max_hops"]) < 1:  # never int() of 10,000 digits
                 raise ValueError(f"max_hops must be a whole number >= 1 or 'timeline', not {r['max_hops']!r}")
             max_hops = int(r["max_hops"])
     return Question(

@@ -75,22 +75,30 @@ def _run(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
     return run_sync(coro_fn)(*args, **kwargs)
 
 
-def _start_once(log_dir: Path) -> WarmKernel:
+def _start_once(log_dir: Path, pid_dir: Path | None = None) -> WarmKernel:
     from jupyter_client.manager import AsyncKernelManager
 
     km = AsyncKernelManager(kernel_name=KERNEL)
     with open(log_dir / KERNEL_LOG, "ab") as log:
         _run(km.start_kernel, extra_arguments=list(KERNEL_ARGS), stdout=log, stderr=log, cwd=os.getcwd())
     pid = getattr(km.provisioner, "pid", None)
+    pid = pid if isinstance(pid, int) else None
+    pid_file = None
+    if pid_dir is not None and pid is not None:  # listed the moment it exists, not once it is ready:
+        pid_file = pid_dir / f"kernel-{pid}"  # a batch interrupted while it starts ends it too
+        pid_file.write_text(str(pid))
     kc = km.client()
     try:
         kc.start_channels()
         _run(kc.wait_for_ready, timeout=READY_TIMEOUT)
     except BaseException:
         _shutdown(km, kc)
+        if pid_file is not None:
+            with contextlib.suppress(OSError):
+                pid_file.unlink()
         raise
     kc.allow_stdin = False
-    return WarmKernel(km, kc, pid if isinstance(pid, int) else None)
+    return WarmKernel(km, kc, pid, pid_file=pid_file)
 
 
 def start(log_dir: Path, pid_dir: Path | None = None) -> WarmKernel:
@@ -99,14 +107,11 @@ def start(log_dir: Path, pid_dir: Path | None = None) -> WarmKernel:
     last: Exception | None = None
     for attempt in range(START_ATTEMPTS):
         try:
-            kernel = _start_once(log_dir)
+            kernel = _start_once(log_dir) if pid_dir is None else _start_once(log_dir, pid_dir)
         except Exception as exc:  # noqa: BLE001 - any failed start is retried with fresh ports
             last = exc
             time.sleep(0.2 * (attempt + 1))
             continue
-        if pid_dir is not None and kernel.pid is not None:
-            kernel.pid_file = pid_dir / f"kernel-{kernel.pid}"
-            kernel.pid_file.write_text(str(kernel.pid))
         return kernel
     assert last is not None
     raise last

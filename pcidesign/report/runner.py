@@ -217,6 +217,8 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
 def _worker_init() -> None:
     # Ctrl-C reaches the whole process group: the main process alone decides what happens
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # made with SIGTERM and SIGINT blocked (see _spawning): SIGTERM ends a worker again
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
 
 # -- the whole batch ------------------------------------------------------------------------------------
@@ -235,25 +237,80 @@ def workers_for(jobs: int, notebooks: int) -> int:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    """The worker pool, with multiprocessing's helpers (resource tracker, forkserver) running:
+    call it within :func:`_spawning`, so that they start with SIGTERM and SIGINT blocked and
+    their standard error in the batch's log. Workers are forked later by the forkserver, which
+    has imported what they need once."""
     import multiprocessing
+    from multiprocessing import resource_tracker
 
     methods = multiprocessing.get_all_start_methods()
     method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
+        from multiprocessing import forkserver
+
         ctx.set_forkserver_preload(["papermill", "nbconvert", "pcidesign.report.runner"])
+        forkserver.ensure_running()  # now (it returns at once), not when the first worker is asked for
+    resource_tracker.ensure_running()
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
 
 
-def _end_workers(pid_dir: Path) -> None:
-    """End every worker process of this batch and every kernel they started, at once."""
-    import multiprocessing
+def _descendants(root: int, depth: int = 1_000) -> list[int]:
+    """Every process below ``root`` (children, their children... down to ``depth``), read from
+    /proc (Linux; empty elsewhere), found before any of them is ended (an orphan leaves the tree)."""
+    below: dict[int, list[int]] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        below.setdefault(ppid, []).append(int(entry))
+    out: list[int] = []
+    todo = [(root, 0)]
+    while todo:
+        pid, level = todo.pop()
+        if level < depth:
+            kids = below.get(pid, [])
+            out += kids
+            todo += [(k, level + 1) for k in kids]
+    return out
 
+
+def _cmdline_has(pid: int, word: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return word in f.read()
+    except OSError:
+        return False
+
+
+def _end_workers(pid_dir: Path) -> None:
+    """End every worker process of this batch and every kernel they started, at once: those this
+    process knows (its workers, the kernels listed in ``pid_dir``) and any other process below it
+    (a kernel a worker was starting when the batch was stopped, not listed yet). multiprocessing's
+    resource tracker is left to end itself when this process does, removing what it tracks."""
+    import multiprocessing
+    import signal as _signal
+
+    for pid in _descendants(os.getpid(), depth=1):  # the forkserver forks no more workers from now on
+        if _cmdline_has(pid, b"forkserver"):
+            with contextlib.suppress(OSError):
+                os.kill(pid, _signal.SIGSTOP)
+    family = [p for p in _descendants(os.getpid()) if not _cmdline_has(p, b"resource_tracker")]
     children = multiprocessing.active_children()
     for p in children:
         with contextlib.suppress(Exception):
             p.kill()
     kernels.kill_listed(pid_dir)
+    for pid in family:
+        with contextlib.suppress(OSError):
+            os.kill(pid, _signal.SIGKILL)
     for p in children:
         with contextlib.suppress(Exception):
             p.join(timeout=5)
@@ -290,6 +347,52 @@ def publish(tmp: Path, out: Path, now: datetime, fill: Callable[[str], None] = l
     raise ReportWriteError(f"no free run name under {out} for {base}")
 
 
+_HOLDING = False
+_HELD: list[int] = []
+WORKERS_LOG = "workers.log"
+"""Standard error of the multiprocessing helpers and workers (in the batch's temporary folder)."""
+
+
+@contextlib.contextmanager
+def _spawning(log: Path) -> Iterator[None]:
+    """Within (the main thread making the worker pool): SIGTERM and SIGINT are held back and
+    raised as :class:`Interrupted` on leaving, and standard error is ``log``.
+
+    Ctrl-C reaches the whole process group: multiprocessing's resource tracker and forkserver,
+    still importing, printed a KeyboardInterrupt traceback; a worker the forkserver was making
+    when the batch stopped printed one too (what it unpickled was gone). Starting the helpers
+    takes milliseconds (they import afterwards, on their own). The processes made here start with
+    both signals blocked (the mask is inherited, by the forkserver's workers too, which unblock
+    them in :func:`_worker_init`) and write their standard error to ``log``, never to the
+    terminal; the batch ends them itself (:func:`_end_workers`)."""
+    global _HOLDING
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = {signal.SIGTERM, signal.SIGINT}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    _HOLDING = True
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 2)
+    os.close(fd)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        _HOLDING = False
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal is delivered here
+        if _HELD:
+            signum = _HELD[0]
+            _HELD.clear()
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            raise Interrupted(signum)
+
+
 @contextlib.contextmanager
 def _signals_raise() -> Iterator[None]:
     """Within: SIGTERM and SIGINT raise :class:`Interrupted` (once; a second is ignored while
@@ -299,6 +402,9 @@ def _signals_raise() -> Iterator[None]:
         return
 
     def handler(signum: int, _frame: Any) -> None:
+        if _HOLDING:  # a child process is being made: raised when it is whole (see _spawning)
+            _HELD.append(signum)
+            return
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise Interrupted(signum)
@@ -478,8 +584,10 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     bar = tqdm(total=len(todo), desc="pcidesign report", unit="nb", disable=not progress, file=sys.stderr,
                dynamic_ncols=True)
     failed = 0
-    pool = _pool(workers)
+    pool = None
     try:
+        with _spawning(pid_dir / WORKERS_LOG):
+            pool = _pool(workers)
         futures: dict[Future[Record], Job] = {
             pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in todo}
         for fut in as_completed(futures):
@@ -496,7 +604,8 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     except BaseException:
         bar.disable = True
         _end_workers(pid_dir)
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
     else:
         pool.shutdown(wait=True)

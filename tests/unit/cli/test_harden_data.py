@@ -41,3 +41,16 @@ def test_an_empty_qemu_exits_2(value: str, capsys: pytest.CaptureFixture[str]) -
 def test_a_given_qemu_still_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["roundtrip", "--scheme", "model-subelement", "--release", "3.2.0", "--qemu", "2.9.0", str(SAMPLE)]) == 0
     assert capsys.readouterr().out.startswith("<domain")
+
+
+@pytest.mark.parametrize("value", ["9" * 10_000, "\u0661", "0"])
+def test_max_hops_in_questions_csv_is_bounded_and_ascii(data_copy: Path, value: str) -> None:
+    p = data_copy / "questions.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    row = next(n for n, line in enumerate(lines) if ",adjacent,timeline," in line)
+    lines[row] = lines[row].replace(",adjacent,timeline,", f",adjacent,{value},")
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_questions(data_copy)
+    text = str(info.value)
+    assert text.startswith(f"questions.csv, row {row + 1}: max_hops must be a whole number") and "4300" not in text
