@@ -21,6 +21,7 @@ is escaped (``xmlsafe.display``, ``safetext.printable``) before it enters a fram
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -164,11 +165,19 @@ def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo
     machine = display(ostype.get("machine") or "") if ostype is not None else ""
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
+    known = _known_elements(catalog, _schemes.get(WRITER))
     for elem in root.iterfind("devices/controller[@type='pci']"):
-        label = f"index {display(elem.get('index', '?'))}"
-        intent, reason = _intent_of(elem, catalog)
+        # the intent of an element is a function of its text: a fleet repeats a few hundred
+        # distinct controller elements, each read once (the key leaves the element's tail out)
+        key = etree.tostring(elem, with_tail=False)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= _KNOWN_LIMIT:
+                known.clear()
+            found = known[key] = _intent_of(elem, catalog)
+        intent, reason = found
         if intent is None:
-            unmapped.append((label, reason))
+            unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
         else:
             intents.append(intent)
     return DomainInfo(file, name, machine or "-", tuple(sorted(intents)), tuple(unmapped))
@@ -178,10 +187,26 @@ WRITER = "model-subelement"
 """The scheme that wrote the files: real libvirt (what shipped in 1.2.19), as ``virsh dumpxml`` writes."""
 
 
+_KNOWN_LIMIT = 100_000
+"""Distinct controller elements remembered per catalog (:func:`domain_info`) before starting afresh."""
+
+
+@functools.lru_cache(maxsize=8)
+def _known_elements(catalog: Catalog, writer: _schemes.Scheme) -> dict[bytes, tuple[str | None, str]]:
+    """The intents (or the reasons there is none) of the controller elements read so far with
+    ``catalog`` and the scheme ``writer`` (a registry change makes another scheme object)."""
+    return {}
+
+
 def _reader(catalog: Catalog) -> Dialect:
     """The dialect that reads a dumpxml file: the shipped scheme at the newest real release."""
+    return _reader_of(catalog, _schemes.get(WRITER))
+
+
+@functools.lru_cache(maxsize=8)
+def _reader_of(catalog: Catalog, writer: _schemes.Scheme) -> Dialect:
     newest = [r for r in catalog.releases if not r.hypothetical][-1]
-    return _schemes.get(WRITER).dialect(catalog.host(newest), catalog)
+    return writer.dialect(catalog.host(newest), catalog)
 
 
 def _intent_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str]:

@@ -86,6 +86,8 @@ _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 def display(source: object) -> str:
     """``source`` (a path or a name) as printable text: odd characters escaped, never an error."""
     text = os.fsdecode(source) if isinstance(source, (bytes, os.PathLike)) else str(source)
+    if text.isprintable() and text.isascii():
+        return text  # nothing to escape (the common case, a name or a number)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
