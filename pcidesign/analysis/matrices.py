@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from pcidesign.analysis import parallel
 from pcidesign.model import autoadd, engine
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
@@ -42,6 +43,12 @@ def matrix(
     """
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline, scope=scope).check(cat)
+    return _frame(_rows(scheme, scenario, intents, releases, cat, st), st)
+
+
+def _rows(scheme: str, scenario: str, intents: Iterable[str] | None, releases: Iterable[str] | None, cat: Catalog,
+          st: Setting) -> list[tuple[str, ...]]:
+    """The rows of one matrix (see :func:`matrix`), ``st`` checked."""
     timeline, scope = st.timeline, st.scope
     sch, scn = _schemes.get(scheme), _scenarios.get(scenario)
     rels = _releases(cat, timeline, releases)
@@ -55,10 +62,20 @@ def matrix(
                     continue
                 res = engine.run(sch, scn, it, ha, hb, cat, st)
                 rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
+    return rows
+
+
+def _frame(rows: list[tuple[str, ...]], st: Setting) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
     frame.attrs.update(setting=st)
     return frame
+
+
+def _matrix_rows(item: tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, Setting]) -> list[tuple[str, ...]]:
+    """In a worker: the rows of one matrix named by ids (see :func:`sweep`)."""
+    scheme, scenario, intents, releases, st = item
+    return _rows(scheme, scenario, intents, releases, parallel.catalog(), st)
 
 
 def sweep(
@@ -70,16 +87,24 @@ def sweep(
     catalog: Catalog | None = None,
     scope: str | None = None,
     setting: Setting | None = None,
+    jobs: int | None = 1,
 ) -> pd.DataFrame:
-    """Every matrix of ``schemes`` x ``scenarios`` (all by default) in one long frame."""
-    intents = list(intents) if intents is not None else None
-    releases = list(releases) if releases is not None else None
-    st = Setting.of(setting, timeline=timeline, scope=scope)
-    frames = [
-        matrix(s, c, None, intents, releases, catalog, None, st)
-        for s in (schemes or _schemes.scheme_ids())
-        for c in (scenarios or _scenarios.scenario_ids())
-    ]
+    """Every matrix of ``schemes`` x ``scenarios`` (all by default) in one long frame.
+
+    ``jobs`` worker processes share the matrices (None: one per CPU; 1: this process alone);
+    the frame is the same whatever their number."""
+    cat = catalog or load()
+    its = tuple(intents) if intents is not None else None
+    rels = tuple(releases) if releases is not None else None
+    st = Setting.of(setting, timeline=timeline, scope=scope).check(cat)
+    ids = [(_schemes.get(s).id, _scenarios.get(c).id) for s in (schemes or _schemes.scheme_ids())
+           for c in (scenarios or _scenarios.scenario_ids())]
+    for i in its or ():
+        cat.intent(i)  # an unknown name fails here, before any worker starts
+    _releases(cat, st.timeline, rels)
+    workers = parallel.jobs_of(jobs) if parallel.usable(s for s, _ in ids) else 1
+    items = [(s, c, its, rels, st) for s, c in ids]
+    frames = [_frame(rows, st) for rows in parallel.ordered(_matrix_rows, items, workers, cat)]
     frame = pd.concat(frames, ignore_index=True)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
     frame.attrs.update(frames[0].attrs)
