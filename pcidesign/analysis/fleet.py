@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
+from pcidesign.analysis import parallel
 from pcidesign.model import engine
 from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
@@ -41,6 +42,7 @@ from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
 from pcidesign.model.resources import data_dir
+from pcidesign.schemes import OWNER
 from pcidesign.model.safetext import printable
 
 SAMPLE_DIR = data_dir() / "fleet-sample"
@@ -290,13 +292,16 @@ def scan(
     worst: int = 10,
     catalog: Catalog | None = None,
     progress: Callable[[int], None] | None = None,
+    jobs: int | None = 1,
 ) -> FleetScan:
     """Scan every domain XML under ``directory``: outcomes per scheme, target release and scenario.
 
     ``targets`` default to every release of ``timeline`` except ``source``; ``schemes`` to all;
     ``source`` (the release the fleet runs today) to :func:`default_source`. With ``strict`` the
     first unusable file raises its ``XMLRefused``; otherwise it becomes a row of ``errors``.
-    ``worst`` bounds the worst-domains table per (scheme, target, scenario).
+    ``worst`` bounds the worst-domains table per (scheme, target, scenario). ``jobs`` worker
+    processes read the files (None: one per CPU; 1: this process alone); the result is the same
+    whatever their number.
     """
     cat = catalog or load()
     base = Path(directory)
@@ -315,18 +320,21 @@ def scan(
     unmapped_rows: list[tuple[str, str, str, str]] = []
     files = domains = controllers = unmapped = 0
     machine_counts: dict[str, int] = {}
-    for path, label, refused in iter_files(base):
-        if refused is None:
+    workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
+    for label, read in _read_all(iter_files(base), cat, workers):
+        info = refused = None
+        if isinstance(read, DomainInfo):
             files += 1
-            try:
-                info = domain_info(parse_domain(read_file(path, source=label), label), label, cat)
-            except XMLRefused as exc:
-                refused = exc
-        if refused is not None:
+            info = read
+        else:
+            files += read[0] == "file"
+            refused = XMLRefused(*read[1:])
+        if refused is not None or info is None:
             if strict:
                 raise refused
             errors.append(FileError(label, refused.kind, printable(str(refused))))  # lxml's text is the file's
             continue
+        assert info is not None
         domains += 1
         machine_counts[info.machine] = machine_counts.get(info.machine, 0) + 1
         controllers += len(info.intents)
@@ -353,6 +361,44 @@ def scan(
         unmapped_rows=pd.DataFrame(unmapped_rows, columns=UNMAPPED_COLUMNS),
         machines=machine_table(machine_counts, tgts, cat),
     )
+
+
+CHUNK = 250
+"""Files a worker reads per work item (the parent keeps a few items per worker in flight)."""
+
+def _read_all(entries: Iterator[tuple[Path, str, XMLRefused | None]], cat: Catalog,
+              jobs: int) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
+    """(label, what was read) for each entry, in order: a :class:`DomainInfo`, or the refusal as
+    (``file`` or ``walk``, kind, source, problem), read by ``jobs`` processes."""
+    def chunks() -> Iterator[list[tuple[str, str, tuple[str, str, str] | None]]]:
+        chunk: list[tuple[str, str, tuple[str, str, str] | None]] = []
+        for path, label, refused in entries:
+            chunk.append((str(path), label, None if refused is None else
+                          (refused.kind, refused.source, refused.problem)))
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    for done in parallel.ordered(_read_chunk, chunks(), jobs, cat):
+        yield from done
+
+
+def _read_chunk(chunk: list[tuple[str, str, tuple[str, str, str] | None]]
+                ) -> list[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
+    """In a worker (or here): read and map each file of ``chunk``."""
+    cat = parallel.catalog()
+    out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]] = []
+    for path, label, refused in chunk:
+        if refused is not None:
+            out.append((label, ("walk", *refused)))
+            continue
+        try:
+            out.append((label, domain_info(parse_domain(read_file(path, source=label), label), label, cat)))
+        except XMLRefused as exc:
+            out.append((label, ("file", exc.kind, exc.source, exc.problem)))
+    return out
 
 
 def machine_table(counts: dict[str, int], targets: Sequence[Release], cat: Catalog) -> pd.DataFrame:

@@ -13,8 +13,10 @@ known to a fresh process, so :func:`usable` sends such work to one process inste
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -103,26 +105,28 @@ def ordered(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], jobs: int | 
     worker reads ``cat`` through :func:`catalog`). At most ``ahead`` items per worker are in
     flight, so a long stream of items (a fleet's files) is never held whole."""
     workers = jobs_of(jobs)
-    if isinstance(items, Sequence):
-        workers = min(workers, len(items))
-    if workers <= 1:
+    stream = iter(items)
+    first = list(itertools.islice(stream, 2)) if workers > 1 else []
+    if len(first) < 2:  # one item (or one process asked): no worker is worth starting
         global _CATALOG
         saved, _CATALOG = _CATALOG, cat
         try:
-            for item in items:
+            for item in itertools.chain(first, stream):
                 yield fn(item)
         finally:
             _CATALOG = saved
         return
-    pending: list[Future[Any]] = []
+    if isinstance(items, Sequence):
+        workers = min(workers, len(items))
+    pending: deque[Future[Any]] = deque()
     with _pool(workers, cat) as pool:
         try:
-            for item in items:
+            for item in itertools.chain(first, stream):
                 pending.append(pool.submit(fn, item))
                 while len(pending) >= workers * ahead:
-                    yield pending.pop(0).result()
+                    yield pending.popleft().result()
             while pending:
-                yield pending.pop(0).result()
+                yield pending.popleft().result()
         finally:
             for f in pending:
                 f.cancel()
