@@ -34,16 +34,27 @@ def matrix(
     catalog: Catalog | None = None,
     scope: str | None = None,
     setting: Setting | None = None,
+    jobs: int | None = 1,
 ) -> pd.DataFrame:
     """One row per (intent, from, to): the outcome of ``scenario`` under ``scheme`` and ``setting``.
 
     ``timeline`` and ``scope`` are shorthands that change those axes of ``setting`` (default: the
     default setting); ``releases`` limits both axes to those releases of the timeline (in timeline
     order). The frame's ``attrs["setting"]`` is the setting used (figures title themselves with it).
+    ``jobs`` worker processes share the intents (None: one per CPU; 1: this process alone); the
+    frame is the same whatever their number.
     """
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline, scope=scope).check(cat)
-    return _frame(_rows(scheme, scenario, intents, releases, cat, st), st)
+    sid, cid = _schemes.get(scheme).id, _scenarios.get(scenario).id
+    its = tuple(cat.intent(i).id for i in intents) if intents is not None else tuple(cat.intents)
+    rels = tuple(releases) if releases is not None else None
+    _releases(cat, st.timeline, rels)
+    workers = parallel.jobs_of(jobs) if parallel.usable([sid]) else 1
+    if workers <= 1:
+        return _frame(_rows(sid, cid, its, rels, cat, st), st)
+    items = [(sid, cid, (i,), rels, st) for i in its]
+    return _frame([row for rows in parallel.ordered(_matrix_rows, items, workers, cat) for row in rows], st)
 
 
 def _rows(scheme: str, scenario: str, intents: Iterable[str] | None, releases: Iterable[str] | None, cat: Catalog,
