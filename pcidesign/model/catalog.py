@@ -170,8 +170,7 @@ class Catalog:
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = object.__hash__  # identity, as __eq__ (in C: caches key on the catalog per cell)
 
     def __eq__(self, other: object) -> bool:
         return self is other

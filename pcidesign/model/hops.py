@@ -13,7 +13,7 @@ lookup in that table; the scenarios (:mod:`pcidesign.model.engine`) and the path
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pcidesign.model import domain
 from pcidesign.model.dialect import GUEST_VALUES, Dialect, Rejection
@@ -408,11 +408,13 @@ def hop_kind(hop: Hop | str) -> HopKind:
 def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
     """Do ``hop`` to ``state`` at ``d``'s release (a lookup in :data:`HOPS`); the state after it
     keeps the XML the domain was defined with."""
-    kind = hop_kind(hop)
+    kind = HOPS.get(hop) or hop_kind(hop)  # type: ignore[call-overload]
     if kind.needs_image and state.image is None:
         raise HopError(f"{kind.hop.value} needs a {'save image' if kind.hop is Hop.RESTORE else 'snapshot'} "
                        "taken before it")
     nxt, step = kind.do(state, _holding(state, d, kind.hop.value) if kind.at_holder else d)
     if nxt is not None and nxt.origin is None and state.origin is not None:
-        nxt = replace(nxt, origin=state.origin)
+        copy = object.__new__(State)  # dataclasses.replace, without its cost (once per hop of a cell)
+        copy.__dict__.update(nxt.__dict__, origin=state.origin)
+        nxt = copy
     return nxt, step

@@ -192,8 +192,19 @@ def to_bytes(elem: etree._Element) -> bytes:
     ``<name>web01<!-- c --></name>``) or with ``xml:space='preserve'`` is printed exactly as
     parsed, with everything inside it. Linear in the size of the tree.
     """
-    indent(elem)
+    if _KEEPS_TEXT(elem):
+        indent(elem)
+    else:
+        etree.indent(elem)  # the same layout, in C, when no element has mixed content or xml:space
     return etree.tostring(elem, encoding="utf-8")
+
+
+_KEEPS_TEXT = etree.XPath(
+    "boolean(descendant-or-self::*[node()[not(self::text())]][text()[normalize-space()]]"
+    " | descendant-or-self::*[@xml:space])")
+"""Whether a tree has an element that :func:`indent` leaves as it is: mixed content (an element
+with a child and text that is not XML white space, which ``normalize-space`` strips exactly) or
+``xml:space``. Elsewhere ``lxml.etree.indent`` lays the tree out exactly as :func:`indent` does."""
 
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
