@@ -31,7 +31,7 @@ from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.setting import Setting
-from pcidesign.model.transitions import CACHE
+from pcidesign.model.transitions import CACHE, bulk
 
 COLUMNS = ["variant", "timeline", "release", "expressiveness", "benefit", "benefit_of", "gets_preferred", "misses"]
 
@@ -172,8 +172,9 @@ def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, li
     """In a worker (or here): one variant's verdict against the policy, and its measures."""
     vid, policy, st = item
     cat = parallel.catalog()
-    verdict, = _policies.check([vid], _policies.policy(policy, catalog=cat), None, cat, st)
-    return verdict, _measure_rows(vid, cat, st)
+    with bulk():
+        verdict, = _policies.check([vid], _policies.policy(policy, catalog=cat), None, cat, st)
+        return verdict, _measure_rows(vid, cat, st)
 
 
 def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,

@@ -23,6 +23,7 @@ from pcidesign.model.catalog import DATA_DIR, Catalog, load
 from pcidesign.model.csvdata import read_csv
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.setting import Setting
+from pcidesign.model.transitions import bulk
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 QUESTIONS_FILE = "questions.csv"
@@ -104,7 +105,11 @@ def answer(
 
     A question that names a release the chosen timeline lacks is returned with ``skipped`` set.
     """
-    cat = catalog or load()
+    with bulk():
+        return _answer(question, setting, catalog or load(), timeline)
+
+
+def _answer(question: Question, setting: Setting | None, cat: Catalog, timeline: str | None) -> Finding:
     st = question.under(setting).replace(timeline=timeline).check(cat)
     t, pair = st.timeline, st
     line = cat.timeline(t)

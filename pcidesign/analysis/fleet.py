@@ -44,6 +44,7 @@ from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, re
 from pcidesign.model.resources import data_dir
 from pcidesign.schemes import OWNER
 from pcidesign.model.safetext import printable
+from pcidesign.model.transitions import bulk
 
 SAMPLE_DIR = data_dir() / "fleet-sample"
 """The sample fleet shipped with pcidesign (resolved from the package, not the working directory)."""
@@ -390,6 +391,13 @@ def _read_chunk(chunk: list[tuple[str, str, tuple[str, str, str] | None]]
     """In a worker (or here): read and map each file of ``chunk``."""
     cat = parallel.catalog()
     out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]] = []
+    with bulk():
+        _read_into(out, chunk, cat)
+    return out
+
+
+def _read_into(out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]],
+               chunk: list[tuple[str, str, tuple[str, str, str] | None]], cat: Catalog) -> None:
     for path, label, refused in chunk:
         if refused is not None:
             out.append((label, ("walk", *refused)))
@@ -398,7 +406,6 @@ def _read_chunk(chunk: list[tuple[str, str, tuple[str, str, str] | None]]
             out.append((label, domain_info(parse_domain(read_file(path, source=label), label), label, cat)))
         except XMLRefused as exc:
             out.append((label, ("file", exc.kind, exc.source, exc.problem)))
-    return out
 
 
 def machine_table(counts: dict[str, int], targets: Sequence[Release], cat: Catalog) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.setting import SCOPES, Setting
+from pcidesign.model.transitions import bulk
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLUMNS = ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
@@ -66,13 +67,15 @@ def _rows(scheme: str, scenario: str, intents: Iterable[str] | None, releases: I
     its = [cat.intent(i) for i in intents] if intents is not None else list(cat.intents.values())
     hosts = [cat.host(r) for r in rels]
     rows = []
-    for it in its:
-        for ha in hosts:
-            for hb in hosts:
-                if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
-                    continue
-                res = engine.run(sch, scn, it, ha, hb, cat, st)
-                rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
+    with bulk():
+        for it in its:
+            for ha in hosts:
+                for hb in hosts:
+                    if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
+                        continue
+                    res = engine.run(sch, scn, it, ha, hb, cat, st)
+                    rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value,
+                                 res.detail))
     return rows
 
 
