@@ -40,8 +40,13 @@ calibrate: $(STAMP)
 	$(BIN)/pcidesign calibrate --driver test
 	$(BIN)/pcidesign calibrate --driver qemu
 
+# every benchmark prints its figures against its budget; the figures of this run become
+# docs/benchmarks-latest.md (generated: the documentation's numbers are measured, never typed)
+BENCH_RECORD := .bench-record.jsonl
 bench: $(STAMP)
-	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	rm -f $(BENCH_RECORD)
+	for b in benchmarks/bench_*.py; do PCIDESIGN_BENCH_RECORD=$(CURDIR)/$(BENCH_RECORD) $(BIN)/python $$b || exit 1; done
+	$(BIN)/python benchmarks/latest.py $(BENCH_RECORD) docs/benchmarks-latest.md
 
 # the findings page of the docs (docs/findings.md) and the README's headline, recomputed from the model
 docs-findings: $(STAMP)

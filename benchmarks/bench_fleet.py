@@ -7,9 +7,11 @@ memory (``ru_maxrss``) and its peak Python allocations (``tracemalloc``, in a se
 to that scan alone. Memory that does not grow from 10,000 to 100,000 domains shows the scan
 streams.
 
-    python benchmarks/bench_fleet.py [--sizes 10000 100000] [--keep DIR]
+    python benchmarks/bench_fleet.py [--sizes 10000 100000] [--keep DIR] [--jobs N]
 
-Target: 100,000 domains in under 60 s.
+The timed scan uses ``--jobs`` worker processes (default: the CPU count); the traced one runs in
+one process, so that its peak covers every domain read. Budget: 100,000 domains in under 5 s on
+two cores (issue 22).
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ import time
 import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from budget import report  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "data" / "fleet-sample"
 PER_DIR = 1000
-TARGET_SECONDS = 60.0
+TARGET_SECONDS = 5.0
 
 _NAME = re.compile(rb"<name>[^<]*</name>")
 _UUID = re.compile(rb"<uuid>[^<]*</uuid>")
@@ -50,7 +55,7 @@ def generate(out: Path, n: int) -> None:
         (d / f"vm-{i:06d}.xml").write_bytes(doc)
 
 
-def child(directory: str) -> None:
+def child(directory: str, jobs: int) -> None:
     """In a fresh process: warm up, scan timed, then scan under tracemalloc; print JSON."""
     import tracemalloc
 
@@ -60,7 +65,7 @@ def child(directory: str) -> None:
     load()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    result = fleet.scan(directory)
+    result = fleet.scan(directory, jobs=jobs)
     seconds = time.perf_counter() - t0
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
@@ -76,10 +81,14 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--keep", type=Path, help="generate into this directory and keep it")
+    ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: the CPU count)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    from pcidesign.analysis import parallel
+
+    jobs = parallel.jobs_of(args.jobs)
     if args.child:
-        child(args.child)
+        child(args.child, jobs)
         return 0
     base = args.keep or Path(tempfile.mkdtemp(prefix="pcidesign-fleet-"))
     status = 0
@@ -92,7 +101,7 @@ def main(argv: list[str]) -> int:
             if not d.exists():
                 generate(d, n)
             gen = time.perf_counter() - t0
-            out = subprocess.run([sys.executable, __file__, "--child", str(d)], check=True,
+            out = subprocess.run([sys.executable, __file__, "--child", str(d), "--jobs", str(jobs)], check=True,
                                  capture_output=True, text=True).stdout
             r = json.loads(out.strip().splitlines()[-1])
             if r["domains"] != n or r["errors"]:
@@ -101,9 +110,8 @@ def main(argv: list[str]) -> int:
             print(f"{n:>8} {gen:>7.1f} {r['seconds']:>7.1f} {n / r['seconds']:>10.0f} "
                   f"{(r['rss_after_kib'] - r['rss_before_kib']) / 1024:>15.1f} {r['rss_after_kib'] / 1024:>13.1f} "
                   f"{r['traced_peak'] / 2**20:>12.2f}")
-            if n >= 100_000 and r["seconds"] > TARGET_SECONDS:
-                print(f"over target: {n} domains took {r['seconds']:.1f} s (> {TARGET_SECONDS:.0f} s)", file=sys.stderr)
-                status = 1
+            report("bench_fleet", f"fleet scan, {n:,} domains, {jobs} job(s)", r["seconds"],
+                   TARGET_SECONDS if n >= 100_000 else None, f"{n / r['seconds']:,.0f} domains/s")
             if not args.keep:
                 shutil.rmtree(d)
     finally:

@@ -9,11 +9,17 @@ Targets: K = 5 over all schemes in under 5 s; time(5)/time(2) under 3 while path
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import pcidesign
 from pcidesign.model import engine, registry
 from pcidesign.analysis import paths
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import budget  # noqa: E402
+from budget import report  # noqa: E402
 
 BUDGETS = (2, 3, 4, 5)
 RUNS = 3
@@ -45,9 +51,8 @@ def main() -> None:
               f"{seconds / rows[2][1]:>10.2f}")
     growth = rows[5][0] / rows[2][0]
     ratio = rows[5][1] / rows[2][1]
-    print(f"K=5 all schemes: {rows[5][1]:.2f} s (target < 5 s: {'met' if rows[5][1] < 5 else 'MISSED'})")
-    print(f"time(5)/time(2) = {ratio:.2f} while paths grow {growth:,.0f}x "
-          f"(target < 3 with > 1000x: {'met' if ratio < 3 and growth > 1000 else 'MISSED'})")
+    report("bench_paths", "paths, K=5, every scheme, whatif", rows[5][1], 5.0)
+    budget.ratio("bench_paths", "paths time(5)/time(2)", ratio, 3.0, f"paths grow {growth:,.0f}x")
 
 
 def whole_timeline(catalog: pcidesign.Catalog) -> None:
@@ -61,9 +66,8 @@ def whole_timeline(catalog: pcidesign.Catalog) -> None:
         t0 = time.perf_counter()
         found = [paths.explore(v, timeline, k, catalog=catalog) for v in variants]
         seconds = time.perf_counter() - t0
-        print(f"timeline {timeline}: K = {k} (every release), {len(variants)} variants, "
-              f"{sum(e.states for e in found):,} states, {sum(e.paths for e in found):.3g} paths: "
-              f"{seconds:.2f} s (target < 5 s: {'met' if seconds < 5 else 'MISSED'})")
+        report("bench_paths", f"paths, timeline {timeline}, K = {k} (every release), {len(variants)} variants",
+               seconds, 5.0, f"{sum(e.states for e in found):,} states, {sum(e.paths for e in found):.3g} paths")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,23 @@ def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
                        help=f"{axis.help} (default: {axis.default})")
 
 
+def _jobs_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                   help="worker processes sharing the work (default: the CPU count; 1: a single process); "
+                        "the output is the same whatever N")
+
+
+def _jobs(text: str) -> int:
+    """A ``--jobs`` value: a whole number of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: a whole number >= 1 (1: a single process)")
+    return n
+
+
 def _setting(args: argparse.Namespace) -> Setting:
     """The setting the command's axis options describe, checked against the catalog (exit 2 naming
     the axis and its valid values when one is unknown)."""
@@ -142,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="limit to this intent (repeatable; default: all)")
     _format_arg(p)
     _axes_args(p)
+    _jobs_arg(p)
     p.set_defaults(func=cmd_matrix)
 
     p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell, or for one path")
@@ -185,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--direction", choices=("upgrade", "downgrade", "both"), default="both",
                    help="targets newer than --current (upgrade), older (downgrade) or both (default: %(default)s)")
     _format_arg(p)
+    _jobs_arg(p)
     p.set_defaults(func=cmd_fleet)
 
     p = sub.add_parser("calibrate", help="compare the model-subelement scheme with a real libvirt (and QEMU)")
@@ -227,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
                    help="output format (default: %(default)s)")
     _axes_args(p, skip=("timeline", "scope"))
+    _jobs_arg(p)
     p.set_defaults(func=cmd_findings)
 
     p = sub.add_parser("compare", help="each variant against a support policy, with benefit, expressiveness "
@@ -241,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on-violation", action="store_true",
                    help="exit 1 if any variant compared breaks a rule of the policy")
     _axes_args(p)
+    _jobs_arg(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="run the notebooks over the parameter grid into a report folder")
@@ -341,7 +362,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
     params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
     frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args),
-                            setting=_setting(args))
+                            setting=_setting(args), jobs=args.jobs)
     frame["outcome"] = frame["outcome"].astype(str)
     if args.format == "table":
         same = [c for c in ("scheme", "scenario", "timeline") if c in frame and frame[c].nunique() == 1]
@@ -424,7 +445,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         with Progress("pcidesign fleet", unit="evaluation") as bar:
             result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
                                 strict=args.strict, worst=args.worst, direction=args.direction,
-                                progress=lambda n: bar.set_note(f"{n:,} domains read"), steps=bar)
+                                progress=lambda n: bar.set_note(f"{n:,} domains read"), steps=bar, jobs=args.jobs)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1
@@ -535,7 +556,8 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
     params.check(timeline=args.timeline)
     with Progress("pcidesign findings", unit="question") as bar:
-        found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args), progress=bar)
+        found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args), progress=bar,
+                                  jobs=args.jobs)
     sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
@@ -549,7 +571,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     args.variants = _unique_variants(args, args.variants)
     with Progress("pcidesign compare") as bar:
         bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
-        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
+        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args), jobs=args.jobs)
     sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 

@@ -24,13 +24,14 @@ from typing import Any
 
 import pandas as pd
 
+from pcidesign.analysis import parallel
 from pcidesign.analysis import policies as _policies
 
 from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.setting import Setting
-from pcidesign.model.transitions import CACHE
+from pcidesign.model.transitions import CACHE, bulk
 
 COLUMNS = ["variant", "timeline", "release", "expressiveness", "benefit", "benefit_of", "gets_preferred", "misses"]
 
@@ -42,35 +43,39 @@ def measures(variants: Sequence[str] | None = None, timeline: str | None = None,
     (``gets_preferred``) and which get the legacy one instead (``misses``)."""
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline)
-    timeline = st.timeline
     ids = list(variants) if variants is not None else list(_schemes.scheme_ids())
+    return pd.DataFrame([row for vid in ids for row in _measure_rows(vid, cat, st)], columns=COLUMNS)
+
+
+def _measure_rows(vid: str, cat: Catalog, st: Setting) -> list[dict[str, Any]]:
+    """The rows of :func:`measures` for one variant."""
+    timeline = st.timeline
     intents = list(cat.intents.values())
     rows = []
-    for vid in ids:
-        sch = _schemes.get(vid)
-        for rel in cat.timeline(timeline):
-            host = cat.host(rel)
-            d = sch.dialect(host, cat, st)
-            known = cat.known_classes(rel)
-            writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)
-            preferred, missed, over = [], [], 0
-            for it in intents:
-                if it.device is not None or it.cls not in known or cat.legacy_device(it.cls) is None:
-                    continue
-                best = cat.default_device(it.cls, host)
-                if best is None or best == cat.legacy_device(it.cls):
-                    continue
-                over += 1
-                xml = engine.write_intent(d, it)
-                state = engine.define(d, xml)[0] if xml is not None else None
-                got = dict((c, dev) for _i, c, dev, _v in state.hardware).get(it.cls) if state is not None else None
-                (preferred if got == best else missed).append(it.cls)
-            rows.append({"variant": sch.id, "timeline": timeline, "release": rel.id,
-                         "expressiveness": round(writable / len(intents), 4),
-                         "benefit": round(len(preferred) / over, 4) if over else float("nan"),
-                         "benefit_of": over, "gets_preferred": " ".join(preferred),
-                         "misses": " ".join(missed)})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    sch = _schemes.get(vid)
+    for rel in cat.timeline(timeline):
+        host = cat.host(rel)
+        d = sch.dialect(host, cat, st)
+        known = cat.known_classes(rel)
+        writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)
+        preferred, missed, over = [], [], 0
+        for it in intents:
+            if it.device is not None or it.cls not in known or cat.legacy_device(it.cls) is None:
+                continue
+            best = cat.default_device(it.cls, host)
+            if best is None or best == cat.legacy_device(it.cls):
+                continue
+            over += 1
+            xml = engine.write_intent(d, it)
+            state = engine.define(d, xml)[0] if xml is not None else None
+            got = dict((c, dev) for _i, c, dev, _v in state.hardware).get(it.cls) if state is not None else None
+            (preferred if got == best else missed).append(it.cls)
+        rows.append({"variant": sch.id, "timeline": timeline, "release": rel.id,
+                     "expressiveness": round(writable / len(intents), 4),
+                     "benefit": round(len(preferred) / over, 4) if over else float("nan"),
+                     "benefit_of": over, "gets_preferred": " ".join(preferred),
+                     "misses": " ".join(missed)})
+    return rows
 
 
 def benefit_of_class(variant: str, cls: str, release: str, timeline: str | None = None,
@@ -147,26 +152,40 @@ def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
 
 
 def compare(variants: Sequence[str] | None = None, timeline: str | None = None,
-            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None) -> Comparison:
+            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None,
+            jobs: int | None = 1) -> Comparison:
     """Each variant (the default report's by default) against support policy ``policy`` under
     ``setting`` (``timeline``: a shorthand for that axis), with its benefit, expressiveness and place
     on the Pareto front. Computed once per (variants, setting, policy, catalog) and kept in the
     transitions' cache: the findings' policy and Pareto questions and the report's front page
-    share it (treat the frames as read-only)."""
+    share it (treat the frames as read-only). ``jobs`` worker processes share the variants (None:
+    one per CPU; 1: this process alone); the comparison is the same whatever their number."""
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline).check(cat)
     chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
     schemes = tuple(chosen.values())
     # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
-    return CACHE.get(("compare", schemes, st, policy, cat), lambda: _compare(schemes, st, policy, cat))
+    return CACHE.get(("compare", schemes, st, policy, cat), lambda: _compare(schemes, st, policy, cat, jobs))
 
 
-def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog) -> Comparison:
+def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, list[dict[str, Any]]]:
+    """In a worker (or here): one variant's verdict against the policy, and its measures."""
+    vid, policy, st = item
+    cat = parallel.catalog()
+    with bulk():
+        verdict, = _policies.check([vid], _policies.policy(policy, catalog=cat), None, cat, st)
+        return verdict, _measure_rows(vid, cat, st)
+
+
+def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,
+             jobs: int | None = 1) -> Comparison:
     timeline = st.timeline
     ids = [s.id for s in schemes]
-    rules = _policies.policy(policy, catalog=cat)
-    verdicts = _policies.check(ids, rules, None, cat, st)
-    per = measures(ids, None, cat, st)
+    _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
+    workers = parallel.jobs_of(jobs) if parallel.usable(ids) else 1
+    parts = list(parallel.ordered(_variant_part, [(i, policy, st) for i in ids], workers, cat))
+    verdicts = [v for v, _ in parts]
+    per = pd.DataFrame([row for _, rows in parts for row in rows], columns=COLUMNS)
     rows = []
     for v in verdicts:
         m = per[per["variant"] == v.variant]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
+from pcidesign.analysis import parallel
 from pcidesign.analysis.policies import load_policies
 from pcidesign.analysis.questions import (
     DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
@@ -23,6 +24,7 @@ from pcidesign.model.catalog import DATA_DIR, Catalog, load
 from pcidesign.model.csvdata import read_csv
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.setting import Setting
+from pcidesign.model.transitions import bulk
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 QUESTIONS_FILE = "questions.csv"
@@ -109,7 +111,11 @@ def answer(
 
     A question that names a release the chosen timeline lacks is returned with ``skipped`` set.
     """
-    cat = catalog or load()
+    with bulk():
+        return _answer(question, setting, catalog or load(), timeline)
+
+
+def _answer(question: Question, setting: Setting | None, cat: Catalog, timeline: str | None) -> Finding:
     st = question.under(setting).replace(timeline=timeline).check(cat)
     t, pair = st.timeline, st
     line = cat.timeline(t)
@@ -155,6 +161,7 @@ def findings(
     machine: str | None = None,
     setting: Setting | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int | None = 1,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
@@ -162,7 +169,10 @@ def findings(
     default on top (``pairing`` and ``machine`` are shorthands for those axes); ``timeline``
     answers every question on that timeline instead of its own; ``questions`` limits the result
     to those ids (unknown ids raise, listing the valid ones). ``progress(done, total, question_id)``
-    is called before each question is answered.
+    is called before each question is answered (in this process). ``jobs`` worker processes share
+    the work (None: one per CPU; 1: this process alone): the comparisons behind the policy and
+    Pareto questions are split by variant, the other questions go one per worker; the findings are
+    the same whatever their number.
     """
     cat = load(data_dir)
     user = Setting.of(setting, pairing=pairing, machine=machine).check(cat)
@@ -175,12 +185,30 @@ def findings(
             if w not in {q.id for q in qs}:
                 raise UnknownNameError("question", w, [q.id for q in qs])
         qs = tuple(q for q in qs if q.id in wanted)
-    out = []
-    for k, q in enumerate(qs):
-        if progress is not None:
-            progress(k, len(qs), q.id)
-        out.append(answer(q, user, cat, timeline))
-    return out
+    workers = parallel.jobs_of(jobs) if parallel.usable(v for q in qs for v in variants_of(q)) else 1
+    if workers <= 1:
+        out = []
+        for k, q in enumerate(qs):
+            if progress is not None:
+                progress(k, len(qs), q.id)
+            out.append(answer(q, user, cat, timeline))
+        return out
+    for q in qs:  # the comparisons first, each shared by its variants' workers (then cached here)
+        st = q.under(user).replace(timeline=timeline).check(cat)
+        ids = {r.id for r in cat.timeline(st.timeline)}
+        if q.method in ("policy", "pareto") and all(r in ids for r in q.sources + q.targets):
+            _compare.compare(variants_of(q), None, q.policy, cat, st, jobs=workers)
+    others = [q.id for q in qs if q.method not in ("policy", "pareto")]
+    found = dict(zip(others, parallel.ordered(_answer_one, [(i, user, timeline, data_dir) for i in others], workers, cat)))
+    return [found[q.id] if q.id in found else answer(q, user, cat, timeline) for q in qs]
+
+
+def _answer_one(item: tuple[str, Setting, str | None, str | Path | None]) -> Finding:
+    """In a worker (or here): the finding of the question with id ``item[0]``."""
+    qid, user, timeline, data_dir = item
+    cat = parallel.catalog()
+    q = next(q for q in load_questions(data_dir, cat) if q.id == qid)
+    return answer(q, user, cat, timeline)
 
 
 __all__ = [

@@ -24,6 +24,7 @@ is escaped (``xmlsafe.display``, ``safetext.printable``) before it enters a fram
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
+from pcidesign.analysis import parallel
 from pcidesign.model import engine
 from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
@@ -43,7 +45,9 @@ from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
 from pcidesign.model.resources import data_dir
+from pcidesign.schemes import OWNER
 from pcidesign.model.safetext import printable
+from pcidesign.model.transitions import bulk
 
 SAMPLE_DIR = data_dir() / "fleet-sample"
 """The sample fleet shipped with pcidesign (resolved from the package, not the working directory)."""
@@ -180,14 +184,22 @@ def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
     reader = _reader(catalog)
+    known = _known_elements(catalog, _schemes.get(WRITER))
     for elem in root.iterfind("devices/controller[@type='pci']"):
         index = parse_index(elem.get("index"), reader.release.key)
         if isinstance(index, Rejection):  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
             raise XMLRefused("rejected", file, f"{reader.release.id} rejects it: {display(index.message)}")
-        label = f"index {display(elem.get('index', '?'))}"
-        intent, reason = _intent_of(elem, catalog)
+        # the intent of an element is a function of its text: a fleet repeats a few hundred
+        # distinct controller elements, each read once (the key leaves the element's tail out)
+        key = etree.tostring(elem, with_tail=False)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= _KNOWN_LIMIT:
+                known.clear()
+            found = known[key] = _intent_of(elem, catalog)
+        intent, reason = found
         if intent is None:
-            unmapped.append((label, reason))
+            unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
         else:
             intents.append(intent)
     return DomainInfo(file, name, machine or "-", tuple(sorted(intents)), tuple(unmapped))
@@ -197,10 +209,26 @@ WRITER = "model-subelement"
 """The scheme that wrote the files: real libvirt (what shipped in 1.2.19), as ``virsh dumpxml`` writes."""
 
 
+_KNOWN_LIMIT = 100_000
+"""Distinct controller elements remembered per catalog (:func:`domain_info`) before starting afresh."""
+
+
+@functools.lru_cache(maxsize=8)
+def _known_elements(catalog: Catalog, writer: _schemes.Scheme) -> dict[bytes, tuple[str | None, str]]:
+    """The intents (or the reasons there is none) of the controller elements read so far with
+    ``catalog`` and the scheme ``writer`` (a registry change makes another scheme object)."""
+    return {}
+
+
 def _reader(catalog: Catalog) -> Dialect:
     """The dialect that reads a dumpxml file: the shipped scheme at the newest real release."""
+    return _reader_of(catalog, _schemes.get(WRITER))
+
+
+@functools.lru_cache(maxsize=8)
+def _reader_of(catalog: Catalog, writer: _schemes.Scheme) -> Dialect:
     newest = [r for r in catalog.releases if not r.hypothetical][-1]
-    return _schemes.get(WRITER).dialect(catalog.host(newest), catalog)
+    return writer.dialect(catalog.host(newest), catalog)
 
 
 def _intent_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str]:
@@ -301,6 +329,7 @@ def scan(
     progress: Callable[[int], None] | None = None,
     direction: str = "both",
     steps: Callable[[int, int, str], None] | None = None,
+    jobs: int | None = 1,
 ) -> FleetScan:
     """Scan every domain XML under ``directory``: outcomes per scheme, target release and scenario.
 
@@ -311,7 +340,8 @@ def scan(
     (``upgrade``, ``downgrade``, ``both``) keeps the targets newer or older than ``source``; a
     target given in the other direction, or none left, is an error. ``progress(domains)`` is
     called every 1000 domains read, ``steps(done, total, "scheme -> target")`` before each
-    scheme and target is evaluated.
+    scheme and target is evaluated. ``jobs`` worker processes read the files (None: one per CPU;
+    1: this process alone); the result is the same whatever their number.
     """
     cat = catalog or load()
     base = Path(directory)
@@ -344,18 +374,21 @@ def scan(
     unmapped_rows: list[tuple[str, str, str, str]] = []
     files = domains = controllers = unmapped = 0
     machine_counts: dict[str, int] = {}
-    for path, label, refused in iter_files(base):
-        if refused is None:
+    workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
+    for label, read in _read_all(iter_files(base), cat, workers):
+        info = refused = None
+        if isinstance(read, DomainInfo):
             files += 1
-            try:
-                info = domain_info(parse_domain(read_file(path, source=label), label), label, cat)
-            except XMLRefused as exc:
-                refused = exc
-        if refused is not None:
+            info = read
+        else:
+            files += read[0] == "file"
+            refused = XMLRefused(*read[1:])
+        if refused is not None or info is None:
             if strict:
                 raise refused
             errors.append(FileError(label, refused.kind, printable(str(refused))))  # lxml's text is the file's
             continue
+        assert info is not None
         domains += 1
         machine_counts[info.machine] = machine_counts.get(info.machine, 0) + 1
         controllers += len(info.intents)
@@ -383,6 +416,50 @@ def scan(
         machines=machine_table(machine_counts, tgts, cat),
         direction=direction, moves={t.id: move(src, t) for t in tgts},
     )
+
+
+CHUNK = 250
+"""Files a worker reads per work item (the parent keeps a few items per worker in flight)."""
+
+def _read_all(entries: Iterator[tuple[Path, str, XMLRefused | None]], cat: Catalog,
+              jobs: int) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
+    """(label, what was read) for each entry, in order: a :class:`DomainInfo`, or the refusal as
+    (``file`` or ``walk``, kind, source, problem), read by ``jobs`` processes."""
+    def chunks() -> Iterator[list[tuple[str, str, tuple[str, str, str] | None]]]:
+        chunk: list[tuple[str, str, tuple[str, str, str] | None]] = []
+        for path, label, refused in entries:
+            chunk.append((str(path), label, None if refused is None else
+                          (refused.kind, refused.source, refused.problem)))
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    for done in parallel.ordered(_read_chunk, chunks(), jobs, cat):
+        yield from done
+
+
+def _read_chunk(chunk: list[tuple[str, str, tuple[str, str, str] | None]]
+                ) -> list[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
+    """In a worker (or here): read and map each file of ``chunk``."""
+    cat = parallel.catalog()
+    out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]] = []
+    with bulk():
+        _read_into(out, chunk, cat)
+    return out
+
+
+def _read_into(out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]],
+               chunk: list[tuple[str, str, tuple[str, str, str] | None]], cat: Catalog) -> None:
+    for path, label, refused in chunk:
+        if refused is not None:
+            out.append((label, ("walk", *refused)))
+            continue
+        try:
+            out.append((label, domain_info(parse_domain(read_file(path, source=label), label), label, cat)))
+        except XMLRefused as exc:
+            out.append((label, ("file", exc.kind, exc.source, exc.problem)))
 
 
 def machine_table(counts: dict[str, int], targets: Sequence[Release], cat: Catalog) -> pd.DataFrame:

@@ -6,12 +6,14 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from pcidesign.analysis import parallel
 from pcidesign.model import autoadd, engine
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.setting import SCOPES, Setting
+from pcidesign.model.transitions import bulk
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 COLUMNS = ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
@@ -33,32 +35,61 @@ def matrix(
     catalog: Catalog | None = None,
     scope: str | None = None,
     setting: Setting | None = None,
+    jobs: int | None = 1,
 ) -> pd.DataFrame:
     """One row per (intent, from, to): the outcome of ``scenario`` under ``scheme`` and ``setting``.
 
     ``timeline`` and ``scope`` are shorthands that change those axes of ``setting`` (default: the
     default setting); ``releases`` limits both axes to those releases of the timeline (in timeline
     order). The frame's ``attrs["setting"]`` is the setting used (figures title themselves with it).
+    ``jobs`` worker processes share the intents (None: one per CPU; 1: this process alone); the
+    frame is the same whatever their number.
     """
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline, scope=scope).check(cat)
+    sid, cid = _schemes.get(scheme).id, _scenarios.get(scenario).id
+    its = tuple(cat.intent(i).id for i in intents) if intents is not None else tuple(cat.intents)
+    rels = tuple(releases) if releases is not None else None
+    _releases(cat, st.timeline, rels)
+    workers = parallel.jobs_of(jobs) if parallel.usable([sid]) else 1
+    if workers <= 1:
+        return _frame(_rows(sid, cid, its, rels, cat, st), st)
+    items = [(sid, cid, (i,), rels, st) for i in its]
+    return _frame([row for rows in parallel.ordered(_matrix_rows, items, workers, cat) for row in rows], st)
+
+
+def _rows(scheme: str, scenario: str, intents: Iterable[str] | None, releases: Iterable[str] | None, cat: Catalog,
+          st: Setting) -> list[tuple[str, ...]]:
+    """The rows of one matrix (see :func:`matrix`), ``st`` checked."""
     timeline, scope = st.timeline, st.scope
     sch, scn = _schemes.get(scheme), _scenarios.get(scenario)
     rels = _releases(cat, timeline, releases)
     its = [cat.intent(i) for i in intents] if intents is not None else list(cat.intents.values())
     hosts = [cat.host(r) for r in rels]
     rows = []
-    for it in its:
-        for ha in hosts:
-            for hb in hosts:
-                if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
-                    continue
-                res = engine.run(sch, scn, it, ha, hb, cat, st)
-                rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value, res.detail))
+    with bulk():
+        for it in its:
+            for ha in hosts:
+                for hb in hosts:
+                    if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
+                        continue
+                    res = engine.run(sch, scn, it, ha, hb, cat, st)
+                    rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value,
+                                 res.detail))
+    return rows
+
+
+def _frame(rows: list[tuple[str, ...]], st: Setting) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
     frame.attrs.update(setting=st)
     return frame
+
+
+def _matrix_rows(item: tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None, Setting]) -> list[tuple[str, ...]]:
+    """In a worker: the rows of one matrix named by ids (see :func:`sweep`)."""
+    scheme, scenario, intents, releases, st = item
+    return _rows(scheme, scenario, intents, releases, parallel.catalog(), st)
 
 
 def sweep(
@@ -70,16 +101,24 @@ def sweep(
     catalog: Catalog | None = None,
     scope: str | None = None,
     setting: Setting | None = None,
+    jobs: int | None = 1,
 ) -> pd.DataFrame:
-    """Every matrix of ``schemes`` x ``scenarios`` (all by default) in one long frame."""
-    intents = list(intents) if intents is not None else None
-    releases = list(releases) if releases is not None else None
-    st = Setting.of(setting, timeline=timeline, scope=scope)
-    frames = [
-        matrix(s, c, None, intents, releases, catalog, None, st)
-        for s in (schemes or _schemes.scheme_ids())
-        for c in (scenarios or _scenarios.scenario_ids())
-    ]
+    """Every matrix of ``schemes`` x ``scenarios`` (all by default) in one long frame.
+
+    ``jobs`` worker processes share the matrices (None: one per CPU; 1: this process alone);
+    the frame is the same whatever their number."""
+    cat = catalog or load()
+    its = tuple(intents) if intents is not None else None
+    rels = tuple(releases) if releases is not None else None
+    st = Setting.of(setting, timeline=timeline, scope=scope).check(cat)
+    ids = [(_schemes.get(s).id, _scenarios.get(c).id) for s in (schemes or _schemes.scheme_ids())
+           for c in (scenarios or _scenarios.scenario_ids())]
+    for i in its or ():
+        cat.intent(i)  # an unknown name fails here, before any worker starts
+    _releases(cat, st.timeline, rels)
+    workers = parallel.jobs_of(jobs) if parallel.usable(s for s, _ in ids) else 1
+    items = [(s, c, its, rels, st) for s, c in ids]
+    frames = [_frame(rows, st) for rows in parallel.ordered(_matrix_rows, items, workers, cat)]
     frame = pd.concat(frames, ignore_index=True)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
     frame.attrs.update(frames[0].attrs)

@@ -7,6 +7,8 @@ root bus gets the implicit one of its machine, and MIGRATABLE XML leaves out an 
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -14,7 +16,7 @@ from lxml import etree
 from pcidesign.model import autoadd, fillin
 from pcidesign.model.catalog import Intent
 from pcidesign.model.dialect import TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values
-from pcidesign.model.xmlsafe import parse_domain, to_bytes
+from pcidesign.model.xmlsafe import XMLRefused, parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
 """What the guest gets: (index, class, device, guest-visible values) per PCI controller; device
@@ -78,9 +80,28 @@ def pci_controllers(root: etree._Element) -> list[etree._Element]:
     return root.findall("devices/controller[@type='pci']")
 
 
+@functools.lru_cache(maxsize=4096)
+def _tree(xml: bytes, keep_blank_text: bool) -> etree._Element:
+    """The tree of ``xml``, parsed once for every release that reads the same bytes (read it,
+    never change it: :func:`_fresh_tree` gives a copy to change)."""
+    return parse_domain(xml, keep_blank_text=keep_blank_text)
+
+
+def _read_tree(xml: bytes, source: str, keep_blank_text: bool = False) -> etree._Element:
+    try:
+        return _tree(xml, keep_blank_text)
+    except XMLRefused:
+        return parse_domain(xml, source, keep_blank_text)  # the refusal, naming ``source``
+
+
+def _fresh_tree(xml: bytes) -> etree._Element:
+    """A tree of ``xml`` (text kept as written) of one's own, to change: a copy of the parsed one."""
+    return copy.deepcopy(_read_tree(xml, "<input>", keep_blank_text=True))
+
+
 def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain>") -> DomainDef | Rejection:
     """Parse a domain document's PCI controllers as ``dialect``'s release would for ``purpose``."""
-    root = parse_domain(xml, source)
+    root = _read_tree(xml, source)
     machine = machine_of(root)
     cat = dialect.catalog
     ctrls: list[Controller] = []
@@ -214,7 +235,7 @@ def duplicate_index(ctrls: list[Controller]) -> int | None:
 
 def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noqa: A001 - libvirt's verb
     """The document as ``dialect``'s release writes it: saved config, or MIGRATABLE."""
-    root = parse_domain(defn.doc, keep_blank_text=True)  # text in mixed content stays as written
+    root = _fresh_tree(defn.doc)  # text in mixed content stays as written
     ostype = root.find("os/type")
     if defn.machine_type is not None and ostype is not None:
         ostype.set("machine", defn.machine_type)

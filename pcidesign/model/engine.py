@@ -163,7 +163,7 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
         return Result(sch.id, scn.id, label, ha.release.id, hb.release.id, outcome, detail, tuple(steps))
 
     first = dialects[scn.steps[0][1]]
-    state, step = define(first, xml)
+    state, step = _define(first, xml)
     if state is None:
         return result(Outcome.NOT_EXPRESSIBLE, f"{label} cannot be used at {first.host}: {step.note}", [step])
     trail = Trail(sch, state, step)
@@ -172,6 +172,31 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
         if trail.ended:
             break
     return result(*trail.verdict(), trail.steps)
+
+
+def _define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
+    """:func:`define`, remembered: the same define gives the same :class:`State` object, so the
+    hops after it are remembered too (:func:`_hop`)."""
+    return _memo((d, "define", xml), lambda: define(d, xml))
+
+
+def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | None, Step]:
+    """:func:`apply`, remembered per (hop, state, release, define's state), with the step judged
+    against the hardware right after the define (``guest-changed``, see :class:`Trail`). States
+    are compared by identity: a remembered hop returns the same next state, so every history
+    that shares a prefix (the scenarios from one define, the cells of one row) computes it once."""
+    return _memo((hop, state, d, reference), lambda: _judged_hop(hop, state, d, reference.hardware))
+
+
+def _judged_hop(hop: Hop, state: State, d: Dialect, reference_hw: Hardware) -> tuple[State | None, Step]:
+    nxt, step = apply(hop, state, d)
+    event = verdict.hop_event(step.event, step.hardware, reference_hw)
+    if event is not step.event:
+        assert step.hardware is not None  # hop_event reports a change only with hardware
+        step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, event,
+                    f"{step.note}; the guest had {describe(reference_hw)}: it changed without a word "
+                    f"({changed(reference_hw, step.hardware)})")
+    return nxt, step
 
 
 class Trail:
@@ -185,6 +210,7 @@ class Trail:
     def __init__(self, scheme: _schemes.Scheme, state: State, define_step: Step) -> None:
         self.scheme = scheme
         self.state: State | None = state
+        self.origin = state
         self.steps = [define_step]
         self.reference, self.reference_hw = state.saved, state.hardware
         self.worst, self.why = Outcome.OK, ""
@@ -198,13 +224,7 @@ class Trail:
         """Do ``hop`` at ``d``'s release and record it."""
         if self.state is None:
             raise HopError("the history already ended with a terminal event")
-        self.state, step = apply(hop, self.state, d)
-        event = verdict.hop_event(step.event, step.hardware, self.reference_hw)
-        if event is not step.event:
-            assert step.hardware is not None  # hop_event reports a change only with hardware
-            step = Step(step.hop, step.release, step.xml_in, step.xml_out, step.hardware, event,
-                        f"{step.note}; the guest had {describe(self.reference_hw)}: it changed without a word "
-                        f"({changed(self.reference_hw, step.hardware)})")
+        self.state, step = _hop(hop, self.state, d, self.origin)
         self.steps.append(step)
         if verdict.worse(self.worst, step.event) is not self.worst:
             self.worst, self.why = step.event, f"at {step.hop} on {step.release}: {step.note}"

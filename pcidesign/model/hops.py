@@ -571,7 +571,7 @@ def hop_kind(hop: Hop | str) -> HopKind:
 def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
     """Do ``hop`` to ``state`` at ``d``'s release (a lookup in :data:`HOPS`); the state after it
     keeps the XML the domain was defined with."""
-    kind = hop_kind(hop)
+    kind = HOPS.get(hop) or hop_kind(hop)  # type: ignore[call-overload]
     if kind.needs_image and state.image is None:
         raise HopError(f"{kind.hop.value} needs a {'save image' if kind.hop is Hop.RESTORE else 'snapshot'} "
                        "taken before it")

@@ -8,8 +8,10 @@ benchmark), and it never grows past :attr:`Memo.limit` entries.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from pcidesign.model import domain
@@ -58,6 +60,23 @@ class Memo:
         self.data.clear()
 
 
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a sweep fills the cache.
+
+    The results remembered are plain values (no reference cycles): reference counting frees what
+    is dropped, but each full collection walks every object remembered so far, which made a long
+    sweep grow faster than its cells (measured: a third of a sweep's time). Collection resumes,
+    as it was, when the block ends; nested blocks are fine."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 CACHE = Memo()
 """The transitions (and scenario results, see :mod:`pcidesign.model.engine`) computed so far."""
 
@@ -73,8 +92,9 @@ def on_reset(forget: Callable[[], None]) -> Callable[[], None]:
 def reset() -> None:
     """Forget every remembered transition and result (for benchmarks, tests and kernel resets)."""
     CACHE.clear()
-    describe.cache_clear()
-    changed.cache_clear()
+    _BY_ID.clear()
+    _describe.cache_clear()
+    _changed.cache_clear()
     for forget in _RESETS:
         forget()
 
@@ -88,19 +108,33 @@ _memo = CACHE.get
 """``_memo(key, compute)``: :meth:`Memo.get` of :data:`CACHE` (bound once: it is called for every transition)."""
 
 
+# The three transitions below are asked for several times per cell: each looks its key up in the
+# cache's dict first (one call, no closure), and computes through the memo only when it is new.
 def parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
     """``d``'s release parses a whole document for ``purpose``."""
-    return _memo((d, "parse", xml, purpose), lambda: domain.parse(d, xml, purpose))
+    key = (d, "parse", xml, purpose)
+    hit = CACHE.data.get(key)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    return _memo(key, lambda: domain.parse(d, xml, purpose))
 
 
 def format_def(d: Dialect, defn: DomainDef, migratable: bool = False) -> bytes:
     """``d``'s release formats ``defn``: the saved config, or MIGRATABLE."""
-    return _memo((d, "format", defn, migratable), lambda: domain.format(d, defn, migratable))
+    key = (d, "format", defn, migratable)
+    hit = CACHE.data.get(key)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    return _memo(key, lambda: domain.format(d, defn, migratable))
 
 
 def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """``d``'s release starts the guest of ``defn`` on its host."""
-    return _memo((d, "start", defn), lambda: domain.start(d, defn))
+    key = (d, "start", defn)
+    hit = CACHE.data.get(key)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
+    return _memo(key, lambda: domain.start(d, defn))
 
 
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
@@ -113,17 +147,46 @@ def _values(values: Values) -> str:
     return f"[{' '.join(f'{k}={v}' for k, v in values)}]" if values else ""
 
 
-@functools.lru_cache(maxsize=65536)
+_BY_ID: dict[tuple[int, ...], tuple[object, str]] = {}
+"""describe() and changed() of the hardware lists met so far, keyed on their identity (the same
+tuple of a started guest comes back in many cells; hashing it again each time costs more than
+the text): (id, ...) -> (the lists themselves, kept so that an id is never reused, the text)."""
+
+
 def describe(hw: Hardware) -> str:
     """``1:pcie-root-port=ioh3420[chassis=1 port=8]``, for the controllers that have a device."""
+    hit = _BY_ID.get((id(hw),))
+    if hit is not None and hit[0] is hw:
+        return hit[1]
+    text = _describe(hw)
+    if len(_BY_ID) >= 200_000:
+        _BY_ID.clear()
+    _BY_ID[(id(hw),)] = (hw, text)
+    return text
+
+
+@functools.lru_cache(maxsize=65536)
+def _describe(hw: Hardware) -> str:
     parts = [f"machine {dev}" if i == MACHINE_INDEX else f"{i}:{cls}={dev}{_values(vals)}"
              for i, cls, dev, vals in hw if dev != "-"]
     return ", ".join(parts) if parts else "root bus only"
 
 
-@functools.lru_cache(maxsize=65536)
 def changed(before: Hardware, after: Hardware) -> str:
     """What differs between two hardware lists, in words (a device, or a guest-visible value)."""
+    key = (id(before), id(after))
+    hit = _BY_ID.get(key)
+    if hit is not None and hit[0][0] is before and hit[0][1] is after:  # type: ignore[index]
+        return hit[1]
+    text = _changed(before, after)
+    if len(_BY_ID) >= 200_000:
+        _BY_ID.clear()
+    _BY_ID[key] = ((before, after), text)
+    return text
+
+
+@functools.lru_cache(maxsize=65536)
+def _changed(before: Hardware, after: Hardware) -> str:
     b, a = {i: (c, d, v) for i, c, d, v in before}, {i: (c, d, v) for i, c, d, v in after}
     diffs = []
     for i in sorted(set(a) | set(b)):

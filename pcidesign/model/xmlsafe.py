@@ -87,6 +87,8 @@ _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 def display(source: object) -> str:
     """``source`` (a path or a name) as printable text: odd characters escaped, never an error."""
     text = os.fsdecode(source) if isinstance(source, (bytes, os.PathLike)) else str(source)
+    if text.isprintable() and text.isascii():
+        return text  # nothing to escape (the common case, a name or a number)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
@@ -191,8 +193,19 @@ def to_bytes(elem: etree._Element) -> bytes:
     ``<name>web01<!-- c --></name>``) or with ``xml:space='preserve'`` is printed exactly as
     parsed, with everything inside it. Linear in the size of the tree.
     """
-    indent(elem)
+    if _KEEPS_TEXT(elem):
+        indent(elem)
+    else:
+        etree.indent(elem)  # the same layout, in C, when no element has mixed content or xml:space
     return etree.tostring(elem, encoding="utf-8")
+
+
+_KEEPS_TEXT = etree.XPath(
+    "boolean(descendant-or-self::*[node()[not(self::text())]][text()[normalize-space()]]"
+    " | descendant-or-self::*[@xml:space])")
+"""Whether a tree has an element that :func:`indent` leaves as it is: mixed content (an element
+with a child and text that is not XML white space, which ``normalize-space`` strips exactly) or
+``xml:space``. Elsewhere ``lxml.etree.indent`` lays the tree out exactly as :func:`indent` does."""
 
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
