@@ -59,14 +59,15 @@ class Controller:
 
     ``device`` is the device the config names (explicitly, or because the scheme gives the old
     form a fixed meaning, or after a fill-in); None means "the release's default at start".
-    ``form`` records how the element was spelt, for schemes that write back what they read.
+    ``form`` records how the element was spelt, for schemes that write back what they read
+    (``bare``: a new-form element that names the class and no device, see :meth:`Dialect.bare`).
     ``kept`` holds the serialized child elements the release keeps (``<target>``, ``<address>``).
     """
 
     index: int
     cls: str
     device: str | None
-    form: Literal["old", "new"] = "old"
+    form: Literal["old", "new", "bare"] = "old"
     kept: tuple[bytes, ...] = ()
     values: Values = ()
     """The guest-visible values QEMU gets (set when the guest is started, see :meth:`Dialect.start`)."""
@@ -231,6 +232,17 @@ class Dialect(ABC):
         """
         return False
 
+    bare_form: bool = False
+    """Whether a variant of the scheme may spell a controller by its class alone in a form that
+    leaves the device to a fill policy (Idea 3's ``subType='CLASS'`` without ``model``): such a
+    scheme takes the ``fill`` policy even though its own rule fills nothing."""
+
+    def bare(self, elem: etree._Element) -> bool:
+        """Whether ``elem``, which has no ``model`` attribute, is this dialect's bare form (read by
+        :meth:`read` with ``model`` empty) rather than libvirt's "has no model" error. Never by
+        default; see :attr:`bare_form`."""
+        return False
+
     # -- shared machinery --------------------------------------------------------------------
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
         """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""
@@ -239,14 +251,14 @@ class Dialect(ABC):
         if isinstance(index, Rejection):
             return index
         model = elem.get("model")
-        if model is None:
+        if model is None and not self.bare(elem):
             if new:  # observed on 9.0.0 (data/calibration/36-no-model.xml)
                 return Rejection("internal error: PCI controller model was not set correctly")
             return Rejection(f"unsupported configuration: PCI controller with index '{index}' has no model")
         if self.release.key >= TARGET_SINCE and len(elem.findall("target")) > 1:
             # observed on 9.0.0 (data/calibration/38-duplicate-target.xml); refused since 1.2.19
             return Rejection("XML error: Multiple <target> elements in controller definition not allowed")
-        ctrl = self.read(elem, index, model)
+        ctrl = self.read(elem, index, model or "")
         if isinstance(ctrl, Controller):
             refused = self.validate(ctrl, purpose)
             if refused is not None:
@@ -280,7 +292,7 @@ class Dialect(ABC):
         if (migratable and self.migratable_policy == "omit-legacy" and ctrl.device is not None
                 and ctrl.device == self.legacy(ctrl.cls)):
             ctrl = Controller(ctrl.index, ctrl.cls, None, ctrl.form, ctrl.kept)
-        elif self.fill_policy == "never" and ctrl.form == "old" and ctrl.device is not None:
+        elif self.fill_policy == "never" and ctrl.form in ("old", "bare") and ctrl.device is not None:
             ctrl = Controller(ctrl.index, ctrl.cls, None, ctrl.form, ctrl.kept)  # built, never written
         return self.format(ctrl, migratable)
 

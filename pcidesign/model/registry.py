@@ -79,10 +79,14 @@ class Scheme:
     @property
     def policies(self) -> dict[str, tuple[str, ...]]:
         """The policies a variant of this scheme may choose, with their values: a scheme that
-        fills a device in takes both; one whose spellings fix the device takes none."""
-        if not self.fills:
-            return {}
-        return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+        fills a device in takes both; one with a bare form (``Dialect.bare_form``: Idea 3's
+        ``subType='CLASS'`` without a device) takes the fill policy; one whose spellings fix the
+        device takes none."""
+        if self.fills:
+            return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+        if self.dialect_class.bare_form:
+            return {"fill": FILL_POLICIES}
+        return {}
 
     @property
     def name(self) -> str:
@@ -297,8 +301,9 @@ def variant_ids(extra: bool = True) -> tuple[str, ...]:
 
 def default_variants() -> tuple[str, ...]:
     """The variants a comparison shows unless told otherwise: every registered scheme as its
-    proposer wrote it and, for each scheme that fills a device in, its ``+fill=define-only``
-    variant (the thread's rtl8139 rule: new defaults only for controllers a user newly defines)."""
+    proposer wrote it and, for each scheme that takes a fill policy (one that fills a device in,
+    or has a bare form such as Idea 3's ``subType='CLASS'``), its ``+fill=define-only`` variant
+    (the thread's rtl8139 rule: new defaults only for controllers a user newly defines)."""
     out: list[str] = []
     for s in _REGISTRY.values():
         out.append(s.id)
