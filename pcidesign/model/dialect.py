@@ -379,6 +379,29 @@ class Dialect(ABC):
             elem.append(parse_fragment(blob))
         return elem
 
+    def spells_class(self, cls: str) -> bool:
+        """Whether the scheme has a form that names ``cls`` alone, leaving the device to the
+        release (True by default; ``model-is-device`` names its newer classes by device only)."""
+        return True
+
+    def written_intents(self, intent: Intent) -> tuple[Intent, ...]:
+        """What an application writes for ``intent`` under the setting's ``writer`` axis, in the
+        order it tries them (the first the scheme can spell wins). An intent that names its device,
+        or a class without a device (a root bus), is written as it is. For "the default
+        controller": ``class`` writes the class alone, or, where the scheme cannot name the class
+        alone, the device the class's documentation named when it appeared (its legacy device);
+        ``newest`` names the newest default device this host offers, and writes as ``class`` does
+        where the scheme cannot spell that device."""
+        legacy = self.legacy(intent.cls)
+        if intent.device is not None or legacy is None or intent.auto:
+            return (intent,)
+        plain = intent if self.spells_class(intent.cls) else _with_device(intent, legacy)
+        if self.setting.writer == "newest":
+            newest = self.catalog.default_device(intent.cls, self.host)
+            if newest is not None:
+                return (_with_device(intent, newest), plain)
+        return (plain,)
+
     def class_form(self, intent: Intent) -> etree._Element | None:
         """``<controller model='CLASS'/>`` if this release knows the class, else None."""
         if intent.cls not in self.classes:
@@ -404,6 +427,11 @@ class Dialect(ABC):
                 f"not valid for a {cls} controller"
             )
         return value
+
+
+def _with_device(intent: Intent, device: str) -> Intent:
+    """``intent`` (same id) naming ``device``: what a writer puts in the XML for it."""
+    return Intent(intent.id, intent.cls, device, intent.note, intent.target)
 
 
 def kept_attributes(kept: tuple[bytes, ...], tag: str) -> dict[str, str]:
