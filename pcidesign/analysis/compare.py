@@ -49,7 +49,7 @@ def measures(variants: Sequence[str] | None = None, timeline: str | None = None,
     for vid in ids:
         sch = _schemes.get(vid)
         for rel in cat.timeline(timeline):
-            host = cat.host(rel)
+            host = engine.paired(cat, st, cat.host(rel), cat.host(rel))[0]  # the pairing's QEMU
             d = sch.dialect(host, cat, st)
             known = cat.known_classes(rel)
             writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)

@@ -49,10 +49,11 @@ defining host replaces with its QEMU's newest versioned machine)."""
 MACHINE_FAMILIES: dict[str, str] = {"pc": "pc-i440fx", "q35": "pc-q35"}
 """The machine aliases a user writes, and the family of versioned machines libvirt replaces them with."""
 
-PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only")
-"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time) or
+PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only", "release-day")
+"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time),
 ``libvirt-only`` (libvirt changes on a host, QEMU stays: every release of a question runs the QEMU
-of the newest release it involves)."""
+of the newest release it involves) or ``release-day`` (each release with the newest QEMU released
+on or before its own date, ``data/qemu-releases.csv``: "of its time" is sometimes the next QEMU)."""
 
 WRITERS: tuple[str, ...] = ("class", "newest")
 """What an application writes for a guest that wants "the default controller", the same rule for
@@ -77,7 +78,8 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          in_label=False),
     Axis("pairing", PAIRINGS[0],
          "which QEMU runs with each release: bundled (each with the QEMU of its time) or libvirt-only "
-         "(QEMU stays, libvirt changes: every release runs the QEMU of the newest release involved)",
+         "(QEMU stays, libvirt changes: every release runs the QEMU of the newest release involved) or release-day "
+         "(each release with the newest QEMU released on or before its date)",
          choices=PAIRINGS, in_label=False),
     Axis("writer", WRITERS[0],
          "what an application writes for a guest that wants the default controller, the same for every "
