@@ -221,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this question (repeatable; default: all of data/questions.csv)")
     p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
                    help="output format (default: %(default)s)")
+    p.add_argument("--assume", action="append", default=[], metavar="AXIS=VALUE",
+                   help="answer under another value of an assumption axis (repeatable), e.g. writer=newest; "
+                        "each answer still says which one-axis changes flip it")
     _axes_args(p, skip=("timeline", "scope"))
     p.set_defaults(func=cmd_findings)
 
@@ -515,8 +518,13 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.analysis import findings
     from pcidesign.render import findingstext
 
+    from pcidesign.analysis import robustness
+
     params.check(timeline=args.timeline)
-    found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args))
+    setting = _setting(args)
+    for text in args.assume:
+        setting = setting.replace(**dict([robustness.parse_assumption(text)])).check(load())
+    found = findings.findings(args.timeline, questions=args.questions, setting=setting)
     sys.stdout.write(findingstext.render(found, args.format))
     return 0
 

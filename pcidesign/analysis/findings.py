@@ -9,11 +9,13 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
+from pcidesign.analysis import robustness as _robustness
 from pcidesign.analysis.questions import (
     DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
     answers, pairs, question_from_row, select_intents, variants_of,
@@ -38,6 +40,25 @@ class Finding:
     answers: tuple[Answer, ...] = ()
     skipped: str | None = None
     releases: int = 0
+    flips: dict[str, tuple[_robustness.Flip, ...]] | None = None
+    """Per variant, the one-axis changes of the setting under which its answer changes (empty:
+    robust); None when robustness was not computed (:mod:`pcidesign.analysis.robustness`)."""
+    front_changes: tuple[str, ...] = ()
+    """For a Pareto question: the alternatives (``axis=value``) under which the front differs."""
+
+    @property
+    def discriminates(self) -> bool | None:
+        """Whether the question tells the variants apart (False: every variant alike; None when
+        it was not answered here)."""
+        if self.skipped or not self.answers:
+            return None
+        return len({_robustness.key(a) for a in self.answers}) > 1
+
+    def robust(self, variant: str) -> bool | None:
+        """Whether ``variant``'s answer holds under every alternative (None: not computed)."""
+        if self.flips is None:
+            return None
+        return not self.flips.get(variant)
 
     @property
     def timeline(self) -> str:
@@ -96,15 +117,22 @@ def answer(
     setting: Setting | None = None,
     catalog: Catalog | None = None,
     timeline: str | None = None,
+    robust: bool = False,
 ) -> Finding:
     """Answer ``question`` for each of its variants under its own setting with every axis that
     ``setting`` changed from its default on top (:meth:`Question.under`); ``timeline`` answers it
     on that timeline whatever the question's own.
 
     A question that names a release the chosen timeline lacks is returned with ``skipped`` set.
+    With ``robust`` the question is answered again under each one-axis change of its setting
+    (:mod:`pcidesign.analysis.robustness`) and each answer says whether it flips.
     """
     cat = catalog or load()
     st = question.under(setting).replace(timeline=timeline).check(cat)
+    return _answered(question, st, cat, robust)
+
+
+def _answered(question: Question, st: Setting, cat: Catalog, robust: bool) -> Finding:
     t, pair = st.timeline, st
     line = cat.timeline(t)
     ids = {r.id for r in line}
@@ -112,9 +140,22 @@ def answer(
     if absent:
         return Finding(question, pair, releases=len(line), skipped=f"not answered on timeline {t}: the question names "
                        f"{', '.join(dict.fromkeys(absent))}, which the timeline lacks")
-    if question.method in ("policy", "pareto"):
-        return Finding(question, pair, _policy_answers(question, st, cat), releases=len(line))
-    return Finding(question, pair, answers(question, st, cat), releases=len(line))
+    base = _answers_under(question, st, cat, variants_of(question))
+    if not robust:
+        return Finding(question, pair, base, releases=len(line))
+    flips, fronts = _robustness.flips(base, st, variants_of(question),
+                                      lambda s2, ids: _answers_under(question, s2.check(cat), cat, ids))
+    front = {a.variant for a in base if a.mark == "front"}
+    changes = tuple(alt for alt, f in fronts.items() if question.method == "pareto" and set(f) != front)
+    return Finding(question, pair, base, releases=len(line), flips=flips, front_changes=changes)
+
+
+def _answers_under(question: Question, st: Setting, cat: Catalog, variants: Iterable[str]) -> tuple[Answer, ...]:
+    """The answers to ``question`` for ``variants`` under ``st``."""
+    q = dataclasses.replace(question, variants=tuple(variants))
+    if q.method in ("policy", "pareto"):
+        return _policy_answers(q, st, cat)
+    return answers(q, st, cat)
 
 
 def _policy_answers(q: Question, st: Setting, cat: Catalog) -> tuple[Answer, ...]:
@@ -148,13 +189,15 @@ def findings(
     questions: Iterable[str] | None = None,
     machine: str | None = None,
     setting: Setting | None = None,
+    robust: bool = True,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
     Each question is answered under its own setting with every axis ``setting`` changes from its
     default on top (``pairing`` and ``machine`` are shorthands for those axes); ``timeline``
     answers every question on that timeline instead of its own; ``questions`` limits the result
-    to those ids (unknown ids raise, listing the valid ones).
+    to those ids (unknown ids raise, listing the valid ones). With ``robust`` (the default) every
+    answer is also computed under each one-axis change of its setting and says whether it flips.
     """
     cat = load(data_dir)
     user = Setting.of(setting, pairing=pairing, machine=machine).check(cat)
@@ -167,7 +210,7 @@ def findings(
             if w not in {q.id for q in qs}:
                 raise UnknownNameError("question", w, [q.id for q in qs])
         qs = tuple(q for q in qs if q.id in wanted)
-    return [answer(q, user, cat, timeline) for q in qs]
+    return [answer(q, user, cat, timeline, robust) for q in qs]
 
 
 __all__ = [
