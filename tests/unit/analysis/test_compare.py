@@ -107,7 +107,7 @@ def test_policies_are_data_with_checked_rows(data_copy: Path) -> None:
         policies.load_policies(data_copy)
     lines = good.splitlines()
     path.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"row 12: rule 'upgrade' appears twice"):
+    with pytest.raises(DataError, match=rf"row {len(lines) + 1}: rule 'upgrade' appears twice"):
         policies.load_policies(data_copy)
 
 
