@@ -103,6 +103,9 @@ class Comparison:
     per_release: pd.DataFrame
     setting: Setting = Setting()
     """The setting the comparison ran under."""
+    alike: tuple[str, ...] = ()
+    """Rules every compared variant (two or more) breaks with the same worst outcome: they do not
+    tell the variants apart and are left out of the Pareto front's inputs (``every variant alike``)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: per variant its violations (each with its witness and the command
@@ -124,7 +127,7 @@ class Comparison:
                     for r in rel.to_dict("records")},
             })
         return {"timeline": self.timeline, "policy": self.policy, "setting": self.setting.as_dict(),
-                "variants": out}
+                "alike_rules": list(self.alike), "variants": out}
 
 
 def _violation_json(x: _policies.Violation) -> dict[str, Any]:
@@ -177,5 +180,15 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
                      "benefit": round(got / over, 4) if over else float("nan"),
                      "expressiveness": round(float(m["expressiveness"].mean()), 4), "meets": v.meets})
     summary = pd.DataFrame(rows)
-    summary["pareto"] = pareto(summary)
-    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st)
+    alike = alike_rules(verdicts)
+    telling = summary.assign(violated=[sum(x.rule.id not in alike for x in v.violations) for v in verdicts])
+    summary["pareto"] = pareto(telling)
+    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st, alike)
+
+
+def alike_rules(verdicts: Sequence[_policies.Verdict]) -> tuple[str, ...]:
+    """The rules that every one of two or more variants breaks with the same worst outcome."""
+    if len(verdicts) < 2:
+        return ()
+    worst = [{x.rule.id: x.answer.outcome for x in v.violations} for v in verdicts]
+    return tuple(r for r, o in worst[0].items() if all(w.get(r) is o for w in worst[1:]))

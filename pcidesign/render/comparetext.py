@@ -34,6 +34,9 @@ def table(c: Comparison) -> str:
     lines = [f"support policy {c.policy}, timeline {c.timeline}: Pareto front over (rules broken: fewer, "
              "benefit: more, expressiveness: more)", ""]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    if c.alike:
+        lines += ["", f"every variant alike on {', '.join(c.alike)}: broken the same way by every variant, so "
+                      "left out of the Pareto front"]
     for v in c.verdicts:
         for x in v.violations:
             lines.append("")
