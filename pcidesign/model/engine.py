@@ -101,6 +101,7 @@ def run(
     ha = a if isinstance(a, Host) else cat.host(cat.release(a))
     hb = b if isinstance(b, Host) else cat.host(cat.release(b))
     ha, hb = paired(cat, st, ha, hb)
+    st = _schemes.model_setting(st)  # the hosts carry the pairing; scope only filters cells
     key = (sch, scn, it, ha, hb, cat, st)
     return _memo(key, lambda: _run(sch, scn, it, ha, hb, cat, st))
 

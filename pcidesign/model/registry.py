@@ -117,7 +117,18 @@ class Scheme:
 
     def dialect(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> Dialect:
         """The dialect of this scheme at ``host`` under ``setting`` (libvirt's old one before adoption)."""
-        return _dialect(self, host, catalog, setting)
+        return _dialect(self, host, catalog, model_setting(setting))
+
+
+NOT_IN_MODEL: tuple[str, ...] = ("scope", "pairing")
+"""Axes no dialect reads: ``scope`` filters cells in the analyses, ``pairing`` picks the hosts
+(which a dialect already holds). Left at their defaults in a dialect's setting, so that settings
+differing only there share dialects and every transition memoised on them."""
+
+
+def model_setting(setting: Setting) -> Setting:
+    """``setting`` as a dialect sees it: the axes of :data:`NOT_IN_MODEL` at their defaults."""
+    return setting.replace(**{a: DEFAULT_SETTING.as_dict()[a] for a in NOT_IN_MODEL})
 
 
 @functools.lru_cache(maxsize=4096)
