@@ -524,7 +524,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
     setting = _setting(args)
     for text in args.assume:
         setting = setting.replace(**dict([robustness.parse_assumption(text)])).check(load())
-    found = findings.findings(args.timeline, questions=args.questions, setting=setting)
+    found = findings.findings(args.timeline, questions=args.questions, setting=setting, robust=True)
     sys.stdout.write(findingstext.render(found, args.format))
     return 0
 
