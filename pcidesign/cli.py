@@ -231,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "and the Pareto front")
     p.add_argument("--policy", default="upstream", help="support policy of data/support-policies.csv "
                                                          "(default: %(default)s)")
+    p.add_argument("--costs", action="store_true",
+                   help="draw the Pareto front over the thread's costs too (data/costs.csv; lower is better)")
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
                    help="variant id (repeatable; default: the default report's: every scheme and each filling "
                         "scheme's +fill=define-only)")
@@ -535,7 +537,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
-    result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
+    result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args), costs=args.costs)
     sys.stdout.write(comparetext.render(result, args.format))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 

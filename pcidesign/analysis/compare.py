@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from pcidesign.analysis import costs as _costs
 from pcidesign.analysis import policies as _policies
 
 from pcidesign.model import engine
@@ -103,6 +104,8 @@ class Comparison:
     per_release: pd.DataFrame
     setting: Setting = Setting()
     """The setting the comparison ran under."""
+    with_costs: bool = False
+    """Whether the thread's costs (``data/costs.csv``) are axes of the Pareto front."""
     alike: tuple[str, ...] = ()
     """Rules every compared variant (two or more) breaks with the same worst outcome: they do not
     tell the variants apart and are left out of the Pareto front's inputs (``every variant alike``)."""
@@ -117,6 +120,7 @@ class Comparison:
             out.append({
                 "variant": v.variant,
                 "meets": v.meets,
+                "costs": {k: c.to_json() for k, c in _costs.costs_of(v.variant).items()},
                 "pareto": bool(row["pareto"]),
                 "benefit": None if pd.isna(row["benefit"]) else float(row["benefit"]),
                 "expressiveness": float(row["expressiveness"]),
@@ -127,7 +131,13 @@ class Comparison:
                     for r in rel.to_dict("records")},
             })
         return {"timeline": self.timeline, "policy": self.policy, "setting": self.setting.as_dict(),
-                "alike_rules": list(self.alike), "variants": out}
+                "alike_rules": list(self.alike), "front_over": list(self.front_axes), "variants": out}
+
+    @property
+    def front_axes(self) -> tuple[str, ...]:
+        """The axes the Pareto front was drawn over, in words."""
+        return ("rules broken (fewer)", "benefit (more)", "expressiveness (more)") + (
+            tuple(f"{c} (lower)" for c in _costs.COSTS) if self.with_costs else ())
 
 
 def _violation_json(x: _policies.Violation) -> dict[str, Any]:
@@ -150,21 +160,24 @@ def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
 
 
 def compare(variants: Sequence[str] | None = None, timeline: str | None = None,
-            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None) -> Comparison:
+            policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None,
+            costs: bool = False) -> Comparison:
     """Each variant (the default report's by default) against support policy ``policy`` under
     ``setting`` (``timeline``: a shorthand for that axis), with its benefit, expressiveness and place
     on the Pareto front. Computed once per (variants, setting, policy, catalog) and kept in the
     transitions' cache: the findings' policy and Pareto questions and the report's front page
-    share it (treat the frames as read-only)."""
+    share it (treat the frames as read-only). With ``costs`` the thread's costs (``data/costs.csv``,
+    lower is better) are axes of the Pareto front too."""
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline).check(cat)
     chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
     schemes = tuple(chosen.values())
     # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
-    return CACHE.get(("compare", schemes, st, policy, cat), lambda: _compare(schemes, st, policy, cat))
+    return CACHE.get(("compare", schemes, st, policy, cat, costs), lambda: _compare(schemes, st, policy, cat, costs))
 
 
-def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog) -> Comparison:
+def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,
+             costs: bool = False) -> Comparison:
     timeline = st.timeline
     ids = [s.id for s in schemes]
     rules = _policies.policy(policy, catalog=cat)
@@ -182,8 +195,14 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
     summary = pd.DataFrame(rows)
     alike = alike_rules(verdicts)
     telling = summary.assign(violated=[sum(x.rule.id not in alike for x in v.violations) for v in verdicts])
-    summary["pareto"] = pareto(telling)
-    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st, alike)
+    minimise: tuple[str, ...] = ("violated",)
+    if costs:
+        table = _costs.load_costs()
+        for c in _costs.COSTS:  # a scheme without a given cost counts as the worst level
+            telling[c] = [getattr(_costs.costs_of(v, table).get(c), "rank", len(_costs.LEVELS)) for v in ids]
+        minimise += _costs.COSTS
+    summary["pareto"] = pareto(telling, minimise)
+    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st, costs, alike)
 
 
 def alike_rules(verdicts: Sequence[_policies.Verdict]) -> tuple[str, ...]:

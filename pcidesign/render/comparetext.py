@@ -31,9 +31,9 @@ def table(c: Comparison) -> str:
     head = HEADER[:-1] + [c.policy]
     rows = [head] + _rows(c)
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [f"support policy {c.policy}, timeline {c.timeline}: Pareto front over (rules broken: fewer, "
-             "benefit: more, expressiveness: more)", ""]
+    lines = [f"support policy {c.policy}, timeline {c.timeline}: Pareto front over ({', '.join(c.front_axes)})", ""]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    lines += _cost_lines(c)
     if c.alike:
         lines += ["", f"every variant alike on {', '.join(c.alike)}: broken the same way by every variant, so "
                       "left out of the Pareto front"]
@@ -48,6 +48,25 @@ def table(c: Comparison) -> str:
                 if w.command:
                     lines.append(f"  explain: {w.command}")
     return "\n".join(lines) + "\n"
+
+
+def _cost_lines(c: Comparison) -> list[str]:
+    """The thread's costs per variant (lower is better) and who said what, when any are given."""
+    from pcidesign.analysis import costs as _costs
+
+    table = _costs.load_costs()
+    rows = [(v.variant, _costs.costs_of(v.variant, table)) for v in c.verdicts]
+    if not any(cs for _v, cs in rows):
+        return []
+    head = ["variant", *_costs.COSTS]
+    cells = [head] + [[v, *(cs[k].value if k in cs else "-" for k in _costs.COSTS)] for v, cs in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
+    out = ["", "the thread's costs (none < low < medium < high; " + ("axes of the front" if c.with_costs else
+           "not axes of the front: --costs adds them") + ")", ""]
+    out += ["  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() for r in cells]
+    said = {(x.words, x.who) for _v, cs in rows for x in cs.values() if x.who != "this project's reading"}
+    out += [f"  {who}: {words}" for words, who in sorted(said, key=lambda t: t[1])]
+    return out
 
 
 def markdown(c: Comparison) -> str:
