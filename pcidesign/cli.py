@@ -245,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this question (repeatable; default: all of data/questions.csv)")
     p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
                    help="output format (default: %(default)s)")
+    p.add_argument("--assume", action="append", default=[], metavar="AXIS=VALUE",
+                   help="answer under another value of an assumption axis (repeatable), e.g. writer=newest; "
+                        "each answer still says which one-axis changes flip it")
     _axes_args(p, skip=("timeline", "scope"))
     _jobs_arg(p)
     p.set_defaults(func=cmd_findings)
@@ -253,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "and the Pareto front")
     p.add_argument("--policy", default="upstream", help="support policy of data/support-policies.csv "
                                                          "(default: %(default)s)")
+    p.add_argument("--costs", action="store_true",
+                   help="draw the Pareto front over the thread's costs too (data/costs.csv; lower is better)")
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
                    help="variant id (repeatable; default: the default report's: every scheme and each filling "
                         "scheme's +fill=define-only)")
@@ -554,10 +559,15 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.analysis import findings
     from pcidesign.render import findingstext
 
+    from pcidesign.analysis import robustness
+
     params.check(timeline=args.timeline)
+    setting = _setting(args)
+    for assumption in args.assume:
+        setting = setting.replace(**dict([robustness.parse_assumption(assumption)])).check(load())
     with Progress("pcidesign findings", unit="question") as bar:
-        found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args), progress=bar,
-                                  jobs=args.jobs)
+        found = findings.findings(args.timeline, questions=args.questions, setting=setting, progress=bar,
+                                  jobs=args.jobs, robust=True)
     sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
@@ -571,7 +581,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     args.variants = _unique_variants(args, args.variants)
     with Progress("pcidesign compare") as bar:
         bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
-        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args), jobs=args.jobs)
+        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args), jobs=args.jobs,
+                                 costs=args.costs)
     sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from pcidesign.analysis import costs as _costs
 from pcidesign.analysis import parallel
 from pcidesign.analysis import policies as _policies
 
@@ -54,7 +55,7 @@ def _measure_rows(vid: str, cat: Catalog, st: Setting) -> list[dict[str, Any]]:
     rows = []
     sch = _schemes.get(vid)
     for rel in cat.timeline(timeline):
-        host = cat.host(rel)
+        host = engine.paired(cat, st, cat.host(rel), cat.host(rel))[0]  # the pairing's QEMU
         d = sch.dialect(host, cat, st)
         known = cat.known_classes(rel)
         writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)
@@ -108,6 +109,11 @@ class Comparison:
     per_release: pd.DataFrame
     setting: Setting = Setting()
     """The setting the comparison ran under."""
+    with_costs: bool = False
+    """Whether the thread's costs (``data/costs.csv``) are axes of the Pareto front."""
+    alike: tuple[str, ...] = ()
+    """Rules every compared variant (two or more) breaks with the same worst outcome: they do not
+    tell the variants apart and are left out of the Pareto front's inputs (``every variant alike``)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: per variant its violations (each with its witness and the command
@@ -119,6 +125,7 @@ class Comparison:
             out.append({
                 "variant": v.variant,
                 "meets": v.meets,
+                "costs": {k: c.to_json() for k, c in _costs.costs_of(v.variant).items()},
                 "pareto": bool(row["pareto"]),
                 "benefit": None if pd.isna(row["benefit"]) else float(row["benefit"]),
                 "expressiveness": float(row["expressiveness"]),
@@ -129,7 +136,13 @@ class Comparison:
                     for r in rel.to_dict("records")},
             })
         return {"timeline": self.timeline, "policy": self.policy, "setting": self.setting.as_dict(),
-                "variants": out}
+                "alike_rules": list(self.alike), "front_over": list(self.front_axes), "variants": out}
+
+    @property
+    def front_axes(self) -> tuple[str, ...]:
+        """The axes the Pareto front was drawn over, in words."""
+        return ("rules broken (fewer)", "benefit (more)", "expressiveness (more)") + (
+            tuple(f"{c} (lower)" for c in _costs.COSTS) if self.with_costs else ())
 
 
 def _violation_json(x: _policies.Violation) -> dict[str, Any]:
@@ -153,19 +166,21 @@ def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
 
 def compare(variants: Sequence[str] | None = None, timeline: str | None = None,
             policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None,
-            jobs: int | None = 1) -> Comparison:
+            jobs: int | None = 1, costs: bool = False) -> Comparison:
     """Each variant (the default report's by default) against support policy ``policy`` under
     ``setting`` (``timeline``: a shorthand for that axis), with its benefit, expressiveness and place
     on the Pareto front. Computed once per (variants, setting, policy, catalog) and kept in the
     transitions' cache: the findings' policy and Pareto questions and the report's front page
     share it (treat the frames as read-only). ``jobs`` worker processes share the variants (None:
-    one per CPU; 1: this process alone); the comparison is the same whatever their number."""
+    one per CPU; 1: this process alone); the comparison is the same whatever their number. With
+    ``costs`` the thread's costs (``data/costs.csv``, lower is better) are axes of the Pareto front too."""
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline).check(cat)
     chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
     schemes = tuple(chosen.values())
     # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
-    return CACHE.get(("compare", schemes, st, policy, cat), lambda: _compare(schemes, st, policy, cat, jobs))
+    return CACHE.get(("compare", schemes, st, policy, cat, costs),
+                     lambda: _compare(schemes, st, policy, cat, jobs, costs))
 
 
 def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, list[dict[str, Any]]]:
@@ -178,7 +193,7 @@ def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, li
 
 
 def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,
-             jobs: int | None = 1) -> Comparison:
+             jobs: int | None = 1, costs: bool = False) -> Comparison:
     timeline = st.timeline
     ids = [s.id for s in schemes]
     _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
@@ -196,5 +211,21 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
                      "benefit": round(got / over, 4) if over else float("nan"),
                      "expressiveness": round(float(m["expressiveness"].mean()), 4), "meets": v.meets})
     summary = pd.DataFrame(rows)
-    summary["pareto"] = pareto(summary)
-    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st)
+    alike = alike_rules(verdicts)
+    telling = summary.assign(violated=[sum(x.rule.id not in alike for x in v.violations) for v in verdicts])
+    minimise: tuple[str, ...] = ("violated",)
+    if costs:
+        table = _costs.load_costs()
+        for c in _costs.COSTS:  # a scheme without a given cost counts as the worst level
+            telling[c] = [getattr(_costs.costs_of(v, table).get(c), "rank", len(_costs.LEVELS)) for v in ids]
+        minimise += _costs.COSTS
+    summary["pareto"] = pareto(telling, minimise)
+    return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st, costs, alike)
+
+
+def alike_rules(verdicts: Sequence[_policies.Verdict]) -> tuple[str, ...]:
+    """The rules that every one of two or more variants breaks with the same worst outcome."""
+    if len(verdicts) < 2:
+        return ()
+    worst = [{x.rule.id: x.answer.outcome for x in v.violations} for v in verdicts]
+    return tuple(r for r, o in worst[0].items() if all(w.get(r) is o for w in worst[1:]))

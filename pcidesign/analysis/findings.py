@@ -9,12 +9,14 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
 from pcidesign.analysis import parallel
+from pcidesign.analysis import robustness as _robustness
 from pcidesign.analysis.policies import load_policies
 from pcidesign.analysis.questions import (
     DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
@@ -41,6 +43,25 @@ class Finding:
     answers: tuple[Answer, ...] = ()
     skipped: str | None = None
     releases: int = 0
+    flips: dict[str, tuple[_robustness.Flip, ...]] | None = None
+    """Per variant, the one-axis changes of the setting under which its answer changes (empty:
+    robust); None when robustness was not computed (:mod:`pcidesign.analysis.robustness`)."""
+    front_changes: tuple[str, ...] = ()
+    """For a Pareto question: the alternatives (``axis=value``) under which the front differs."""
+
+    @property
+    def discriminates(self) -> bool | None:
+        """Whether the question tells the variants apart (False: every variant alike; None when
+        it was not answered here)."""
+        if self.skipped or not self.answers:
+            return None
+        return len({_robustness.key(a) for a in self.answers}) > 1
+
+    def robust(self, variant: str) -> bool | None:
+        """Whether ``variant``'s answer holds under every alternative (None: not computed)."""
+        if self.flips is None:
+            return None
+        return not self.flips.get(variant)
 
     @property
     def timeline(self) -> str:
@@ -104,19 +125,27 @@ def answer(
     setting: Setting | None = None,
     catalog: Catalog | None = None,
     timeline: str | None = None,
+    robust: bool = False,
 ) -> Finding:
     """Answer ``question`` for each of its variants under its own setting with every axis that
     ``setting`` changed from its default on top (:meth:`Question.under`); ``timeline`` answers it
     on that timeline whatever the question's own.
 
     A question that names a release the chosen timeline lacks is returned with ``skipped`` set.
+    With ``robust`` the question is answered again under each one-axis change of its setting
+    (:mod:`pcidesign.analysis.robustness`) and each answer says whether it flips.
     """
     with bulk():
-        return _answer(question, setting, catalog or load(), timeline)
+        return _answer(question, setting, catalog or load(), timeline, robust)
 
 
-def _answer(question: Question, setting: Setting | None, cat: Catalog, timeline: str | None) -> Finding:
+def _answer(question: Question, setting: Setting | None, cat: Catalog, timeline: str | None,
+            robust: bool = False) -> Finding:
     st = question.under(setting).replace(timeline=timeline).check(cat)
+    return _answered(question, st, cat, robust)
+
+
+def _answered(question: Question, st: Setting, cat: Catalog, robust: bool) -> Finding:
     t, pair = st.timeline, st
     line = cat.timeline(t)
     ids = {r.id for r in line}
@@ -124,9 +153,22 @@ def _answer(question: Question, setting: Setting | None, cat: Catalog, timeline:
     if absent:
         return Finding(question, pair, releases=len(line), skipped=f"not answered on timeline {t}: the question names "
                        f"{', '.join(dict.fromkeys(absent))}, which the timeline lacks")
-    if question.method in ("policy", "pareto"):
-        return Finding(question, pair, _policy_answers(question, st, cat), releases=len(line))
-    return Finding(question, pair, answers(question, st, cat), releases=len(line))
+    base = _answers_under(question, st, cat, variants_of(question))
+    if not robust:
+        return Finding(question, pair, base, releases=len(line))
+    flips, fronts = _robustness.flips(base, st, variants_of(question),
+                                      lambda s2, ids: _answers_under(question, s2.check(cat), cat, ids))
+    front = {a.variant for a in base if a.mark == "front"}
+    changes = tuple(alt for alt, f in fronts.items() if question.method == "pareto" and set(f) != front)
+    return Finding(question, pair, base, releases=len(line), flips=flips, front_changes=changes)
+
+
+def _answers_under(question: Question, st: Setting, cat: Catalog, variants: Iterable[str]) -> tuple[Answer, ...]:
+    """The answers to ``question`` for ``variants`` under ``st``."""
+    q = dataclasses.replace(question, variants=tuple(variants))
+    if q.method in ("policy", "pareto"):
+        return _policy_answers(q, st, cat)
+    return answers(q, st, cat)
 
 
 def _policy_answers(q: Question, st: Setting, cat: Catalog) -> tuple[Answer, ...]:
@@ -162,6 +204,7 @@ def findings(
     setting: Setting | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     jobs: int | None = 1,
+    robust: bool = False,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
@@ -172,7 +215,9 @@ def findings(
     is called before each question is answered (in this process). ``jobs`` worker processes share
     the work (None: one per CPU; 1: this process alone): the comparisons behind the policy and
     Pareto questions are split by variant, the other questions go one per worker; the findings are
-    the same whatever their number.
+    the same whatever their number. With ``robust`` every answer is also computed under each
+    one-axis change of its setting and says whether it flips (``pcidesign findings`` does; it costs
+    about one more answer per alternative where no transition is shared).
     """
     cat = load(data_dir)
     user = Setting.of(setting, pairing=pairing, machine=machine).check(cat)
@@ -191,7 +236,7 @@ def findings(
         for k, q in enumerate(qs):
             if progress is not None:
                 progress(k, len(qs), q.id)
-            out.append(answer(q, user, cat, timeline))
+            out.append(answer(q, user, cat, timeline, robust))
         return out
     for q in qs:  # the comparisons first, each shared by its variants' workers (then cached here)
         st = q.under(user).replace(timeline=timeline).check(cat)
@@ -199,16 +244,17 @@ def findings(
         if q.method in ("policy", "pareto") and all(r in ids for r in q.sources + q.targets):
             _compare.compare(variants_of(q), None, q.policy, cat, st, jobs=workers)
     others = [q.id for q in qs if q.method not in ("policy", "pareto")]
-    found = dict(zip(others, parallel.ordered(_answer_one, [(i, user, timeline, data_dir) for i in others], workers, cat)))
-    return [found[q.id] if q.id in found else answer(q, user, cat, timeline) for q in qs]
+    items = [(i, user, timeline, data_dir, robust) for i in others]
+    found = dict(zip(others, parallel.ordered(_answer_one, items, workers, cat)))
+    return [found[q.id] if q.id in found else answer(q, user, cat, timeline, robust) for q in qs]
 
 
-def _answer_one(item: tuple[str, Setting, str | None, str | Path | None]) -> Finding:
+def _answer_one(item: tuple[str, Setting, str | None, str | Path | None, bool]) -> Finding:
     """In a worker (or here): the finding of the question with id ``item[0]``."""
-    qid, user, timeline, data_dir = item
+    qid, user, timeline, data_dir, robust = item
     cat = parallel.catalog()
     q = next(q for q in load_questions(data_dir, cat) if q.id == qid)
-    return answer(q, user, cat, timeline)
+    return answer(q, user, cat, timeline, robust)
 
 
 __all__ = [

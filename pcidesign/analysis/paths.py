@@ -355,7 +355,7 @@ class _Graph:
 def path_host(cat: Catalog, setting: Setting, release: Release, releases: Sequence[Release]) -> Host:
     """The host of ``release`` on a path under ``setting``'s pairing: the releases a path involves
     are the whole timeline (:func:`pcidesign.model.engine.pairing_qemu`)."""
-    return cat.host(release, engine.pairing_qemu(setting, releases))
+    return cat.host(release, engine.pairing_qemu(setting, releases, release, cat))
 
 
 def explore(

@@ -183,6 +183,8 @@ class Catalog:
     intents: dict[str, Intent]
     timelines: dict[str, tuple[Release, ...]]
     machines: dict[str, MachineInfo] = field(default_factory=dict)
+    qemu_dates: dict[str, str] = field(default_factory=dict)
+    """QEMU version -> release date (``data/qemu-releases.csv``; empty when a data directory has none)."""
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _made: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
@@ -275,6 +277,18 @@ class Catalog:
         """The device a class has always meant (its first default), or None for root buses."""
         rules = [r for r in self.defaults if r.cls == cls]
         return min(rules, key=lambda r: r.since).device if rules else None
+
+    def release_day_qemu(self, release: Release) -> str:
+        """The newest QEMU of ``qemu-releases.csv`` released on or before ``release``'s date (the
+        ``release-day`` pairing); a release without a date (hypothetical) keeps its own QEMU."""
+        if not release.date:
+            return release.qemu
+        if not self.qemu_dates:
+            raise DataError(QEMU_RELEASES, None, "no QEMU release dates: the release-day pairing needs this file")
+        out = [q for q, d in self.qemu_dates.items() if d <= release.date]
+        if not out:
+            raise DataError(QEMU_RELEASES, None, f"no QEMU released on or before {release.id} ({release.date})")
+        return max(out, key=version_key)
 
     def default_device(self, cls: str, host: Host) -> str | None:
         """The device libvirt at ``host`` fills in for a new ``cls``: newest rule QEMU supports."""
@@ -462,7 +476,27 @@ def _load(base: Path) -> Catalog:
         releases=tuple(releases), classes=classes, devices=devices, defaults=tuple(defaults),
         intents=intents, timelines={k: tuple(v) for k, v in timelines.items()},
         machines=_load_machines(base / "machines.csv"),
+        qemu_dates=_load_qemu_dates(base / QEMU_RELEASES),
     )
+
+
+QEMU_RELEASES = "qemu-releases.csv"
+"""QEMU versions with their release dates (optional: only the ``release-day`` pairing reads it)."""
+
+
+def _load_qemu_dates(p: Path) -> dict[str, str]:
+    """``qemu-releases.csv``: QEMU version -> release date (YYYY-MM-DD); empty when absent."""
+    if not p.exists():
+        return {}
+    out: dict[str, str] = {}
+    for row, r in read_csv(p, ["qemu", "date", "source"]).rows:
+        if not _VERSION.match(r["qemu"]) or not re.match(r"^\d{4}-\d{2}-\d{2}\Z", r["date"]):
+            raise DataError(p.name, row, f"a QEMU version and a date YYYY-MM-DD, not {_show(r['qemu'])}, "
+                            f"{_show(r['date'])}")
+        if r["qemu"] in out:
+            raise DataError(p.name, row, f"duplicate QEMU {_show(r['qemu'])}")
+        out[r["qemu"]] = r["date"]
+    return out
 
 
 def _load_machines(p: Path) -> dict[str, MachineInfo]:

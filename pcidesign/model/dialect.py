@@ -69,14 +69,15 @@ class Controller:
 
     ``device`` is the device the config names (explicitly, or because the scheme gives the old
     form a fixed meaning, or after a fill-in); None means "the release's default at start".
-    ``form`` records how the element was spelt, for schemes that write back what they read.
+    ``form`` records how the element was spelt, for schemes that write back what they read
+    (``bare``: a new-form element that names the class and no device, see :meth:`Dialect.bare`).
     ``kept`` holds the serialized child elements the release keeps (``<target>``, ``<address>``).
     """
 
     index: int
     cls: str
     device: str | None
-    form: Literal["old", "new"] = "old"
+    form: Literal["old", "new", "bare"] = "old"
     kept: tuple[bytes, ...] = ()
     values: Values = ()
     """The guest-visible values QEMU gets (set when the guest is started, see :meth:`Dialect.start`)."""
@@ -258,6 +259,17 @@ class Dialect(ABC):
         was started with (an incoming migration) keeps the device filled in. Not by default."""
         return False
 
+    bare_form: bool = False
+    """Whether a variant of the scheme may spell a controller by its class alone in a form that
+    leaves the device to a fill policy (Idea 3's ``subType='CLASS'`` without ``model``): such a
+    scheme takes the ``fill`` policy even though its own rule fills nothing."""
+
+    def bare(self, elem: etree._Element) -> bool:
+        """Whether ``elem``, which has no ``model`` attribute, is this dialect's bare form (read by
+        :meth:`read` with ``model`` empty) rather than libvirt's "has no model" error. Never by
+        default; see :attr:`bare_form`."""
+        return False
+
     # -- shared machinery --------------------------------------------------------------------
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
         """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""
@@ -266,14 +278,14 @@ class Dialect(ABC):
         if isinstance(index, Rejection):
             return index
         model = elem.get("model")
-        if model is None:
+        if model is None and not self.bare(elem):
             if new:  # observed on 9.0.0 (data/calibration/36-no-model.xml)
                 return Rejection("internal error: PCI controller model was not set correctly")
             return Rejection(f"unsupported configuration: PCI controller with index '{index}' has no model")
         if self.release.key >= TARGET_SINCE and len(elem.findall("target")) > 1:
             # observed on 9.0.0 (data/calibration/38-duplicate-target.xml); refused since 1.2.19
             return Rejection("XML error: Multiple <target> elements in controller definition not allowed")
-        ctrl = self.read(elem, index, model)
+        ctrl = self.read(elem, index, model or "")
         if isinstance(ctrl, Controller):
             refused = self.check_target(elem, ctrl, purpose)
             if refused is not None:
@@ -331,7 +343,7 @@ class Dialect(ABC):
         if (migratable and self.migratable_policy == "omit-legacy" and ctrl.device is not None
                 and ctrl.device == self.legacy(ctrl.cls)):
             ctrl = Controller(ctrl.index, ctrl.cls, None, ctrl.form, ctrl.kept)
-        elif self.fill_policy == "never" and ctrl.form == "old" and ctrl.device is not None:
+        elif self.fill_policy == "never" and ctrl.form in ("old", "bare") and ctrl.device is not None:
             ctrl = Controller(ctrl.index, ctrl.cls, None, ctrl.form, ctrl.kept)  # built, never written
         return self.format(ctrl, migratable)
 
@@ -418,6 +430,29 @@ class Dialect(ABC):
             elem.append(parse_fragment(blob))
         return elem
 
+    def spells_class(self, cls: str) -> bool:
+        """Whether the scheme has a form that names ``cls`` alone, leaving the device to the
+        release (True by default; ``model-is-device`` names its newer classes by device only)."""
+        return True
+
+    def written_intents(self, intent: Intent) -> tuple[Intent, ...]:
+        """What an application writes for ``intent`` under the setting's ``writer`` axis, in the
+        order it tries them (the first the scheme can spell wins). An intent that names its device,
+        or a class without a device (a root bus), is written as it is. For "the default
+        controller": ``class`` writes the class alone, or, where the scheme cannot name the class
+        alone, the device the class's documentation named when it appeared (its legacy device);
+        ``newest`` names the newest default device this host offers, and writes as ``class`` does
+        where the scheme cannot spell that device."""
+        legacy = self.legacy(intent.cls)
+        if intent.device is not None or legacy is None or intent.auto:
+            return (intent,)
+        plain = intent if self.spells_class(intent.cls) else _with_device(intent, legacy)
+        if self.setting.writer == "newest":
+            newest = self.catalog.default_device(intent.cls, self.host)
+            if newest is not None:
+                return (_with_device(intent, newest), plain)
+        return (plain,)
+
     def class_form(self, intent: Intent) -> etree._Element | None:
         """``<controller model='CLASS'/>`` if this release knows the class, else None."""
         if intent.cls not in self.classes:
@@ -443,6 +478,11 @@ class Dialect(ABC):
                 f"not valid for a {cls} controller"
             )
         return value
+
+
+def _with_device(intent: Intent, device: str) -> Intent:
+    """``intent`` (same id) naming ``device``: what a writer puts in the XML for it."""
+    return Intent(intent.id, intent.cls, device, intent.note, intent.target)
 
 
 def kept_attributes(kept: tuple[bytes, ...], tag: str) -> dict[str, str]:

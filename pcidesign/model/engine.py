@@ -101,6 +101,7 @@ def run(
     ha = a if isinstance(a, Host) else cat.host(cat.release(a))
     hb = b if isinstance(b, Host) else cat.host(cat.release(b))
     ha, hb = paired(cat, st, ha, hb)
+    st = _schemes.model_setting(st)  # the hosts carry the pairing; scope only filters cells
     key = (sch, scn, it, ha, hb, cat, st)
     got = CACHE.data.get(key)
     if got is None:
@@ -108,11 +109,17 @@ def run(
     return got  # type: ignore[return-value]
 
 
-def pairing_qemu(setting: Setting, releases: Sequence[Release]) -> str | None:
-    """The one QEMU every release of a question runs under ``setting``'s pairing: None when each
-    runs its own (``bundled``), else the QEMU of the newest of ``releases`` (``libvirt-only``:
-    libvirt changes on the host, QEMU stays). The pair of a matrix cell and the timeline of a
-    path search both ask here."""
+def pairing_qemu(setting: Setting, releases: Sequence[Release], release: Release | None = None,
+                 catalog: Catalog | None = None) -> str | None:
+    """The QEMU ``release`` runs in a question over ``releases`` under ``setting``'s pairing: None
+    when each runs its own (``bundled``); the QEMU of the newest of ``releases`` (``libvirt-only``:
+    libvirt changes on the host, QEMU stays); the newest QEMU released on or before ``release``'s
+    date (``release-day``, :meth:`Catalog.release_day_qemu`; needs ``release``). The pair of a
+    matrix cell and the timeline of a path search both ask here."""
+    if setting.pairing == "release-day":
+        if release is None:
+            raise ValueError("the release-day pairing gives each release its own QEMU: name the release")
+        return (catalog or load()).release_day_qemu(release)
     if not setting.libvirt_only:
         return None
     return max(releases, key=lambda r: r.key).qemu
@@ -120,10 +127,11 @@ def pairing_qemu(setting: Setting, releases: Sequence[Release]) -> str | None:
 
 def paired(cat: Catalog, setting: Setting, ha: Host, hb: Host) -> tuple[Host, Host]:
     """The hosts of a pair under ``setting``'s pairing (see :func:`pairing_qemu`)."""
-    qemu = pairing_qemu(setting, (ha.release, hb.release))
-    if qemu is None:
+    rels = (ha.release, hb.release)
+    qa, qb = (pairing_qemu(setting, rels, r, cat) for r in rels)
+    if qa is None or qb is None:
         return ha, hb
-    return cat.host(ha.release, qemu), cat.host(hb.release, qemu)
+    return cat.host(ha.release, qa), cat.host(hb.release, qb)
 
 
 def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog,

@@ -80,10 +80,14 @@ class Scheme:
     @property
     def policies(self) -> dict[str, tuple[str, ...]]:
         """The policies a variant of this scheme may choose, with their values: a scheme that
-        fills a device in takes both; one whose spellings fix the device takes none."""
-        if not self.fills:
-            return {}
-        return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+        fills a device in takes both; one with a bare form (``Dialect.bare_form``: Idea 3's
+        ``subType='CLASS'`` without a device) takes the fill policy; one whose spellings fix the
+        device takes none."""
+        if self.fills:
+            return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+        if self.dialect_class.bare_form:
+            return {"fill": FILL_POLICIES}
+        return {}
 
     @property
     def policy_defaults(self) -> dict[str, str]:
@@ -125,7 +129,18 @@ class Scheme:
 
     def dialect(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> Dialect:
         """The dialect of this scheme at ``host`` under ``setting`` (libvirt's old one before adoption)."""
-        return _dialect(self, host, catalog, setting)
+        return _dialect(self, host, catalog, model_setting(setting))
+
+
+NOT_IN_MODEL: tuple[str, ...] = ("scope", "pairing")
+"""Axes no dialect reads: ``scope`` filters cells in the analyses, ``pairing`` picks the hosts
+(which a dialect already holds). Left at their defaults in a dialect's setting, so that settings
+differing only there share dialects and every transition memoised on them."""
+
+
+def model_setting(setting: Setting) -> Setting:
+    """``setting`` as a dialect sees it: the axes of :data:`NOT_IN_MODEL` at their defaults."""
+    return setting.replace(**{a: DEFAULT_SETTING.as_dict()[a] for a in NOT_IN_MODEL})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -338,8 +353,9 @@ def variant_ids(extra: bool = True) -> tuple[str, ...]:
 
 def default_variants() -> tuple[str, ...]:
     """The variants a comparison shows unless told otherwise: every registered scheme as its
-    proposer wrote it and, for each scheme that fills a device in, its ``+fill=define-only``
-    variant (the thread's rtl8139 rule: new defaults only for controllers a user newly defines)."""
+    proposer wrote it and, for each scheme that takes a fill policy (one that fills a device in,
+    or has a bare form such as Idea 3's ``subType='CLASS'``), its ``+fill=define-only`` variant
+    (the thread's rtl8139 rule: new defaults only for controllers a user newly defines)."""
     out: list[str] = []
     for s in _REGISTRY.values():
         out.append(s.id)

@@ -49,10 +49,20 @@ defining host replaces with its QEMU's newest versioned machine)."""
 MACHINE_FAMILIES: dict[str, str] = {"pc": "pc-i440fx", "q35": "pc-q35"}
 """The machine aliases a user writes, and the family of versioned machines libvirt replaces them with."""
 
-PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only")
-"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time) or
+PAIRINGS: tuple[str, ...] = ("bundled", "libvirt-only", "release-day")
+"""Which QEMU runs with each release: ``bundled`` (each release with the QEMU of its time),
 ``libvirt-only`` (libvirt changes on a host, QEMU stays: every release of a question runs the QEMU
-of the newest release it involves)."""
+of the newest release it involves) or ``release-day`` (each release with the newest QEMU released
+on or before its own date, ``data/qemu-releases.csv``: "of its time" is sometimes the next QEMU)."""
+
+WRITERS: tuple[str, ...] = ("class", "newest")
+"""What an application writes for a guest that wants "the default controller", the same rule for
+every scheme: ``class`` (only what the scheme needs to name the class; where the scheme has no
+form naming the class alone, the device the class's documentation named when it appeared, e.g.
+``ioh3420`` for a root port) or ``newest`` (the newest default device the defining host's QEMU
+offers, named in the scheme's syntax; the class alone where the scheme cannot name it). The
+default is ``class``: applications write the class and leave the device to libvirt (virt-manager's
+``Guest.add_q35_pcie_controllers()`` adds ``<controller type='pci' model='pcie-root-port'/>``)."""
 
 SCOPES: tuple[str, ...] = ("all", "naming")
 """``all`` cells, or ``naming``: only cells whose intent both releases know (its class, and ``<target>``
@@ -74,8 +84,14 @@ AXES: dict[str, Axis] = {a.name: a for a in (
          in_label=False),
     Axis("pairing", PAIRINGS[0],
          "which QEMU runs with each release: bundled (each with the QEMU of its time) or libvirt-only "
-         "(QEMU stays, libvirt changes: every release runs the QEMU of the newest release involved)",
+         "(QEMU stays, libvirt changes: every release runs the QEMU of the newest release involved) or release-day "
+         "(each release with the newest QEMU released on or before its date)",
          choices=PAIRINGS, in_label=False),
+    Axis("writer", WRITERS[0],
+         "what an application writes for a guest that wants the default controller, the same for every "
+         "scheme: class (the class alone, or the device the class's documentation first named where the "
+         "scheme cannot name a class alone) or newest (the newest default device of the defining host)",
+         choices=WRITERS, in_label=False),
     Axis("scope", SCOPES[0],
          "which cells count: all, or naming (only cells whose intent both releases know, where the naming "
          "scheme alone decides)", choices=SCOPES, in_label=False),
@@ -114,6 +130,7 @@ class Setting:
     timeline: str = AXES["timeline"].default
     machine: str = AXES["machine"].default
     pairing: str = AXES["pairing"].default
+    writer: str = AXES["writer"].default
     scope: str = AXES["scope"].default
     app_xml: str = AXES["app_xml"].default
 

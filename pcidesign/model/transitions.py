@@ -138,9 +138,11 @@ def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
 
 
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
-    """The domain XML a user writes for ``intent`` at ``d``'s release, or None."""
+    """The domain XML a user writes for ``intent`` at ``d``'s release, or None (the setting's
+    ``writer`` decides what is written for the default device: :meth:`Dialect.written_intents`)."""
     machine = d.catalog.classes[intent.cls].machine
-    return _memo((d, "write", intent.id), lambda: domain.intent_domain(d, intent, machine))
+    return _memo((d, "write", intent.id), lambda: next(
+        (x for x in (domain.intent_domain(d, it, machine) for it in d.written_intents(intent)) if x is not None), None))
 
 
 def _values(values: Values) -> str:

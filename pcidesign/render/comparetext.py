@@ -46,9 +46,13 @@ def table(c: Comparison, width: int | None = None, name: Namer | None = None) ->
     each variant by ``name`` over its id, then every violation with its witness and command."""
     head = HEADER[:-1] + [c.policy]
     rows = [[variant_cell(r[0], name)] + r[1:] for r in _rows(c)]
-    lines = [paragraph(f"support policy {c.policy}, timeline {c.timeline}: Pareto front over (rules broken: fewer, "
-                       "benefit: more, expressiveness: more)", width), ""]
+    lines = [paragraph(f"support policy {c.policy}, timeline {c.timeline}: Pareto front over "
+                       f"({', '.join(c.front_axes)})", width), ""]
     lines.append(fit(head, rows, width))
+    lines += _cost_lines(c, width)
+    if c.alike:
+        lines += ["", paragraph(f"every variant alike on {', '.join(c.alike)}: broken the same way by every "
+                                "variant, so left out of the Pareto front", width)]
     for v in c.verdicts:
         for x in v.violations:
             lines.append("")
@@ -64,6 +68,24 @@ def table(c: Comparison, width: int | None = None, name: Namer | None = None) ->
 
 def _label(variant: str, name: Namer | None) -> str:
     return " ".join(variant_cell(variant, name).split("\n"))
+
+
+def _cost_lines(c: Comparison, width: int | None = None) -> list[str]:
+    """The thread's costs per variant (lower is better) and who said what, when any are given."""
+    from pcidesign.analysis import costs as _costs
+
+    table = _costs.load_costs()
+    rows = [(v.variant, _costs.costs_of(v.variant, table)) for v in c.verdicts]
+    if not any(cs for _v, cs in rows):
+        return []
+    head = ["variant", *_costs.COSTS]
+    cells = [[v, *(cs[k].value if k in cs else "-" for k in _costs.COSTS)] for v, cs in rows]
+    out = ["", "the thread's costs (none < low < medium < high; " + ("axes of the front" if c.with_costs else
+           "not axes of the front: --costs adds them") + ")", ""]
+    out.append(fit(head, cells, width))
+    said = {(x.words, x.who) for _v, cs in rows for x in cs.values() if x.who != "this project's reading"}
+    out += [paragraph(f"{who}: {words}", width, "  ", "    ") for words, who in sorted(said, key=lambda t: t[1])]
+    return out
 
 
 def markdown(c: Comparison) -> str:

@@ -44,6 +44,47 @@ def attribution(f: Finding) -> str:
     return f"{q.who}, as summarised in {q.cite}: {q.quote}"
 
 
+ALIKE = "every variant alike"
+"""How a question that does not tell the variants apart is marked (JSON ``"discriminates": false``)."""
+FLIP_MARK = "*"
+"""The mark of an answer that flips under a one-axis change of its setting (its footnote says which)."""
+
+
+def ordered(found: Sequence[Finding]) -> list[Finding]:
+    """The questions that tell the variants apart first, then those where every variant is alike
+    (each group in file order)."""
+    return [f for f in found if f.discriminates is not False] + [f for f in found if f.discriminates is False]
+
+
+def flip_notes(f: Finding) -> list[str]:
+    """One line per alternative that flips an answer, the variants grouped by their new answer:
+    ``writer=newest: multiplex-model, model-is-device -> front`` (``every variant`` when all flip
+    alike)."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for v, fl in (f.flips or {}).items():
+        for x in fl:
+            groups.setdefault(f"{x.axis}={x.value}", {}).setdefault(x.outcome, []).append(v)
+    out = []
+    for alt, by in groups.items():
+        parts = [f"{'every variant' if len(vs) == len(f.answers) else ', '.join(vs)} -> {o}" for o, vs in by.items()]
+        out.append(f"{alt}: {'; '.join(parts)}")
+    return out
+
+
+def robustness_line(f: Finding) -> str:
+    """What was tried, and how many answers hold: ``robust under every one-axis change (writer=newest,
+    ...)`` or ``2 answers (marked *) flip under ...``; '' when robustness was not computed."""
+    if f.flips is None:
+        return ""
+    flipping = [v for v, fl in f.flips.items() if fl]
+    axes = sorted({x.axis for fl in f.flips.values() for x in fl})
+    if not flipping:
+        return "every answer is robust to a change of one assumption axis"
+    front = f"; the Pareto front changes under {', '.join(f.front_changes)}" if f.front_changes else ""
+    return (f"{len(flipping)} of {len(f.answers)} answers (marked {FLIP_MARK}) flip when one assumption changes "
+            f"({', '.join(axes)}){front}")
+
+
 def render(found: Sequence[Finding], fmt: str, width: int | None = None, name: Namer | None = None) -> str:
     """``found`` as ``table`` (plain text; ``width`` and ``name`` as :func:`table` takes them),
     ``markdown`` (the README section) or ``json``."""
@@ -66,8 +107,13 @@ def to_json(found: Sequence[Finding]) -> dict[str, object]:
             "id": q.id, "question": q.question, "who": q.who, "quote": q.quote, "words": q.words,
             "cite": q.cite, "method": q.method, "how": f.how, "timeline": f.timeline,
             "pairing": f.pairing, "setting": f.setting.as_dict(), "summary": f.summary, "skipped": f.skipped,
+            "discriminates": f.discriminates,
+            **({"front_changes": list(f.front_changes),
+                "front_axes": sorted({c.split("=", 1)[0] for c in f.front_changes})} if q.method == "pareto" else {}),
             "answers": [{
                 "variant": a.variant, "outcome": a.outcome.value, "answer": a.line,
+                "robust": f.robust(a.variant),
+                "flips": [x.to_json() for x in (f.flips or {}).get(a.variant, ())],
                 "counts": {o.value: n for o, n in a.counts.items()},
                 "witness": None if a.witness is None else {
                     "kind": "cell" if isinstance(a.witness, CellWitness) else "path",
@@ -105,18 +151,28 @@ def markdown(found: Sequence[Finding]) -> str:
         "scenario, intent and releases prints it hop by hop with the XML.",
         "",
     ]
-    for f in found:
+    alike_started = False
+    for f in ordered(found):
         q = f.question
+        if f.discriminates is False and not alike_started:
+            alike_started = True
+            lines += [f"### {ALIKE.capitalize()}", "", "These questions do not tell the variants apart: every "
+                      "variant gets the same answer, so they are no verdict on the naming.", ""]
         lines += [f"### {_md(q.question)}", "", f"> {link_citations(_md(attribution(f)))}", "",
                   f"`{q.id}`: {_md(f.how)}.", ""]
         if f.skipped:
             lines += [f"*{_md(f.skipped)}*", ""]
             continue
-        lines += [f"**{_md(f.summary)}**", "", "| variant | answer | witness | why |", "|---|---|---|---|"]
+        summary = f"{ALIKE}: {f.summary}" if f.discriminates is False else f.summary
+        lines += [f"**{_md(summary)}**", "", "| variant | answer | witness | why |", "|---|---|---|---|"]
         for a in f.answers:
             witness = f"`{a.witness.text}`" if a.witness else ""
-            lines.append(f"| {a.variant} | {_md(a.line)} | {_md(witness)} | {link_citations(_md(a.why))} |")
+            mark = f" \\{FLIP_MARK}" if (f.flips or {}).get(a.variant) else ""
+            lines.append(f"| {a.variant} | {_md(a.line)}{mark} | {_md(witness)} | {link_citations(_md(a.why))} |")
         lines.append("")
+        if robustness_line(f):
+            lines += [f"\\{FLIP_MARK} {_md(robustness_line(f))}" + (":" if flip_notes(f) else "."), ""]
+            lines += [f"- {_md(n)}" for n in flip_notes(f)] + ([""] if flip_notes(f) else [])
     return "\n".join(lines)
 
 
@@ -124,18 +180,28 @@ def table(found: Sequence[Finding], width: int | None = None, name: Namer | None
     """Plain text for a terminal, at most ``width`` characters a line (None: no limit): per
     question, the summary and a row per variant (by ``name`` over its id) with its answer and witness."""
     lines: list[str] = []
-    for f in found:
+    alike_started = False
+    for f in ordered(found):
         q = f.question
+        if f.discriminates is False and not alike_started:
+            alike_started = True
+            lines += [paragraph(f"== {ALIKE}: these questions do not tell the variants apart ==", width), ""]
         lines += [paragraph(f"{q.id}: {q.question}", width, "", "  "), paragraph(attribution(f), width, "  ", "    "),
                   paragraph(f"how: {f.how}", width, "  ", "    ")]
         if f.skipped:
             lines += [paragraph(f.skipped, width, "  ", "    "), ""]
             continue
-        lines.append(paragraph(f"=> {f.summary}", width, "  ", "     "))
-        rows = [[variant_cell(a.variant, name), a.line + (f"\n[{a.witness.text}]" if a.witness else "")]
-                for a in f.answers]
+        summary = f"{ALIKE}: {f.summary}" if f.discriminates is False else f.summary
+        lines.append(paragraph(f"=> {summary}", width, "  ", "     "))
+        rows = [[variant_cell(a.variant, name),
+                 a.line + (f" {FLIP_MARK}" if (f.flips or {}).get(a.variant) else "")
+                 + (f"\n[{a.witness.text}]" if a.witness else "")] for a in f.answers]
         body = fit(["variant", "answer [witness]"], rows, None if width is None else width - 2, overflow="wrap")
         lines += ["  " + line if line else "" for line in body.split("\n")]
+        if robustness_line(f):
+            lines.append(paragraph(f"{FLIP_MARK} {robustness_line(f)}" + (":" if flip_notes(f) else ""), width,
+                                   "  ", "    "))
+            lines += [paragraph(n, width, "    ", "      ") for n in flip_notes(f)]
         lines.append("")
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ from lxml import etree
 
 from pcidesign.model.dialect import Controller
 from pcidesign.model.registry import Scheme
-from pcidesign.schemes.written_subtype import SubtypeDialect
+from pcidesign.schemes.written_subtype import FILL_CON, FILL_PRO, SubtypeDialect
 
 
 class ImpliedSubtype(SubtypeDialect):
@@ -25,10 +25,12 @@ SCHEME = Scheme(
     pros=(
         "Configs in the old form stay in the old form: downgrades and old hosts keep working.",
         "An old libvirt rejects a new-form device it cannot build.",
+        FILL_PRO,
     ),
     cons=(
         "An oldStyleCompat flag must be carried on every controller, forever.",
         "Two spellings of the same controller in the wild; tools must read both.",
+        FILL_CON,
     ),
     dialect_class=ImpliedSubtype,
 )

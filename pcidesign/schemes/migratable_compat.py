@@ -6,7 +6,7 @@ from lxml import etree
 
 from pcidesign.model.dialect import Controller
 from pcidesign.model.registry import Scheme
-from pcidesign.schemes.written_subtype import SubtypeDialect
+from pcidesign.schemes.written_subtype import FILL_CON, FILL_PRO, SubtypeDialect
 
 
 class MigratableCompat(SubtypeDialect):
@@ -27,10 +27,12 @@ SCHEME = Scheme(
     pros=(
         "Live migration to an older libvirt works for guests with default devices.",
         "One canonical form on disk; no flag to carry.",
+        FILL_PRO,
     ),
     cons=(
         "A downgraded daemon still cannot load a config a newer one saved: the domain vanishes.",
         "The migratable form differs from the saved one: two formats to test.",
+        FILL_CON,
     ),
     dialect_class=MigratableCompat,
 )

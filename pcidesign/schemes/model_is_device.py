@@ -33,13 +33,16 @@ class ModelIsDevice(Dialect):
         """Whether ``cls`` is spelt by its class (a class older than the scheme)."""
         return self.catalog.classes[cls].libvirt_since < ADOPTED
 
+    def spells_class(self, cls: str) -> bool:
+        return self.has_class_value(cls)
+
     def write(self, intent: Intent) -> etree._Element | None:
         if intent.cls not in self.classes:
             return None
         device = intent.device
         if self.has_class_value(intent.cls) and device in (None, self.legacy(intent.cls)):
             return self.class_form(intent)
-        if device is None:  # a new class: the user writes the device this release picks for it
+        if device is None:  # a new class named alone (libvirt adding one itself): the device this release picks
             device = self.catalog.default_device(intent.cls, self.host)
         if device is None or device not in self.devices:
             return None
