@@ -155,7 +155,26 @@ def _env() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["url"] = lambda path: urllib.parse.quote(str(path))
     env.filters["breakable"] = _breakable
+    env.globals["outcome_css"] = outcome_css()
+    env.globals["name_of"] = _name
     return env
+
+
+def _name(variant: str) -> str:
+    """The thread's name of a variant; the id itself for one the registry does not know."""
+    from pcidesign.model import registry
+
+    try:
+        return registry.name_of(variant)
+    except Exception:  # noqa: BLE001 - a plugin's variant removed since: its id is its name
+        return variant
+
+
+def outcome_css() -> markupsafe.Markup:
+    """A CSS class per outcome (``.o-ok``...) with its colours, so a cell says ``class="o-ok"``
+    instead of an inline style (the grids have thousands of cells)."""
+    return markupsafe.Markup("\n".join(
+        f".o-{o.value} {{ background: {plots.COLOURS[o]}; color: {plots.text_colour(o)}; }}" for o in BY_SEVERITY))
 
 
 def _breakable(name: str) -> markupsafe.Markup:
@@ -215,7 +234,8 @@ def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
 
 @dataclass(frozen=True)
 class GridView:
-    """The grid of one timeline and intent facet: schemes x scenarios panels of release pairs."""
+    """The grid of one timeline and intent facet: schemes x scenarios panels of release pairs,
+    shown in :attr:`parts` (groups of scenarios narrow enough to fit the page side by side)."""
 
     timeline: str
     facet: str
@@ -224,13 +244,45 @@ class GridView:
     schemes: list[str]
     scenarios: list[str]
     panels: dict[tuple[str, str], list[list[GridCell | None]]]
+    parts: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(caption, scenarios) per table of the grid page: the core scenarios, then the others."""
+    overview: dict[tuple[str, str], htmlgrid.OverviewCell] = field(default_factory=dict)
+    """Per (scheme, scenario): the worst outcome over the panel's pairs, for the front page."""
+
+    @property
+    def page(self) -> str:
+        """The page (relative to the run) that shows this grid's panels."""
+        return f"grids-{self.timeline}.html"
+
+    @property
+    def anchor(self) -> str:
+        """The id of this grid on its page (and of its overview on the front page)."""
+        return f"grid-{self.timeline}-{self.facet}"
+
+
+PART_WIDTH = 5
+"""At most this many scenarios side by side in a table of the grid page (ten releases a panel fit
+1920 px at legible codes)."""
+
+
+def _parts(scenarios: Sequence[str]) -> list[tuple[str, list[str]]]:
+    from pcidesign.model.scenarios import CORE
+
+    core = [s for s in scenarios if s in CORE]
+    rest = [s for s in scenarios if s not in CORE]
+    out: list[tuple[str, list[str]]] = []
+    for caption, group in (("the four scenarios of the design: upgrade, downgrade and migration", core),
+                           ("the lifecycle scenarios", rest)):
+        for n in range(0, len(group), PART_WIDTH):
+            out.append((caption, group[n:n + PART_WIDTH]))
+    return out
 
 
 def grid_views(results: Mapping[str, Results], catalog: Catalog | None = None) -> list[GridView]:
     """Per timeline (the report's results of each), the worst outcome per pair of releases (scope
     ``naming``) for every scheme and scenario, once over default-device and once over named-device
-    intents (HTML cells, :mod:`pcidesign.render.htmlgrid`: each carries its outcome code and says
-    what it is on hover)."""
+    intents (HTML cells, :mod:`pcidesign.render.htmlgrid`: each carries its outcome code), with
+    the overview of each panel (its worst outcome and how many pairs reach it)."""
     cat = catalog or load()
     default = {i.id for i in cat.intents.values() if i.device is None}
     out: list[GridView] = []
@@ -243,7 +295,8 @@ def grid_views(results: Mapping[str, Results], catalog: Catalog | None = None) -
             if part.empty:
                 continue
             out.append(GridView(t, facet, caption, releases, list(res.variants), list(res.scenarios),
-                                htmlgrid.panels(part, releases, f"{facet}-device intent")))
+                                htmlgrid.panels(part, releases, f"{facet}-device intent"),
+                                _parts(res.scenarios), htmlgrid.overview(part)))
     return out
 
 
@@ -338,6 +391,12 @@ def _params_text(params: Mapping[str, Any]) -> str:
 def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | None = None) -> str:
     """The front page of a run (see the module docstring). Every link is relative, so the run
     folder can be moved; without ``assets`` the page has only the run log."""
+    return pages(summary, specs, assets)["index.html"]
+
+
+def pages(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | None = None) -> dict[str, str]:
+    """The run's own pages, by file name: ``index.html`` (see the module docstring) and one
+    ``grids-TIMELINE.html`` per timeline with grids (every pair of releases of every panel)."""
     assets = assets or Assets()
     timelines = list(dict.fromkeys(r.timeline for r in summary.runs))
     log = []
@@ -351,8 +410,25 @@ def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets 
                 "files": [(o, o.rsplit("/", 1)[-1]) for o in r.outputs],
             } for r in recs]})
         log.append({"timeline": t, "groups": groups})
-    return _env().get_template("index.html.j2").render(
-        summary=summary, assets=assets, legend=legend(), log=log, panels=panel_pages(summary))
+    env = _env()
+    panels = panel_pages(summary)
+    out: dict[str, str] = {}
+    grid_timelines = list(dict.fromkeys(g.timeline for g in assets.grids))
+    for t in grid_timelines:
+        views = [g for g in assets.grids if g.timeline == t]
+        out[views[0].page] = env.get_template("grids.html.j2").render(
+            summary=summary, timeline=t, timelines=grid_timelines, releases=views[0].releases, grids=views,
+            legend=legend(), panels=panels)
+    out["index.html"] = env.get_template("index.html.j2").render(
+        summary=summary, assets=assets, legend=legend(), log=log, panels=panels,
+        schemes_pages=schemes_pages(summary), has_summary=False)
+    return out
+
+
+def schemes_pages(summary: RunSummary) -> list[tuple[str, str]]:
+    """(timeline, HTML page) of each notebook 01 that ran: the XML each scheme writes."""
+    return [(r.timeline, r.html_file) for r in summary.runs
+            if r.notebook == "01_schemes" and r.html_file and r.status == "ok"]
 
 
 def panel_pages(summary: RunSummary) -> dict[tuple[str, str, str], str]:

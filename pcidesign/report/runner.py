@@ -436,7 +436,8 @@ def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, sp
         summary.run = summary.folder = name
         (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
         assets.write(tmp)
-        (tmp / "index.html").write_text(frontpage.index_html(summary, specs, assets), encoding="utf-8")
+        for page, text in frontpage.pages(summary, specs, assets).items():
+            (tmp / page).write_text(text, encoding="utf-8")
         os.chmod(tmp, 0o755)
 
     try:
