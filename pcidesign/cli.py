@@ -253,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.add_argument("--keep", type=_positive, default=None, metavar="N",
+                   help="after the run, remove all but the N newest finished runs under --out (the run "
+                        "'latest' points to is always kept; default: keep every run)")
     p.set_defaults(func=cmd_report)
     for name in WIDE_COMMANDS:
         sub.choices[name].add_argument("--wide", action="store_true",
@@ -539,6 +542,17 @@ def _folder(text: str) -> Path:
     return Path(text)
 
 
+def _positive(text: str) -> int:
+    """A count of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pcidesign.report import runner as report
 
@@ -560,6 +574,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     for rec in summary.runs:
         if rec.status != "ok":
             print(f"FAILED {rec.id}: {rec.error}", file=sys.stderr)
+    if args.keep is not None:
+        removed = report.prune(args.out, args.keep)
+        if removed:
+            print(f"removed {len(removed)} older run{'s' if len(removed) != 1 else ''} (--keep {args.keep}): "
+                  f"{', '.join(removed)}")
     return summary.exit_code
 
 
