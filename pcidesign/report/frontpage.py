@@ -30,7 +30,7 @@ from pcidesign.analysis.results import Results
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
-from pcidesign.render import findingstext, htmlgrid, plots
+from pcidesign.render import findingstext, htmlgrid, plots, witnessdiff
 from pcidesign.render.htmlgrid import GridCell
 
 
@@ -103,6 +103,22 @@ class FindingView:
     skipped: str | None
     href: str
     answers: dict[str, AnswerCell]
+    timeline: str = ""
+    """The timeline the question is answered on."""
+
+
+@dataclass(frozen=True)
+class PickView:
+    """A witness the one-page summary shows (:func:`pcidesign.render.bottomline.important`)."""
+
+    question: str
+    variant: str
+    outcome: str
+    code: str
+    witness: str
+    href: str
+    command: str | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,12 @@ class Assets:
     paretos: list[ParetoView] = field(default_factory=list)
     seconds: float = 0.0
     files: dict[str, bytes] = field(default_factory=dict)
+    bottom: list[tuple[str, str]] = field(default_factory=list)
+    """(timeline, its bottom line in words), computed from the comparison."""
+    across: str = ""
+    """Why the timelines' fronts differ, in words ('' when they agree)."""
+    picks: list[PickView] = field(default_factory=list)
+    """The witnesses the one-page summary shows first."""
 
     def write(self, root: str | Path) -> list[str]:
         """Write :attr:`files` under ``root``; return their relative paths."""
@@ -194,16 +216,20 @@ def _page(variant: str) -> str:
 
 
 def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None,
-                   setting: Setting | None = None) -> tuple[list[FindingView], list[str]]:
+                   setting: Setting | None = None,
+                   keep: list[_findings.Finding] | None = None) -> tuple[list[FindingView], list[str]]:
     """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
     and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
-    (columns) for the index. ``schemes`` limits the answers to those variants (all by default)."""
+    (columns) for the index. ``schemes`` limits the answers to those variants (all by default);
+    ``keep``, when given, receives the findings themselves."""
     found = _findings.findings(setting=setting)
     if schemes is not None:
         keep = set(schemes)
         found = [_findings.Finding(f.question, f.setting,
                                    tuple(a for a in f.answers if a.variant in keep), f.skipped, f.releases)
                  for f in found]
+    if keep is not None:
+        keep.extend(found)
     env = _env()
     files["findings.json"] = json.dumps(findingstext.to_json(found), indent=2, ensure_ascii=False).encode()
     views: list[FindingView] = []
@@ -222,10 +248,10 @@ def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
                 f"findings/{f.question.id}/{page}")
             files[f"{folder}/{page}"] = env.get_template("answer.html.j2").render(
                 finding=f, answer=a, attribution=findingstext.attribution(f), cell=cells[a.variant],
-                explanation=findingstext.explanation(a),
+                explanation=findingstext.explanation(a), witness=witnessdiff.of_answer(a), context=witnessdiff.CONTEXT,
                 command=a.witness.command if a.witness else None).encode()
         view = FindingView(f.question.id, f.question.question, findingstext.attribution(f), f.how, f.summary,
-                           f.skipped, f"findings/{f.question.id}/index.html", cells)
+                           f.skipped, f"findings/{f.question.id}/index.html", cells, f.timeline)
         files[f"{folder}/index.html"] = env.get_template("question.html.j2").render(
             finding=view, legend=legend()).encode()
         views.append(view)
@@ -316,10 +342,32 @@ def build_assets(results: Mapping[str, Results], schemes: Sequence[str], limit_v
     start = time.perf_counter()
     files: dict[str, bytes] = {}
     cat = load()
-    views, variants = findings_pages(files, schemes if limit_variants else None, setting)
+    found: list[_findings.Finding] = []
+    views, variants = findings_pages(files, schemes if limit_variants else None, setting, found)
     grids = grid_views(results, cat)
     paretos = pareto_views(results, files)
-    return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files)
+    bottom, across, picks = bottom_line(results, found, cat)
+    return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files, bottom, across,
+                  picks)
+
+
+def bottom_line(results: Mapping[str, Results], found: Sequence[_findings.Finding],
+                catalog: Catalog | None = None) -> tuple[list[tuple[str, str]], str, list[PickView]]:
+    """The one-page summary's words, computed (:mod:`pcidesign.render.bottomline`): each
+    timeline's bottom line, why the timelines' fronts differ, and the three witnesses to see first."""
+    from pcidesign.render import bottomline
+
+    cat = catalog or load()
+    comparisons = {t: r.comparison for t, r in results.items()}
+    bottom = [(t, bottomline.timeline_line(c).text) for t, c in comparisons.items()]
+    across = bottomline.across(comparisons, {t: [r.id for r in cat.timeline(t)] for t in comparisons})
+    front = {str(r["variant"]) for c in comparisons.values() for r in c.summary.to_dict("records") if r["pareto"]}
+    picks = [PickView(p.finding.question.question, p.answer.variant, p.answer.outcome.value,
+                      plots.SHORT[p.answer.outcome], p.answer.witness.text if p.answer.witness else "",
+                      f"findings/{p.finding.question.id}/{_page(p.answer.variant)}",
+                      p.answer.witness.command if p.answer.witness else None, p.reason)
+             for p in bottomline.important(found, front)]
+    return bottom, across, picks
 
 
 def pareto_views(results: Mapping[str, Results], files: dict[str, bytes]) -> list[ParetoView]:
@@ -395,8 +443,11 @@ def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets 
 
 
 def pages(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | None = None) -> dict[str, str]:
-    """The run's own pages, by file name: ``index.html`` (see the module docstring) and one
-    ``grids-TIMELINE.html`` per timeline with grids (every pair of releases of every panel)."""
+    """The run's own pages, by file name: ``index.html`` (see the module docstring), one
+    ``grids-TIMELINE.html`` per timeline with grids (every pair of releases of every panel) and
+    ``summary.html``, the one-page summary for a meeting (the bottom line per timeline, the
+    findings in the thread's names, the Pareto front per timeline, three witnesses; it prints on
+    one landscape page)."""
     assets = assets or Assets()
     timelines = list(dict.fromkeys(r.timeline for r in summary.runs))
     log = []
@@ -419,9 +470,13 @@ def pages(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | Non
         out[views[0].page] = env.get_template("grids.html.j2").render(
             summary=summary, timeline=t, timelines=grid_timelines, releases=views[0].releases, grids=views,
             legend=legend(), panels=panels)
+    has_summary = bool(assets.findings or assets.paretos)
+    if has_summary:
+        out["summary.html"] = env.get_template("summary.html.j2").render(
+            summary=summary, assets=assets, legend=legend(), schemes_pages=schemes_pages(summary))
     out["index.html"] = env.get_template("index.html.j2").render(
         summary=summary, assets=assets, legend=legend(), log=log, panels=panels,
-        schemes_pages=schemes_pages(summary), has_summary=False)
+        schemes_pages=schemes_pages(summary), has_summary=has_summary)
     return out
 
 

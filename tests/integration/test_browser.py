@@ -183,3 +183,34 @@ def test_the_default_report_fits_1920_px(served, tmp_path) -> None:
     index = seen[0]
     assert index["findings"]["bottom"] <= VIEWPORT[1], "the findings table fills the first screen"
     assert (root / "synthetic" / "index.html").stat().st_size < 1_500_000
+
+
+def pdf_pages(exe: str, url: str, out: Path, profile: Path) -> int:
+    """Print ``url`` to PDF with Chromium (its print CSS applies) and count the pages."""
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}",
+           "--no-pdf-header-footer", f"--print-to-pdf={out}", url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert out.is_file(), f"no PDF; chromium said: {done.stderr[-2000:]}"
+    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", out.read_bytes(), re.S)
+    assert counts, "no page tree in the PDF"
+    return max(int(c) for c in counts)
+
+
+def test_the_summary_prints_on_one_page(served, tmp_path) -> None:
+    """summary.html of a run, and at the default report's full size, prints to one landscape page."""
+    exe, root, base, run = served
+    rel = run.relative_to(root).as_posix()
+    page = (run / "summary.html").read_text()
+    assert 'id="bottom-line"' in page and 'id="summary-findings"' in page and "Pareto front, timeline real" in page
+    assert page.count('<ol class="picks">') <= 1
+    for url in (f"{base}/{rel}/summary.html", f"{base}/synthetic/summary.html"):
+        pdf = tmp_path / "summary.pdf"
+        pdf.unlink(missing_ok=True)
+        assert pdf_pages(exe, url, pdf, tmp_path / "profile") == 1, url
+    # the check can fail: a page twice as long prints on two pages
+    long = root / "synthetic" / "long.html"
+    text = (root / "synthetic" / "summary.html").read_text()
+    body = text[text.index('<div class="cols">'):text.rindex("</body>")]
+    long.write_text(text.replace("</body>", body + "</body>"))
+    pdf = tmp_path / "long.pdf"
+    assert pdf_pages(exe, f"{base}/synthetic/long.html", pdf, tmp_path / "profile") > 1
