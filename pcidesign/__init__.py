@@ -16,7 +16,7 @@ from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Rel
 from pcidesign.model.catalog import load as load_catalog
 from pcidesign.model.engine import Result, Roundtrip, Step, roundtrip, run
 from pcidesign.model.errors import DataError, PcidesignError, UnknownNameError, XMLInputError
-from pcidesign.model.registry import Scheme, all_schemes, register, scheme_ids
+from pcidesign.model.registry import Scheme, all_schemes, label_of, name_of, register, scheme_ids
 from pcidesign.model.registry import get as get_scheme
 from pcidesign.model.scenarios import Scenario, scenario_ids
 from pcidesign.model.setting import AXES, Setting
@@ -58,6 +58,6 @@ def sweep(schemes=None, scenarios=None, timeline: str | None = None, intents=Non
 __all__ = [
     "AXES", "Setting", "BY_SEVERITY", "Catalog", "DEFAULT_TIMELINE", "DataError", "Hop", "Host", "Intent", "Outcome",
     "PcidesignError", "Release", "Result", "Roundtrip", "Scenario", "Scheme", "Step", "UnknownNameError",
-    "XMLInputError", "all_schemes", "explanation", "get_scenario", "get_scheme", "load_catalog", "matrix",
-    "register", "reset", "roundtrip", "run", "scenario_ids", "scheme_ids", "sweep",
+    "XMLInputError", "all_schemes", "explanation", "get_scenario", "get_scheme", "label_of", "load_catalog", "matrix",
+    "name_of", "register", "reset", "roundtrip", "run", "scenario_ids", "scheme_ids", "sweep",
 ]

@@ -17,6 +17,7 @@ from pcidesign.model import engine, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
 from pcidesign.render import table, text
+from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
@@ -51,7 +52,8 @@ def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
         if axis.name in skip:
             continue
         default = axis.default if axis.name == "timeline" else None  # None: "not given", the setting's default
-        p.add_argument(f"--{axis.name}", default=default, metavar=axis.name.upper()[0],
+        p.add_argument("--" + axis.name.replace("_", "-"), dest=axis.name, default=default,
+                       metavar=axis.name.upper()[0],
                        help=f"{axis.help} (default: {axis.default})")
 
 
@@ -156,12 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     _scheme_arg(p)
     p.add_argument("--release", required=True)
     _timeline_arg(p)
-    p.add_argument("--qemu", help="QEMU version on the host (default: the release's own)")
+    p.add_argument("--qemu", type=_not_empty, help="QEMU version on the host (default: the release's own)")
     p.add_argument("--migratable", action="store_true", help="print the MIGRATABLE XML a migration sends")
     p.add_argument("file", type=Path, help="domain XML file ('-' for standard input)")
     p.set_defaults(func=cmd_roundtrip)
 
-    # -- fleet and calibrate (issue 5) --
+    # -- fleet and calibrate --
     p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files")
     p.add_argument("directory", type=_folder, metavar="DIR",
                    help="directory of domain XML files (recursive, *.xml; '.' for the current folder)")
@@ -179,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the table --format csv prints (default: %(default)s)")
     p.add_argument("--strict", action="store_true",
                    help="stop at the first file that cannot be used (default: report it and go on)")
+    p.add_argument("--direction", choices=("upgrade", "downgrade", "both"), default="both",
+                   help="targets newer than --current (upgrade), older (downgrade) or both (default: %(default)s)")
     _format_arg(p)
     p.set_defaults(func=cmd_fleet)
 
@@ -193,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p)
     p.set_defaults(func=cmd_calibrate)
 
-    # -- paths (issue 4) --
+    # -- paths --
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
     p.add_argument("--max-hops", type=int, default=None, metavar="K",
@@ -257,6 +261,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="after the run, remove all but the N newest finished runs under --out (the run "
                         "'latest' points to is always kept; default: keep every run)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("diff", help="what moved between two report runs (or two findings.json files), and why")
+    p.add_argument("old", metavar="OLD", help="a report run (reports/run-...), its summary.json or a findings.json")
+    p.add_argument("new", metavar="NEW", help="the run or findings.json to compare with OLD")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: %(default)s)")
+    p.add_argument("--fail-on-change", action="store_true",
+                   help="exit 1 when an answer, front, cell, question or variant moved")
+    p.set_defaults(func=cmd_diff)
+
     for name in WIDE_COMMANDS:
         sub.choices[name].add_argument("--wide", action="store_true",
                                        help="tables as wide as their cells (default: wrapped or cut with '…' "
@@ -264,15 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "fleet", "calibrate", "paths", "findings", "compare")
-"""The subcommands that print tables: each takes ``--wide``."""
+WIDE_COMMANDS = ("schemes", "releases", "intents", "matrix", "explain", "fleet", "paths", "findings", "compare",
+                 "diff")
+"""The subcommands that print tables or wrapped prose: each takes ``--wide``."""
 
 
 def _width(args: argparse.Namespace) -> int | None:
     """The width a table may take: the terminal's (``$COLUMNS`` first; 100 with no terminal), or
     None (no limit) with ``--wide``."""
-    from pcidesign.render import table
-
     return None if getattr(args, "wide", False) else table.terminal_width()
 
 
@@ -290,10 +302,8 @@ def cmd_schemes(args: argparse.Namespace) -> int:
     if args.format != "table":
         print(text.render(pd.DataFrame(rows), args.format))
     elif args.variants:
-        print(text.render(pd.DataFrame(rows)[["name", "id", "scheme"]], "table", _width(args)))
+        print(text.render(pd.DataFrame(rows)[["name", "id"]], "table", _width(args)))  # the id starts with the scheme
     else:
-        from pcidesign.render import table
-
         width = _width(args)
         for s in schemes.all_schemes():
             policies = "; ".join(f"{n}: {', '.join(v)}" for n, v in s.policies.items())
@@ -359,14 +369,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
             raise UsageError(f"--intent {args.intent} differs from the path's intent {intent}")
         for _, rid in ((None, start), *route):
             cat.release(rid, st.timeline)
-        print(text.explanation(paths.replay(args.scheme, intent, start, route, catalog=cat, setting=st)))
+        print(text.explanation(paths.replay(args.scheme, intent, start, route, catalog=cat, setting=st),
+                               _width(args)))
         return 0
     missing = [o for o, v in (("--scenario", args.scenario), ("--intent", args.intent), ("--from", args.from_),
                               ("--to", args.to)) if not v]
     if missing:
         raise UsageError(f"explain needs {', '.join(missing)} (a cell), or --path (a path)")
     frm, to = cat.release(args.from_, st.timeline), cat.release(args.to, st.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st)))
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args)))
     return 0
 
 
@@ -403,6 +414,7 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     from pcidesign.render import fleettext
     from pcidesign.model.xmlsafe import XMLRefused
 
+    args.schemes = _unique_variants(args, args.schemes)
     params.check(worst=args.worst, targets=args.targets, source=args.source, schemes=args.schemes,
                  timeline=args.timeline)
     if args.deprecated_source is not None:
@@ -411,12 +423,14 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         print("pcidesign fleet: note: --from is deprecated; say --current", file=sys.stderr)
         args.source = args.deprecated_source
     try:
-        result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
-                            strict=args.strict, worst=args.worst)
+        with Progress("pcidesign fleet", unit="evaluation") as bar:
+            result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
+                                strict=args.strict, worst=args.worst, direction=args.direction,
+                                progress=lambda n: bar.set_note(f"{n:,} domains read"), steps=bar)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1
-    print(fleettext.render(result, args.format, args.show), end="")
+    print(fleettext.render(result, args.format, args.show, _width(args), schemes.name_of), end="")
     return 0 if result.ok else 1
 
 
@@ -442,8 +456,10 @@ def _print_notions(args: argparse.Namespace, paths: object) -> int:
 
     from pcidesign.analysis import paths as p
 
-    by = p.notions(args.scheme, None, args.max_hops, args.hops, args.intents, args.start,
-                   catalog=_catalog(args), setting=_setting(args))
+    with Progress("pcidesign paths") as bar:
+        bar.set_note("three notions")
+        by = p.notions(args.scheme, None, args.max_hops, args.hops, args.intents, args.start,
+                       catalog=_catalog(args), setting=_setting(args))
     if args.format == "json":
         doc = {n: {o.value: w.to_dict(xml=False) for o, w in e.witnesses.items()} for n, e in by.items()}
         print(json.dumps({"scheme": schemes.get(args.scheme).id, "timeline": args.timeline,
@@ -489,8 +505,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
         return _print_notions(args, paths)
     ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
            else [schemes.get(args.scheme).id])
-    found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
-                              catalog=_catalog(args), setting=_setting(args))
+    with Progress("pcidesign paths", unit="scheme") as bar:
+        found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
+                                  catalog=_catalog(args), setting=_setting(args), progress=bar)
     width = _width(args)
     if many:
         frame = paths.worst_table(found)
@@ -519,8 +536,9 @@ def cmd_findings(args: argparse.Namespace) -> int:
     from pcidesign.render import findingstext
 
     params.check(timeline=args.timeline)
-    found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args))
-    sys.stdout.write(findingstext.render(found, args.format))
+    with Progress("pcidesign findings", unit="question") as bar:
+        found = findings.findings(args.timeline, questions=args.questions, setting=_setting(args), progress=bar)
+    sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 
 
@@ -530,9 +548,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pcidesign.render import comparetext
 
     params.check(schemes=args.variants, timeline=args.timeline)  # unknown or repeated variants are refused
-    result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
-    sys.stdout.write(comparetext.render(result, args.format))
+    args.variants = _unique_variants(args, args.variants)
+    with Progress("pcidesign compare") as bar:
+        bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
+        result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args))
+    sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
+
+
+def _not_empty(text: str) -> str:
+    """A value that must not be empty (an empty one would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (leave the option out for the default)")
+    return text
 
 
 def _folder(text: str) -> Path:
@@ -559,6 +587,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         params.check(schemes=args.schemes)
         params.check(schemes=args.variants)
+        args.schemes = _unique_variants(args, args.schemes)
+        args.variants = _unique_variants(args, args.variants)
         summary = report.run(args.out, args.timelines, args.schemes, args.scenarios, args.jobs, args.progress,
                              fresh_kernels=args.fresh_kernels, variants=args.variants, setting=_setting(args))
     except report.ReportWriteError as exc:
@@ -582,6 +612,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _unique_variants(args: argparse.Namespace, ids: list[str] | None) -> list[str] | None:
+    """The schemes or variants given, each once under its canonical id (two spellings of one
+    variant are one), with a note on standard error for each merge."""
+    if not ids:
+        return ids
+    params.check(schemes=ids)  # an unknown id is refused first, naming it
+    unique, notes = schemes.unique(ids)
+    for note in notes:
+        error(f"pcidesign {args.command}: note: {note}")
+    return list(unique)
+
+
 def _drop_stdout() -> None:
     """Point standard output at /dev/null, so that the output still buffered is not written
     (and fails again) at exit (the Python documentation's advice for SIGPIPE)."""
@@ -593,6 +635,16 @@ def _drop_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):  # no real file descriptor (a captured stdout): nothing at exit either
         pass
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``pcidesign diff``: what moved between two runs and why; exit 1 with ``--fail-on-change``
+    when something moved, 2 when an input is not a run (``DiffInputError``)."""
+    from pcidesign.report import diff
+
+    found = diff.diff(args.old, args.new)
+    sys.stdout.write(diff.render(found, args.format, _width(args)))
+    return 1 if args.fail_on_change and found.moved else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,11 +9,12 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pcidesign.analysis import compare as _compare
+from pcidesign.analysis.policies import load_policies
 from pcidesign.analysis.questions import (
     DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
     answers, pairs, question_from_row, select_intents, variants_of,
@@ -79,9 +80,14 @@ def load_questions(data_dir: str | Path | None = None, catalog: Catalog | None =
     path = base / QUESTIONS_FILE
     table = read_csv(path, COLUMNS)
     out: list[Question] = []
+    known_policies: dict[str, object] | None = None
     for row, r in table.rows:
         try:
             q = question_from_row(r, cat)
+            if q.policy:  # checked here, naming file and row, not when the question is answered
+                known_policies = known_policies if known_policies is not None else dict(load_policies(base, cat))
+                if q.policy not in known_policies:
+                    raise UnknownNameError("support policy", q.policy, known_policies, "column 'policy'")
         except (UnknownNameError, ValueError) as exc:
             raise DataError(path.name, row, str(exc)) from None
         if any(q.id == o.id for o in out):
@@ -148,13 +154,15 @@ def findings(
     questions: Iterable[str] | None = None,
     machine: str | None = None,
     setting: Setting | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Finding]:
     """Every question of ``data_dir`` (the package's data by default) answered by the model.
 
     Each question is answered under its own setting with every axis ``setting`` changes from its
     default on top (``pairing`` and ``machine`` are shorthands for those axes); ``timeline``
     answers every question on that timeline instead of its own; ``questions`` limits the result
-    to those ids (unknown ids raise, listing the valid ones).
+    to those ids (unknown ids raise, listing the valid ones). ``progress(done, total, question_id)``
+    is called before each question is answered.
     """
     cat = load(data_dir)
     user = Setting.of(setting, pairing=pairing, machine=machine).check(cat)
@@ -167,7 +175,12 @@ def findings(
             if w not in {q.id for q in qs}:
                 raise UnknownNameError("question", w, [q.id for q in qs])
         qs = tuple(q for q in qs if q.id in wanted)
-    return [answer(q, user, cat, timeline) for q in qs]
+    out = []
+    for k, q in enumerate(qs):
+        if progress is not None:
+            progress(k, len(qs), q.id)
+        out.append(answer(q, user, cat, timeline))
+    return out
 
 
 __all__ = [

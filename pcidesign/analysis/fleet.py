@@ -4,7 +4,10 @@
 them), maps each PCI controller to an intent -- ``CLASS:DEVICE`` when ``<model name>`` pins the
 device, ``CLASS`` otherwise -- and asks the engine, per scheme, target release and scenario,
 what happens to that intent when the fleet moves from the release it runs today (``source``)
-to the target. A domain's outcome is the worst over its controllers.
+to the target. A domain's outcome is the worst failure among its controllers; a domain without
+one that holds a controller the scheme cannot express counts as ``not-expressible``, not as ``ok``
+(:func:`domain_outcome`). Each target is an upgrade (newer than ``source``) or a downgrade
+(older); ``direction`` keeps one kind, and the scan says which it reports.
 
 The release the fleet runs today defaults to the newest non-hypothetical release of the
 timeline: files written by ``virsh dumpxml`` on today's hosts carry the device names that
@@ -35,7 +38,7 @@ from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Intent, Release, load
-from pcidesign.model.dialect import Dialect, Rejection
+from pcidesign.model.dialect import Dialect, Rejection, parse_index
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, read_file
@@ -47,6 +50,10 @@ SAMPLE_DIR = data_dir() / "fleet-sample"
 
 SCENARIOS: tuple[str, ...] = ("restart", "migrate")
 """The scenarios a fleet scan reports by default: an upgrade/downgrade of the hosts, and a live migration."""
+
+DIRECTIONS: tuple[str, ...] = ("both", "upgrade", "downgrade")
+"""Which targets a scan takes: newer releases than the one the fleet runs (upgrade), older ones
+(downgrade), or both."""
 
 SUMMARY_COLUMNS = ["scheme", "target", "scenario", "outcome", "domains", "controllers"]
 WORST_COLUMNS = ["scheme", "target", "scenario", "domain", "file", "outcome", "controllers", "at_worst", "detail"]
@@ -115,10 +122,18 @@ class FleetScan:
     """One row per file that could not be used: file, kind (see ``xmlsafe.KINDS``), error."""
     unmapped_rows: pd.DataFrame
     """PCI controllers that map to no intent (an unknown class or device), not counted in outcomes."""
+    direction: str = "both"
+    """The targets asked for: ``both``, ``upgrade`` (newer than ``source``) or ``downgrade`` (older)."""
+    moves: dict[str, str] = field(default_factory=dict)
+    """Per target: ``upgrade``, ``downgrade`` or ``same`` (the release the fleet runs)."""
     machines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MACHINE_COLUMNS))
     """Per target: how many domains name a machine type the target's QEMU does not have
     (data/machines.csv; an alias such as ``q35`` runs everywhere), and which machines those are.
     The outcomes above assume the machine runs (the naming question alone)."""
+
+    def targets_of(self, move: str) -> tuple[str, ...]:
+        """The targets that are ``move`` (``upgrade``, ``downgrade`` or ``same``), in timeline order."""
+        return tuple(t for t in self.targets if self.moves.get(t) == move)
 
     @property
     def ok(self) -> bool:
@@ -164,7 +179,11 @@ def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo
     machine = display(ostype.get("machine") or "") if ostype is not None else ""
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
+    reader = _reader(catalog)
     for elem in root.iterfind("devices/controller[@type='pci']"):
+        index = parse_index(elem.get("index"), reader.release.key)
+        if isinstance(index, Rejection):  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
+            raise XMLRefused("rejected", file, f"{reader.release.id} rejects it: {display(index.message)}")
         label = f"index {display(elem.get('index', '?'))}"
         intent, reason = _intent_of(elem, catalog)
         if intent is None:
@@ -254,6 +273,21 @@ def default_source(catalog: Catalog, timeline: str) -> Release:
     return real[-1]
 
 
+def domain_outcome(outcomes: Sequence[Outcome]) -> Outcome:
+    """A domain's outcome from its controllers': the worst failure; without one, ``not-expressible``
+    when the scheme cannot express one of them (such a domain cannot be written at all, so it is not
+    ``ok``); else the worst of the rest (``ok`` for a domain without PCI controllers)."""
+    worst = Outcome.worst(list(outcomes)) if outcomes else Outcome.OK
+    if not worst.is_failure and Outcome.NOT_EXPRESSIBLE in outcomes:
+        return Outcome.NOT_EXPRESSIBLE
+    return worst
+
+
+def move(source: Release, target: Release) -> str:
+    """``upgrade`` when ``target`` is newer than ``source``, ``downgrade`` when older, else ``same``."""
+    return "upgrade" if target.key > source.key else "downgrade" if target.key < source.key else "same"
+
+
 def scan(
     directory: str | os.PathLike[str] = SAMPLE_DIR,
     timeline: str = DEFAULT_TIMELINE,
@@ -265,13 +299,19 @@ def scan(
     worst: int = 10,
     catalog: Catalog | None = None,
     progress: Callable[[int], None] | None = None,
+    direction: str = "both",
+    steps: Callable[[int, int, str], None] | None = None,
 ) -> FleetScan:
     """Scan every domain XML under ``directory``: outcomes per scheme, target release and scenario.
 
     ``targets`` default to every release of ``timeline`` except ``source``; ``schemes`` to all;
     ``source`` (the release the fleet runs today) to :func:`default_source`. With ``strict`` the
     first unusable file raises its ``XMLRefused``; otherwise it becomes a row of ``errors``.
-    ``worst`` bounds the worst-domains table per (scheme, target, scenario).
+    ``worst`` bounds the worst-domains table per (scheme, target, scenario). ``direction``
+    (``upgrade``, ``downgrade``, ``both``) keeps the targets newer or older than ``source``; a
+    target given in the other direction, or none left, is an error. ``progress(domains)`` is
+    called every 1000 domains read, ``steps(done, total, "scheme -> target")`` before each
+    scheme and target is evaluated.
     """
     cat = catalog or load()
     base = Path(directory)
@@ -280,7 +320,21 @@ def scan(
     rels = cat.timeline(timeline)
     src = cat.release(source, timeline) if source is not None else default_source(cat, timeline)
     tgts = [cat.release(t, timeline) for t in targets] if targets else [r for r in rels if r is not src]
-    schs = [_schemes.get(s) for s in (schemes or _schemes.scheme_ids())]
+    if direction not in DIRECTIONS:
+        raise UnknownNameError("direction", direction, DIRECTIONS)
+    if direction != "both":
+        kept = [t for t in tgts if move(src, t) == direction]
+        wrong = [t.id for t in tgts if move(src, t) != direction]
+        newer = "newer" if direction == "upgrade" else "older"
+        if targets and wrong:
+            valid = [r.id for r in rels if move(src, r) == direction]
+            raise FleetError(f"target {wrong[0]} is not {newer} than {src.id}, the release the fleet runs; "
+                             f"--direction {direction} takes: {', '.join(valid) or f'none on timeline {timeline}'}")
+        if not kept:
+            raise FleetError(f"no release of timeline {timeline} is {newer} than {src.id}, the release the fleet "
+                             f"runs: --direction {direction} needs another --current or --timeline")
+        tgts = kept
+    schs = list(dict.fromkeys(_schemes.get(s) for s in (schemes or _schemes.scheme_ids())))  # one per variant
     scns = [_scenarios.get(s) for s in scenarios]
     if worst < 0:
         raise UnknownNameError("worst count", worst, ["a number >= 0"])
@@ -318,7 +372,7 @@ def scan(
         if progress is not None and domains % 1000 == 0:
             progress(domains)
 
-    summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst)
+    summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps)
     return FleetScan(
         directory=display(base), timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
         schemes=tuple(s.id for s in schs), scenarios=tuple(s.id for s in scns),
@@ -327,6 +381,7 @@ def scan(
         errors=pd.DataFrame([(e.file, e.kind, e.error) for e in errors], columns=ERROR_COLUMNS),
         unmapped_rows=pd.DataFrame(unmapped_rows, columns=UNMAPPED_COLUMNS),
         machines=machine_table(machine_counts, tgts, cat),
+        direction=direction, moves={t.id: move(src, t) for t in tgts},
     )
 
 
@@ -352,13 +407,16 @@ def _evaluate(
     scns: list[_scenarios.Scenario],
     timeline: str,
     worst: int,
+    steps: Callable[[int, int, str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     ha = cat.host(src)
     intents: dict[str, Intent] = {i: cat.intent(i) for sig in groups for i in sig}
     summary_rows: list[tuple[str, str, str, str, int, int]] = []
     worst_rows: list[tuple[object, ...]] = []
-    for sch in schs:
-        for tgt in tgts:
+    for n, sch in enumerate(schs):
+        for m, tgt in enumerate(tgts):
+            if steps is not None:
+                steps(n * len(tgts) + m, len(schs) * len(tgts), f"{sch.id} -> {tgt.id}")
             hb = cat.host(tgt)
             for scn in scns:
                 results = {i: engine.run(sch, scn, it, ha, hb, cat) for i, it in intents.items()}
@@ -367,7 +425,7 @@ def _evaluate(
                 ranked: list[tuple[int, int, Signature, Outcome]] = []
                 for sig, group in groups.items():
                     outs = [results[i].outcome for i in sig]
-                    w = Outcome.worst(outs) if outs else Outcome.OK
+                    w = domain_outcome(outs)
                     dom[w] += group.count
                     for o in outs:
                         ctl[o] += group.count
@@ -400,6 +458,6 @@ def refusal_kinds() -> tuple[str, ...]:
 
 
 __all__ = [
-    "SAMPLE_DIR", "SCENARIOS", "DomainInfo", "FileError", "FleetError", "FleetScan",
-    "default_source", "domain_info", "iter_files", "read_domain", "refusal_kinds", "scan",
+    "DIRECTIONS", "SAMPLE_DIR", "SCENARIOS", "DomainInfo", "FileError", "FleetError", "FleetScan",
+    "default_source", "domain_info", "domain_outcome", "move", "iter_files", "read_domain", "refusal_kinds", "scan",
 ]

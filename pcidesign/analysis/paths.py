@@ -39,7 +39,7 @@ the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -453,8 +453,9 @@ def explore(
 def _intents(cat: Catalog, intents: Iterable[str] | None) -> list[Intent]:
     if intents is None:
         return list(cat.intents.values())
-    wanted = {cat.intent(i).id for i in intents}
-    return [i for i in cat.intents.values() if i.id in wanted]
+    chosen = list(dict.fromkeys(cat.intent(i) for i in intents))  # a user's own <target> values too
+    order = {iid: n for n, iid in enumerate(cat.intents)}
+    return sorted(chosen, key=lambda i: order.get(i.id, len(order)))  # catalog order, then the user's
 
 
 def _witness(g: _Graph, parent: Mapping[int, _Link], origin: _Link, timeline: str) -> Witness:
@@ -527,11 +528,18 @@ def explore_all(
     notion: str = "closure",
     catalog: Catalog | None = None,
     setting: Setting | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Exploration]:
-    """:func:`explore` for each scheme (every registered scheme by default), in registry order."""
+    """:func:`explore` for each scheme (every registered scheme by default), in registry order;
+    ``progress(done, total, scheme)`` is called before each."""
     ids = list(schemes) if schemes is not None else list(_schemes.scheme_ids())
     its = list(intents) if intents is not None else None
-    return [explore(s, timeline, max_hops, hops, its, start, notion, catalog, setting) for s in ids]
+    out = []
+    for k, s in enumerate(ids):
+        if progress is not None:
+            progress(k, len(ids), str(s))
+        out.append(explore(s, timeline, max_hops, hops, its, start, notion, catalog, setting))
+    return out
 
 
 def worst_table(explorations: Iterable[Exploration]) -> pd.DataFrame:

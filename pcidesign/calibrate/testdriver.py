@@ -16,7 +16,7 @@ Not compared, because the test driver is not the qemu driver: the ``<model name>
 driver fills nothing), the implicit root bus the qemu driver adds, and the qemu driver's
 validation (probes marked ``shared_by = qemu-driver``, such as a name that does not fit its
 class, are run and shown but not counted). Those facts come from the sources cited in
-``data/*.csv`` and FACTS.md (observed with the qemu driver).
+``data/*.csv`` and docs/facts.md (observed with the qemu driver).
 """
 
 from __future__ import annotations

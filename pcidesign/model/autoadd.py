@@ -5,13 +5,13 @@ need; which ones changed twice, and each is added as a user would write the clas
 scheme's fill-in gives it the device of that release:
 
 * before 2.5.0: a ``dmi-to-pci-bridge`` and a ``pci-bridge`` behind it, for every device
-  (libvirt from 1.1.2; issue 13);
+  (libvirt from 1.1.2; facts §10);
 * from 2.5.0: a ``pcie-root-port`` per Express device, the bridge pair only for a legacy PCI
   device (libvirt NEWS 2.5.0: "any unaddressed PCI device that is an Express device ... will be
   placed on an Express controller (i.e. a pcie-root-port) ... with the root ports added as
   needed");
 * from 4.3.0: a legacy PCI device goes behind a ``pcie-to-pci-bridge`` on its own root port
-  (the class arrives in 4.3.0, FACTS.md §1; issue 13).
+  (the class arrives in 4.3.0, facts §1, §10).
 """
 
 from __future__ import annotations

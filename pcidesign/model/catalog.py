@@ -33,25 +33,38 @@ _HYPOTHETICAL_BASE = 10**6
 
 
 TARGET_SINCE: Key = (1, 2, 19)
-"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (FACTS.md §4, §9)."""
+"""``<target>`` (chassisNr, chassis, port, busNr) is known from 1.2.19 (facts §4, §9)."""
+
+
+TARGET_FORM = "a whole number: decimal, hex with 0x, or octal with a leading 0 (as libvirt reads it, strtol base 0)"
+"""The form of a ``<target>`` value in an intent id. libvirt reads these attributes with base 0
+(observed on 9.0.0: ``chassis='010'`` is chassis 8); a value out of a field's range is well
+formed here, and each release answers it as it does."""
+
+_TARGET_NUMBER = re.compile(r"-?(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0[0-7]*)")
+
+
+class TargetError(UnknownNameError, ValueError):
+    """A ``<target>`` value of an intent id that is not a field of the class, not of the field's
+    form, or given twice (bad usage: exit 2)."""
 
 
 def parse_target(cls: str, text: str) -> tuple[tuple[str, str], ...]:
     """``chassis=7/port=0x10`` (the part of an intent id after its first slash) -> the ``<target>``
-    values of a ``cls`` controller; ValueError naming the field and the valid ones or the range."""
+    values of a ``cls`` controller; :class:`TargetError` (a ValueError too) naming the class's
+    fields, or the field and :data:`TARGET_FORM`. The range is not checked here: a well-formed value
+    out of range is each release's to refuse."""
     out: list[tuple[str, str]] = []
+    fields = [r.field for r in GUEST_VALUES.get(cls, ())]
     for part in text.split("/") if text else ():
         name, eq, value = part.partition("=")
-        rule = target_field(cls, name)
-        if rule is None:
-            valid = [r.field for r in GUEST_VALUES.get(cls, ())]
-            raise ValueError(f"{name!r} is not a <target> field of {cls}; valid: {', '.join(valid) or 'none'}")
-        low, high = RANGES[name]
-        number = int(value, 0) if eq and re.fullmatch(r"0x[0-9a-fA-F]+|[0-9]+", value) else None
-        if number is None or not low <= number <= high:
-            raise ValueError(f"{name}={value!r}: a number from {low} to {high} (decimal, or hex with 0x)")
+        if target_field(cls, name) is None:
+            raise TargetError(f"<target> field of {cls}", name, fields or ["none: the class has no <target> values"])
+        if not eq or _TARGET_NUMBER.fullmatch(value) is None:
+            low, high = RANGES[name]
+            raise TargetError(f"{name} value", value, [f"{TARGET_FORM}; libvirt accepts {low} to {high}"])
         if any(name == n for n, _ in out):
-            raise ValueError(f"{name} is given twice")
+            raise TargetError("field given twice", name, [f for f in fields if f not in dict(out)])
         out.append((name, value))
     return tuple(out)
 
@@ -169,6 +182,8 @@ class Catalog:
     machines: dict[str, MachineInfo] = field(default_factory=dict)
     _hosts: dict[tuple[str, str | None], Host] = field(default_factory=dict, repr=False, compare=False)
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _made: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
+    """The intents made on demand from a user's ``<target>`` values (see :meth:`intent`)."""
 
     def __hash__(self) -> int:
         return id(self)
@@ -191,15 +206,40 @@ class Catalog:
             if r.id == str(rid):
                 return r
         raise UnknownNameError(
-            "release", rid, [r.id for r in pool], f"timeline {timeline!r}" if timeline else ""
+            "release", rid, [r.id for r in pool], f"timeline {timeline!r}" if timeline else "",
+            self.timelines_with(rid),
         )
 
+    def timelines_with(self, rid: str) -> tuple[str, ...]:
+        """The timelines that have release ``rid`` (none for an unknown id)."""
+        return tuple(t for t, line in self.timelines.items() if any(r.id == str(rid) for r in line))
+
     def intent(self, iid: str) -> Intent:
-        """The intent ``iid`` (``CLASS`` or ``CLASS:DEVICE``)."""
+        """The intent ``iid``: one of data/intents.csv, or ``BASE/FIELD=VALUE...`` where BASE is
+        one (``CLASS`` or ``CLASS:DEVICE``) and every field a ``<target>`` field of its class, made
+        on demand (a user's own values). UnknownNameError for an unknown base or field,
+        :class:`TargetError` for a value not of :data:`TARGET_FORM`."""
+        found = self.intents.get(iid) if isinstance(iid, str) else None
+        if found is not None:
+            return found
+        made = self._made.get(iid) if isinstance(iid, str) else None
+        if made is not None:
+            return made
+        if not isinstance(iid, str) or "/" not in iid:
+            raise UnknownNameError("intent", iid, [*self.intents, "INTENT/FIELD=VALUE (a <target> value of yours)"])
+        base_id, _, values = iid.partition("/")
+        base = self.intents.get(base_id)
+        if base is None or base.target or base.auto:
+            plain = [i for i, v in self.intents.items() if not v.target and not v.auto]
+            raise UnknownNameError("intent", base_id, plain, f"intent {iid!r} (the part before '/')")
         try:
-            return self.intents[iid]
-        except KeyError:
-            raise UnknownNameError("intent", iid, self.intents) from None
+            target = parse_target(base.cls, values)
+        except TargetError as exc:
+            raise TargetError(exc.kind, exc.value, exc.valid, f"intent {iid!r}") from None
+        made = Intent(iid, base.cls, base.device, f"{base.note}, with your <target> values {values} "
+                      "(not in data/intents.csv)", target)
+        self._made[iid] = made
+        return made
 
     def device(self, did: str) -> DeviceInfo:
         """The QEMU device ``did``."""
@@ -252,7 +292,7 @@ class Catalog:
     def canonical_machine(self, machine: str, host: Host) -> str:
         """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
         versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
-        FACTS.md §9); a versioned machine is kept."""
+        facts §9); a versioned machine is kept."""
         family = MACHINE_FAMILIES.get(machine)
         if family is None or not _VERSION.match(host.qemu):
             return machine
@@ -408,7 +448,7 @@ def _load(base: Path) -> Catalog:
                             "followed by /FIELD=VALUE target values")
         try:
             target = parse_target(r["class"], values)
-        except ValueError as exc:
+        except TargetError as exc:
             raise DataError(p.name, row, f"intent {_show(r['intent'])}: {exc}") from None
         if r["intent"] in intents:
             raise DataError(p.name, row, f"duplicate intent {_show(r['intent'])}")

@@ -4,7 +4,7 @@ A *dialect* is how one scheme reads and writes ``<controller type='pci'>`` at on
 one host. A scheme module subclasses :class:`Dialect`, which is abstract: it must state
 ``write``, ``read``, ``format`` and ``pins`` (and override ``fill_on`` if it fills a missing
 device in). Releases before the scheme's adoption use :class:`LegacyDialect`, which behaves as
-libvirt did then (FACTS.md §4).
+libvirt did then (facts §4).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ INT_MAX = 2**31 - 1
 """The largest controller index libvirt accepts (the index is a C ``int``)."""
 
 _UINT_MAX = 2**32 - 1
+_ULONG_MAX = 2**64 - 1
+"""``unsigned long`` on the 64-bit hosts libvirt runs on: ``strtoul`` reports ERANGE above it."""
 _C_SPACE = " \t\n\v\f\r"
 """What C's ``isspace`` is true for, and so what ``strtol``/``strtoul`` skip before a number."""
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -95,7 +97,10 @@ def _strtol_base10(text: str) -> tuple[bool, int] | None:
         body = body[1:]
     if _ASCII_DIGITS.fullmatch(body) is None:
         return None
-    return negative, int(body)
+    digits = body.lstrip("0") or "0"
+    if len(digits) > len(str(_ULONG_MAX)):  # strtoul saturates and sets ERANGE: virStrToLong_* fails
+        return negative, _ULONG_MAX + 1  # beyond every bound its callers accept (never int() of 10,000 digits)
+    return negative, int(digits)
 
 
 def parse_index(value: str | None, release: Key) -> int | Rejection:
@@ -183,6 +188,9 @@ class Dialect(ABC):
     """``current``, ``define-only``, ``never``, or None for the scheme's own rule (``fill_on``)."""
     migratable_policy: str | None = None
     """``keep``, ``omit-legacy``, or None for the scheme's own rule (``format``)."""
+    own_fill: str | None = None
+    """The fill policy the scheme's own rule (:meth:`fill_on`) amounts to, if one does (``current``
+    for a scheme that fills on every parse): that policy's variant is the scheme itself."""
 
     def __init__(self, host: Host, catalog: Catalog, setting: Setting = DEFAULT_SETTING) -> None:
         self.host = host
@@ -190,6 +198,10 @@ class Dialect(ABC):
         self.setting = setting
         """The axes of the verdict this dialect judges under (the machine written, ...)."""
         self.release = host.release
+        self.caps_host: Host | None = None
+        """The host whose QEMU capabilities a parse fills devices from when it is not this one's:
+        the source of ``migrate --xml`` parses with the running guest's (see
+        :func:`pcidesign.model.hops.migrate_app_xml`)."""
         self.classes = catalog.known_classes(host.release)
         self.devices = catalog.known_devices(host.release)
 
@@ -229,6 +241,12 @@ class Dialect(ABC):
 
         Not filling is the default: a scheme that fills (libvirt's way) overrides this.
         """
+        return False
+
+    def fill_at_start(self) -> bool:
+        """Whether starting a guest fills a missing device into the definition it was started
+        from (and not only into a copy), so that a domain whose only definition is the one it
+        was started with (an incoming migration) keeps the device filled in. Not by default."""
         return False
 
     # -- shared machinery --------------------------------------------------------------------
@@ -296,7 +314,7 @@ class Dialect(ABC):
         if self.fill_policy == "never":
             device = self.legacy(ctrl.cls)  # a missing device always means the legacy one
         else:
-            device = self.catalog.default_device(ctrl.cls, self.host)
+            device = self.catalog.default_device(ctrl.cls, self.caps_host or self.host)
         return ctrl if device is None else Controller(ctrl.index, ctrl.cls, device, ctrl.form, ctrl.kept)
 
     def start(self, ctrl: Controller) -> Controller | Rejection:
@@ -339,7 +357,7 @@ class Dialect(ABC):
     def kept_children(self, elem: etree._Element) -> tuple[bytes, ...]:
         """Serialized children this release keeps, rebuilt from the fields it knows.
 
-        Unknown children are dropped (FACTS.md §4), and so are unknown attributes and children
+        Unknown children are dropped (facts §4), and so are unknown attributes and children
         inside the kept ones: libvirt formats ``<target>`` and ``<address>`` from what it parsed
         (calibrated against 9.0.0, ``data/calibration/``).
         """
@@ -378,7 +396,7 @@ class Dialect(ABC):
         return self.catalog.legacy_device(cls)
 
     def unknown_model(self, value: str) -> Rejection:
-        """libvirt's message for a ``model`` value it does not know (FACTS.md §4)."""
+        """libvirt's message for a ``model`` value it does not know (facts §4)."""
         return Rejection(f"unsupported configuration: Unknown model type '{value}'")
 
     def device_of(self, value: str, cls: str, what: str) -> str | Rejection:
@@ -402,14 +420,32 @@ def kept_attributes(kept: tuple[bytes, ...], tag: str) -> dict[str, str]:
     return {}
 
 
+def strtol_base0(text: str) -> int | None:
+    """``text`` as C's ``strtol`` reads it with base 0 when nothing may follow (how libvirt reads
+    ``<target>`` values: ``0x10`` is 16, ``010`` is 8, observed on 9.0.0): the number, or None
+    (not a number, or beyond a C ``long``: strtol reports ERANGE)."""
+    body = text.lstrip(_C_SPACE)
+    sign = -1 if body.startswith("-") else 1
+    if body[:1] in ("+", "-"):
+        body = body[1:]
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", body):
+        digits, base = body[2:].lstrip("0") or "0", 16
+    elif re.fullmatch(r"0[0-7]*|[1-9][0-9]*", body):
+        digits, base = (body.lstrip("0") or "0"), (8 if body.startswith("0") else 10)
+    else:
+        return None
+    if len(digits) > 64:  # far beyond a long in any base: never int() of 10,000 digits
+        return None
+    number = sign * int(digits, base)
+    return number if -(2**63) <= number < 2**63 else None
+
+
 def _number(text: str | None, default: int | None) -> int | None:
-    """A number as libvirt writes it (decimal or 0x hex), or ``default`` when absent or not a number."""
+    """A number as libvirt reads it (:func:`strtol_base0`), or ``default`` when absent or not a number."""
     if text is None:
         return default
-    try:
-        return int(text, 0)
-    except ValueError:
-        return default
+    number = strtol_base0(text)
+    return default if number is None else number
 
 
 def _target_text(field: str, value: str) -> str:
@@ -417,9 +453,8 @@ def _target_text(field: str, value: str) -> str:
     (observed on 9.0.0: ``chassis='0x7' port='16'`` is saved as ``chassis='7' port='0x10'``)."""
     if field in ("hotplug",):
         return value
-    try:
-        number = int(value, 0)
-    except ValueError:
+    number = strtol_base0(value)
+    if number is None:
         return value
     return f"0x{number:x}" if field in HEX_TARGET_FIELDS else str(number)
 

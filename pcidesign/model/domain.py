@@ -2,7 +2,7 @@
 
 Everything but the PCI controllers passes through untouched. Like libvirt, a domain without a
 root bus gets the implicit one of its machine, and MIGRATABLE XML leaves out an implicit
-``pci-root`` that is the only PCI controller (FACTS.md §5).
+``pci-root`` that is the only PCI controller (facts §5).
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
         return _auto_domain(dialect, intent, machine)
     if intent.target:
         if dialect.release.key < TARGET_SINCE:
-            return None  # <target> does not exist yet: the value cannot be written (FACTS.md §9)
+            return None  # <target> does not exist yet: the value cannot be written (facts §9)
         etree.SubElement(elem, "target", dict(intent.target))
     root_cls = ROOT_OF_MACHINE[machine]
     root = etree.Element("domain", type="kvm")

@@ -12,16 +12,21 @@ class PcidesignError(Exception):
 class UnknownNameError(PcidesignError, KeyError):
     """A scheme, scenario, timeline, release, intent, ... that does not exist."""
 
-    def __init__(self, kind: str, value: object, valid: Iterable[str], where: str = "") -> None:
+    def __init__(self, kind: str, value: object, valid: Iterable[str], where: str = "",
+                 timelines: Iterable[str] = ()) -> None:
         self.kind = kind
         self.value = value
         self.valid = tuple(valid)
         self.where = where
+        self.timelines = tuple(timelines)
+        """For a release: the timelines that do have it (the fix is to choose one of them)."""
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = f" in {self.where}" if self.where else ""
-        return f"unknown {self.kind} {self.value!r}{where}; valid: {', '.join(self.valid)}"
+        on = (f"; {self.value} is on timeline {' and '.join(self.timelines)}: add --timeline {self.timelines[0]}"
+              if self.timelines else "")
+        return f"unknown {self.kind} {self.value!r}{where}; valid: {', '.join(self.valid)}{on}"
 
 
 class DataError(PcidesignError):

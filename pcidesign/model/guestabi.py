@@ -2,8 +2,8 @@
 how libvirt derives it when the XML has none, and whether QEMU checks it on migration.
 
 libvirt's docs say ``<target>`` holds "configurable items that are visible to the guest OS so
-must be preserved for guest ABI compatibility" (FACTS.md §9). Every fact below carries its source:
-FACTS.md, or the measurements with libvirt 9.0.0 and QEMU 7.2 in
+must be preserved for guest ABI compatibility" (facts §9). Every fact below carries its source:
+docs/facts.md, or the measurements with libvirt 9.0.0 and QEMU 7.2 in
 ``data/calibration/qemu-facts.md`` (re-measured by ``pcidesign calibrate --driver qemu``).
 """
 
@@ -28,20 +28,20 @@ GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
     "pci-bridge": (
         GuestValue("chassisNr", "chassis_nr", "index", False,
                    "1.2.18 and older: chassis_nr=<index> on the command line; 1.2.19 on: <target chassisNr> = index "
-                   "(FACTS.md §9); a different chassis_nr migrates (measured, qemu-facts.md §4 pair 4)"),),
+                   "(facts §9); a different chassis_nr migrates (measured, qemu-facts.md §4 pair 4)"),),
     "pcie-root-port": (
         GuestValue("chassis", "chassis", "index", False,
-                   "chassis = index (1.2.19, FACTS.md §9); a different chassis migrates (measured, pair 5)"),
+                   "chassis = index (1.2.19, facts §9); a different chassis migrates (measured, pair 5)"),
         GuestValue("port", "port", "slot<<3|function", True,
-                   "port = (slot << 3) + function (1.2.19, FACTS.md §9); a different port is refused, 'Bad config "
+                   "port = (slot << 3) + function (1.2.19, facts §9); a different port is refused, 'Bad config "
                    "data' (measured, pair 6)"),
     ),
     "pcie-switch-downstream-port": (
         GuestValue("chassis", "chassis", "index", False,
-                   "chassis = index (1.2.19, FACTS.md §9); a different chassis migrates (measured by hand, "
+                   "chassis = index (1.2.19, facts §9); a different chassis migrates (measured by hand, "
                    "qemu-facts.md §4)"),
         GuestValue("port", "port", "slot", True,
-                   "port = slot (1.2.19, FACTS.md §9); checked like a root port's (measured, pair 9)"),
+                   "port = slot (1.2.19, facts §9); checked like a root port's (measured, pair 9)"),
     ),
     "pci-expander-bus": (
         GuestValue("busNr", "bus_nr", "254", True,
@@ -52,7 +52,7 @@ GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
                    "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb-pcie bus_nr "
                    "migrates (measured by hand, qemu-facts.md §4)"),),
 }
-"""Per class, the ``<target>`` values the guest sees (FACTS.md §9; ``data/calibration/qemu-facts.md``).
+"""Per class, the ``<target>`` values the guest sees (facts §9; ``data/calibration/qemu-facts.md``).
 Every release derives the same default from the controller's index and address; a release that
 does not keep ``<target>`` (before 1.2.19) derives it whatever the XML said."""
 

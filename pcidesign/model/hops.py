@@ -13,13 +13,16 @@ lookup in that table; the scenarios (:mod:`pcidesign.model.engine`) and the path
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+import copy
+from dataclasses import dataclass
 
-from pcidesign.model import domain
-from pcidesign.model.dialect import GUEST_VALUES, Dialect, Rejection
+from pcidesign.model import domain, statuscaps
+from pcidesign.model.catalog import Host, Release, version_key
+from pcidesign.model.dialect import GUEST_VALUES, Controller, Dialect, Rejection
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.errors import HopError
-from pcidesign.model.transitions import changed, describe, format_def, parse, start_def
+from pcidesign.model.setting import MACHINE_FAMILIES
+from pcidesign.model.transitions import changed, describe, format_def, on_reset, parse, start_def
 from pcidesign.model.vocab import Hop, Outcome
 
 
@@ -38,11 +41,24 @@ class State:
     """The domain XML in a save image or snapshot (the guest is stopped at a save)."""
     origin: bytes | None = None
     """The XML the domain was defined with (what an application that kept it would send)."""
+    started: Host | None = None
+    """The host (release and QEMU) whose daemon started the running QEMU process (None: the
+    holding one): its capability flags are in the status XML (:mod:`pcidesign.model.statuscaps`)."""
 
     @property
     def release(self) -> str:
         """The id of the release whose daemon holds the guest."""
         return self.dialect.release.id
+
+    @property
+    def started_host(self) -> Host:
+        """The host whose daemon started the guest's QEMU: its capability flags are the guest's."""
+        return self.started if self.started is not None else self.dialect.host
+
+    @property
+    def starter(self) -> Release:
+        """The release whose daemon started the guest's QEMU (its flags are in the status XML)."""
+        return self.started_host.release
 
     @property
     def hardware(self) -> Hardware:
@@ -55,11 +71,12 @@ class State:
         return format_def(self.dialect, self.persistent)
 
     @property
-    def key(self) -> tuple[str, bytes, bytes, bytes, Hardware]:
+    def key(self) -> tuple[str, bytes, bytes, bytes, Hardware, str]:
         """A value that identifies the state (equal keys, equal futures): the release, the saved
-        file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices."""
+        file, the config the daemon holds, the MIGRATABLE XML it would send, the running devices
+        and the release that started the running QEMU."""
         sent = format_def(self.dialect, self.live, migratable=True)
-        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware)
+        return (str(self.dialect.host), self.saved, self.config, sent, self.hardware, str(self.started_host))
 
 
 @dataclass(frozen=True)
@@ -99,13 +116,13 @@ def restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if isinstance(parsed, Rejection):
         return None, Step(Hop.RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} fails to load the saved config ({parsed.message}): the domain vanishes "
-                          "from 'virsh list --all' (FACTS.md §7)")
+                          "from 'virsh list --all' (facts §7)")
     live = start_def(d, parsed)
     config = format_def(d, parsed)
     if isinstance(live, Rejection):
         return None, Step(Hop.RESTART, d.release.id, state.saved, config, None, Outcome.REJECTED,
                           f"{rel} loads the config but refuses to start the guest: {live.message}")
-    return State(d, state.saved, parsed, live), Step(
+    return State(d, state.saved, parsed, live, origin=state.origin), Step(
         Hop.RESTART, d.release.id, state.saved, config, live.hardware, None,
         f"{rel} loads the saved config and starts the guest with {describe(live.hardware)}")
 
@@ -122,7 +139,8 @@ def resave(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     d = _holding(state, d, "resave")
     saved = format_def(d, state.persistent)
     rel = str(d.host)
-    return State(d, saved, state.persistent, state.live), Step(
+    return State(d, saved, state.persistent, state.live, state.running,
+                 started=state.started, origin=state.origin), Step(
         Hop.RESAVE, d.release.id, state.saved, saved, state.live.hardware, None, f"{rel} writes the config back to disk")
 
 
@@ -131,7 +149,7 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     hardware: None when they are the same; ``aborted`` (and why) when the destination refuses the
     stream; ``guest-changed`` when the stream loads although a guest-visible value differs.
 
-    A plain migration runs no ABI check in libvirt (FACTS.md §9); the destination QEMU refuses
+    A plain migration runs no ABI check in libvirt (facts §9); the destination QEMU refuses
     a stream whose devices it does not have (measured with QEMU 7.2: "Unknown savevm section or
     instance", data/calibration/qemu-facts.md), and one whose checked values differ (a root
     port's ``port``, a pxb's ``bus_nr``); it does not check the others (``chassis``,
@@ -150,7 +168,7 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     if set(s) != set(d) or any(s[i][1:3] != d[i][1:3] for i in s):
         return Outcome.ABORTED, (
             f"{dst} builds {changed(source, destination)}; libvirt runs no ABI check on a plain migration "
-            f"(FACTS.md §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
+            f"(facts §9), so QEMU on {dst} refuses the incoming stream ('Unknown savevm section or instance', "
             f"measured: data/calibration/qemu-facts.md) and the guest stays on {src}")
     for i in s:
         if s[i] == d[i]:
@@ -185,29 +203,62 @@ def migrate(state: State, d: Dialect) -> tuple[State | None, Step]:
     event, why = migration_event(state.hardware, live.hardware, src, rel)
     if event is not None:
         return None, Step(Hop.MIGRATE, d.release.id, sent, None, live.hardware, event, why)
+    parsed = started_incoming(d, parsed)
     saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
+    return State(d, saved, parsed, live, origin=state.origin), Step(
         Hop.MIGRATE, d.release.id, sent, saved, live.hardware, None,
         f"{src} sends MIGRATABLE XML; {rel} accepts it and runs the guest with {describe(live.hardware)}")
+
+
+def started_incoming(d: Dialect, parsed: DomainDef) -> DomainDef:
+    """The definition an incoming guest keeps after ``d``'s release started it: ``parsed``, with
+    the devices filled in when the release fills at start (:meth:`Dialect.fill_at_start`:
+    model-subelement at 1.2.19 to 1.3.4, whose ``qemuProcessStart`` fills the one definition an
+    incoming domain has)."""
+    if not d.fill_at_start():
+        return parsed
+    return DomainDef(parsed.doc, parsed.machine, tuple(d.fill(c) for c in parsed.controllers), parsed.machine_type)
 
 
 def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     """The daemon of ``d``'s release takes the running guest over: it parses the status XML (the
     live definition, everything filled in; no validation, as for a saved config) and reconnects
-    to QEMU, which keeps running as it was."""
+    to QEMU, which keeps running as it was.
+
+    The status XML also lists the capability flags of the QEMU the guest runs with, those of the
+    daemon that started it; a daemon that does not know one of them refuses the whole file
+    ("Unknown qemu capabilities flag %s", ``qemuDomainObjPrivateXMLParse``,
+    ``src/qemu/qemu_domain.c`` at v1.2.19, v3.2.0 and v4.0.0): a daemon older than the release
+    that started the guest loses the running domain, whatever the scheme
+    (:mod:`pcidesign.model.statuscaps`). The daemon that reconnects keeps those flags
+    (``qemuProcessReconnect``, ``src/qemu/qemu_process.c`` at the same tags)."""
     rel = str(d.host)
     status = format_def(state.dialect, state.live)
+    unknown = statuscaps.unknown_flag(state.starter, d.release)
+    caps = ""
+    if unknown is not None:
+        flag, source = unknown
+        caps = (f"its <qemuCaps> lists the flags of the QEMU that {state.starter.id} started, and {rel} does not "
+                f"know '{flag}' ('Unknown qemu capabilities flag {flag}': qemuDomainObjPrivateXMLParse, "
+                f"src/qemu/qemu_domain.c at v1.2.19; {source})")
     parsed = parse(d, status, "load")
     if isinstance(parsed, Rejection):
+        also = (f"; had it read the definition, it would refuse the private data: {caps}, whatever the naming "
+                "scheme" if caps else "")
         return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} cannot parse the status XML of the running guest ({parsed.message}): the guest "
                           "keeps running, unmanaged: libvirt no longer lists it, and it can be neither stopped, "
-                          "migrated nor saved through libvirt (qemuProcessReconnect)")
+                          f"migrated nor saved through libvirt (qemuProcessReconnect){also}")
+    if unknown is not None:
+        return None, Step(Hop.DAEMON_RESTART, d.release.id, status, None, None, Outcome.DOMAIN_LOST,
+                          f"{rel} refuses the status XML of the running guest: {caps}: the guest keeps running, "
+                          "unmanaged, and libvirt lists the domain as shut off from its saved config; this happens "
+                          "whatever the naming scheme")
     persistent = parse(d, state.saved, "load")
     if isinstance(persistent, Rejection):
         return None, Step(Hop.DAEMON_RESTART, d.release.id, state.saved, None, None, Outcome.DOMAIN_LOST,
                           f"{rel} fails to load the saved config ({persistent.message}): the domain vanishes from "
-                          "'virsh list --all' (FACTS.md §7), the guest keeps running unmanaged")
+                          "'virsh list --all' (facts §7), the guest keeps running unmanaged")
     view = start_def(d, parsed)
     real = state.hardware
     if isinstance(view, Rejection):
@@ -217,7 +268,8 @@ def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
     if view.hardware != real:
         note += (f"; {rel} now believes it runs {describe(view.hardware)}, which it will build at the next start "
                  f"({changed(real, view.hardware)})")
-    return State(d, state.saved, persistent, view, real if view.hardware != real else None), Step(
+    return State(d, state.saved, persistent, view, real if view.hardware != real else None,
+                 started=state.started_host, origin=state.origin), Step(
         Hop.DAEMON_RESTART, d.release.id, status, format_def(d, persistent), real, None, note)
 
 
@@ -226,7 +278,8 @@ def save(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
     ``qemuDomainSaveInternal`` writes it), at the release holding the guest."""
     d = _holding(state, d, "save")
     image = format_def(d, state.live, migratable=True)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+    return State(d, state.saved, state.persistent, state.live, state.running, image,
+                 started=state.started, origin=state.origin), Step(
         Hop.SAVE, d.release.id, None, image, state.hardware, None,
         f"{d.host} writes the guest's memory and its MIGRATABLE XML to a save image; the guest stops")
 
@@ -236,7 +289,8 @@ def snapshot(state: State, d: Dialect | None = None) -> tuple[State | None, Step
     definition (``<domainsnapshot><domain>``, formatted as the saved config is)."""
     d = _holding(state, d, "snapshot")
     image = format_def(d, state.live)
-    return State(d, state.saved, state.persistent, state.live, state.running, image), Step(
+    return State(d, state.saved, state.persistent, state.live, state.running, image,
+                 started=state.started, origin=state.origin), Step(
         Hop.SNAPSHOT, d.release.id, None, image, state.hardware, None,
         f"{d.host} takes a snapshot; its metadata holds the domain definition")
 
@@ -262,7 +316,7 @@ def _from_image(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]
                                                                                         "and the guest stays in"))
     persistent = parse(d, state.saved, "load")
     keep = persistent if not isinstance(persistent, Rejection) else parsed
-    return State(d, state.saved, keep, live), Step(
+    return State(d, state.saved, keep, live, origin=state.origin), Step(
         hop, d.release.id, state.image, format_def(d, keep), live.hardware, event,
         why or f"{rel} reads the {what}, QEMU loads the saved state, the guest runs with {describe(live.hardware)}")
 
@@ -270,7 +324,7 @@ def _from_image(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]
 def validation_error(d: Dialect, xml: bytes) -> str | None:
     """libvirt's schema error for ``xml`` at ``d``'s release (``virsh edit``, ``define --validate``),
     or None. The model's rule: the schema of a release has exactly the controller attributes and
-    children its parser keeps, so anything it would drop fails validation (FACTS.md §4; RelaxNG
+    children its parser keeps, so anything it would drop fails validation (facts §4; RelaxNG
     ``docs/schemas/domaincommon.rng`` has no extension points for the PCI controller)."""
     parsed = parse(d, xml, "load")
     if isinstance(parsed, Rejection):
@@ -309,47 +363,153 @@ def edit(state: State, d: Dialect | None = None) -> tuple[State | None, Step]:
         return None, Step(Hop.EDIT, d.release.id, xml, None, None, Outcome.REJECTED, f"{rel} refuses the edited "
                           f"config: {parsed.message}")
     saved = format_def(d, parsed)
-    return State(d, saved, parsed, state.live, state.running), Step(
+    return State(d, saved, parsed, state.live, state.running, started=state.started, origin=state.origin), Step(
         Hop.EDIT, d.release.id, xml, saved, state.hardware, None, f"{rel} validates and saves the edited config")
 
 
-def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
-    """Live migration to ``d``'s release with destination XML supplied by the application
-    (``virsh migrate --xml``, as nova and oVirt do): the XML the application wrote for the domain.
+ASSIGN_AT_PARSE = version_key("1.3.5")
+"""From 1.3.5 a parse assigns PCI addresses and adds the controllers they need (the
+``assignAddressesCallback`` of the post-parse, ``src/conf/domain_conf.c`` at v1.3.5, not at
+v1.3.4), so the source fills in what an application's XML leaves out before it compares."""
 
-    libvirt parses it at the destination and runs its ABI stability check against the source's
-    definition, which compares the controllers' classes and indexes but not the device name nor
-    the ``<target>`` values (measured with 9.0.0: ``save-image-define``/``restore --xml``, the same
-    check, accepts another device or port, data/calibration/qemu-facts.md §4); QEMU then loads
-    the stream as for any migration."""
-    src, rel = str(state.dialect.host), str(d.host)
-    app_xml = state.origin
-    if app_xml is None:
-        raise HopError("migrate-app-xml needs the XML the application defined the domain with")
-    parsed = parse(d, app_xml, "incoming")
+CANONICAL_AT_PARSE = version_key("1.3.4")
+"""From 1.3.4 (read there; not at 1.2.19, where only define and create do it, in
+``src/qemu/qemu_driver.c``) the post-parse replaces a machine alias with the versioned machine
+(``qemuCanonicalizeMachine`` in ``qemuDomainDefPostParse``, ``src/qemu/qemu_domain.c``)."""
+
+_CAPS_DIALECTS: dict[tuple[Dialect, Host], Dialect] = {}
+on_reset(_CAPS_DIALECTS.clear)
+
+
+def with_caps(d: Dialect, host: Host) -> Dialect:
+    """``d`` filling devices from ``host``'s QEMU capabilities (the running guest's), not its own."""
+    if host is d.host:
+        return d
+    got = _CAPS_DIALECTS.get((d, host))
+    if got is None:
+        got = copy.copy(d)
+        got.caps_host = host
+        _CAPS_DIALECTS[(d, host)] = got
+    return got
+
+
+def application_xml(state: State) -> bytes:
+    """The destination XML an application sends with ``virsh migrate --xml``, after the ``app_xml``
+    axis of the setting: the source's MIGRATABLE dumpxml (``migratable``: nova's
+    ``get_updated_guest_xml()`` starts from it, VDSM's ``migratable_domain_xml()`` returns it),
+    that XML with the device names removed and the rest (addresses) kept
+    (``migratable-edited``), or the XML the guest was defined with (``creation``)."""
+    kind = state.dialect.setting.app_xml
+    if kind == "creation":
+        if state.origin is None:
+            raise HopError("migrate-app-xml with the creation XML needs the XML the domain was defined with")
+        return state.origin
+    live = state.live
+    if kind == "migratable-edited":
+        ctrls = tuple(Controller(c.index, c.cls, None, "old", c.kept) for c in live.controllers)
+        live = DomainDef(live.doc, live.machine, ctrls, live.machine_type)
+    return format_def(state.dialect, live, migratable=True)
+
+
+def _unaddressed(state: State, app_xml: bytes) -> list[int]:
+    """The controllers of the application's XML that need a PCI address and have none. The
+    MIGRATABLE dumpxml of a running guest carries every address libvirt assigned (the model's
+    documents do not spell them out), so only the creation XML can lack one."""
+    if state.dialect.setting.app_xml != "creation":
+        return []
+    cat = state.dialect.catalog
+    return sorted(i for i, e in domain.controller_elements(app_xml).items()
+                  if cat.legacy_device(e.get("model", "")) is not None and e.find("address") is None)
+
+
+def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
+    """Live migration to ``d``'s release with destination XML from the application
+    (``virsh migrate --xml``; which XML: :func:`application_xml`).
+
+    The *source* parses it with the running guest's QEMU capabilities, checks its ABI against the
+    live definition and formats what it sends (``qemuMigrationBeginPhase``,
+    ``src/qemu/qemu_migration.c`` around lines 3026-3037 at v1.2.19; at v3.2.0 and v4.0.0 parsed
+    with ``priv->qemuCaps``, the flags of the QEMU that runs the guest). So a device the XML does
+    not name is filled in from the *source's* capabilities. The ABI check
+    (``virDomainDefCheckABIStability``, ``src/conf/domain_conf.c`` at v1.2.19) compares the
+    machine type, the controllers' type, index and class (``virDomainControllerDefCheckABIStability``)
+    and their addresses (``virDomainDeviceInfoCheckABIStability``: "Target device address type %s
+    does not match source %s"), not the device name nor the ``<target>`` values (measured with
+    9.0.0: ``save-image-define``, the same check, accepts another device or port,
+    data/calibration/qemu-facts.md §4). Up to 1.3.4 the parse assigns no address and adds no
+    controller, so XML without ``<address>`` is refused at the source; from 1.3.5 the parse
+    assigns them (:data:`ASSIGN_AT_PARSE`; the model takes the controllers it adds to be the
+    running ones) and from 1.3.4 it canonicalises a machine alias (:data:`CANONICAL_AT_PARSE`).
+    The destination then parses what was sent and starts the guest; QEMU loads the stream as for
+    any migration (:func:`migration_event`)."""
+    src_d = state.dialect
+    src, rel = str(src_d.host), str(d.host)
+    at = src_d.release.id
+    app_xml = application_xml(state)
+    caps_d = with_caps(src_d, state.started_host)
+
+    def refused(why: str, xml: bytes = app_xml, where: str = at) -> tuple[None, Step]:
+        return None, Step(Hop.MIGRATE_APP_XML, where, xml, None, None, Outcome.REJECTED, why)
+
+    parsed = parse(caps_d, app_xml, "incoming")
     if isinstance(parsed, Rejection):
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel} refuses the application's XML ({parsed.message}); the guest keeps running on {src}")
-    mine = {(c.index, c.cls) for c in state.live.controllers}
-    theirs = {(c.index, c.cls) for c in parsed.controllers}
-    if mine != theirs:
-        diff = sorted(theirs ^ mine)[0]
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel}: unsupported configuration: the application's XML does not match the source's "
-                          f"controllers (index {diff[0]}, {diff[1]}): libvirt's ABI stability check refuses it")
-    live = start_def(d, parsed)
-    if isinstance(live, Rejection):
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, None, Outcome.REJECTED,
-                          f"{rel} cannot start the incoming guest ({live.message}); it keeps running on {src}")
-    event, why = migration_event(state.hardware, live.hardware, src, rel)
+        return refused(f"the source {src} refuses the application's XML ({parsed.message}); the guest keeps running "
+                       "there")
+    assigns = src_d.release.key >= ASSIGN_AT_PARSE
+    machine = parsed.machine_type
+    if machine in MACHINE_FAMILIES and src_d.release.key >= CANONICAL_AT_PARSE:
+        machine = src_d.catalog.canonical_machine(machine, state.started_host)
+    live = state.live
+    if machine is not None and live.machine_type is not None and machine != live.machine_type:
+        return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
+                       f"configuration: Target domain machine type {machine} does not match source "
+                       f"{live.machine_type} (virDomainDefCheckABIStability); the guest keeps running there")
+    mine = {c.index: c for c in live.controllers}
+    theirs = {c.index: c for c in parsed.controllers}
+    missing = [i for i in mine if i not in theirs]
+    if missing and assigns:
+        theirs.update({i: mine[i] for i in missing})
+    if set(mine) != set(theirs) or any(mine[i].cls != theirs[i].cls for i in mine):
+        diff = sorted(set(mine) ^ set(theirs)) or [i for i in sorted(mine) if mine[i].cls != theirs[i].cls]
+        i = diff[0]
+        what = (f"Target domain controller count {len(theirs)} does not match source {len(mine)}"
+                if len(mine) != len(theirs) else
+                f"Target controller model {theirs[i].cls} does not match source {mine[i].cls} (index {i})")
+        return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
+                       f"configuration: {what} (virDomainDefCheckABIStability); the guest keeps running there")
+    bare = [] if assigns else _unaddressed(state, app_xml)
+    if bare:
+        return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
+                       "configuration: Target device address type none does not match source pci (controller "
+                       f"index {bare[0]}: the XML has no <address>, and {at} assigns none when it parses; "
+                       "virDomainDeviceInfoCheckABIStability); the guest keeps running there")
+    checked = DomainDef(parsed.doc, parsed.machine, tuple(theirs[i] for i in sorted(theirs)), machine)
+    sent = format_def(caps_d, checked, migratable=True)
+    incoming = parse(d, sent, "incoming")
+    if isinstance(incoming, Rejection):
+        return refused(f"{rel} refuses the XML the source sent ({incoming.message}); the guest keeps running on "
+                       f"{src}", sent, d.release.id)
+    started = start_def(d, incoming)
+    if isinstance(started, Rejection):
+        return refused(f"{rel} cannot start the incoming guest ({started.message}); it keeps running on {src}",
+                       sent, d.release.id)
+    event, why = migration_event(state.hardware, started.hardware, src, rel)
     if event is Outcome.ABORTED:
-        why = ("libvirt's ABI stability check passes (it compares classes and indexes, not device names or "
-               f"<target> values: measured), then {why}")
-        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, app_xml, None, live.hardware, event, why)
-    saved = format_def(d, parsed)
-    return State(d, saved, parsed, live), Step(
-        Hop.MIGRATE_APP_XML, d.release.id, app_xml, saved, live.hardware, event,
-        why or f"{rel} accepts the application's XML and runs the guest with {describe(live.hardware)}")
+        unnamed = [c.index for c in checked.controllers if c.device is None and src_d.catalog.legacy_device(c.cls)]
+        filled = (f"the source {src} sends the application's XML without a device name (index "
+                  f"{', '.join(map(str, unnamed))}: {at} fills none in when it parses), so {rel} fills in its own "
+                  "default" if unnamed else
+                  f"the source {src} fills the application's XML in from the running guest's QEMU capabilities "
+                  f"(those {state.started_host} started it with)")
+        why = (f"{filled}; the ABI check at the source passes (it compares classes, indexes and addresses, not device "
+               f"names or <target> values: measured), then {why}")
+        return None, Step(Hop.MIGRATE_APP_XML, d.release.id, sent, None, started.hardware, event, why)
+    incoming = started_incoming(d, incoming)
+    saved = format_def(d, incoming)
+    return State(d, saved, incoming, started, origin=state.origin), Step(
+        Hop.MIGRATE_APP_XML, d.release.id, sent, saved, started.hardware, event,
+        why or f"the source {src} checks the application's XML and sends it; {rel} runs the guest with "
+        f"{describe(started.hardware)}")
 
 
 def restore(state: State, d: Dialect) -> tuple[State | None, Step]:
@@ -413,6 +573,4 @@ def apply(hop: Hop, state: State, d: Dialect) -> tuple[State | None, Step]:
         raise HopError(f"{kind.hop.value} needs a {'save image' if kind.hop is Hop.RESTORE else 'snapshot'} "
                        "taken before it")
     nxt, step = kind.do(state, _holding(state, d, kind.hop.value) if kind.at_holder else d)
-    if nxt is not None and nxt.origin is None and state.origin is not None:
-        nxt = replace(nxt, origin=state.origin)
     return nxt, step

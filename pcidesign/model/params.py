@@ -184,12 +184,21 @@ def check_one(p: Param, value: object, cat: Catalog, timeline: str) -> None:
                 where = f"parameter {p.name}" + (f", {exc.where}" if exc.where else "")
                 raise UnknownNameError(exc.kind, exc.value, exc.valid, where) from None
         return
+    if p.what == "intent":  # an intent of the catalog, or one with the user's own <target> values
+        for v in values:
+            try:
+                cat.intent(v)
+            except UnknownNameError as exc:
+                where = f"parameter {p.name}" + (f", {exc.where}" if exc.where else "")
+                raise type(exc)(exc.kind, exc.value, exc.valid, where) from None
+        return
     if p.valid is not None:
         valid = tuple(p.valid(cat, timeline))
         where = f"parameter {p.name}" + (f" (timeline {timeline})" if p.what == "release" else "")
         for v in values:
             if v not in valid:
-                raise UnknownNameError(p.what or p.name, v, valid, where)
+                elsewhere = cat.timelines_with(v) if p.what == "release" else ()
+                raise UnknownNameError(p.what or p.name, v, valid, where, elsewhere)
 
 
 def check(catalog: Catalog | None = None, **params: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ The built-in schemes live in :mod:`pcidesign.schemes` and register themselves wh
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 import re
 from dataclasses import dataclass, field
 
@@ -83,6 +84,17 @@ class Scheme:
         if not self.fills:
             return {}
         return {"fill": FILL_POLICIES, "migratable": MIGRATABLE_POLICIES}
+
+    @property
+    def policy_defaults(self) -> dict[str, str]:
+        """The policy values that change nothing, dropped from a variant's id: ``migratable=keep``
+        (MIGRATABLE XML is then what :meth:`~pcidesign.model.dialect.Dialect.format` gives, the
+        scheme's own rule) and the fill policy the scheme's own rule amounts to, if any
+        (:attr:`~pcidesign.model.dialect.Dialect.own_fill`)."""
+        if not self.fills:
+            return {}
+        own = self.dialect_class.own_fill
+        return {"migratable": "keep", **({"fill": own} if own in FILL_POLICIES else {})}
 
     @property
     def name(self) -> str:
@@ -243,8 +255,10 @@ def get(scheme_id: "str | Scheme") -> Scheme:
 
 
 def variant(variant_id: str) -> Scheme:
-    """The variant ``SCHEME+POLICY=VALUE...``: the scheme with those policies (one object per id,
-    so that every cache keyed on it is shared)."""
+    """The variant ``SCHEME+POLICY=VALUE...``: the scheme with those policies. Its id is canonical
+    (see :func:`canonical_id`): policies in a fixed order (fill, then migratable), a policy's
+    default dropped, so every spelling of one variant is one object (every cache keyed on it is
+    shared), and a variant of only defaults is the scheme itself."""
     base_id, *parts = variant_id.split("+")
     base = get(base_id)
     key = f"{id(base)}:{variant_id}"
@@ -264,12 +278,37 @@ def variant(variant_id: str) -> Scheme:
             raise UnknownNameError("policy", name, [n for n in valid if n not in chosen], f"variant {variant_id!r} "
                                    "(given twice)")
         chosen[name] = value
+    defaults = base.policy_defaults
+    chosen = {n: v for n, v in chosen.items() if defaults.get(n) != v}
     canonical = base.id + "".join(f"+{n}={chosen[n]}" for n in valid if n in chosen)
-    made = _VARIANTS[key] = Scheme(
-        id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
-        dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
-        migratable=chosen.get("migratable"), base=base.id, short=base.short)
+    if canonical == base.id:
+        made = base
+    else:
+        made = _VARIANTS.get(f"{id(base)}:{canonical}") or Scheme(
+            id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
+            dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
+            migratable=chosen.get("migratable"), base=base.id, short=base.short)
+        _VARIANTS[f"{id(base)}:{canonical}"] = made
+    _VARIANTS[key] = made
     return made
+
+
+def canonical_id(variant_id: "str | Scheme") -> str:
+    """The one id of a scheme or variant however it is spelt: ``model-subelement+migratable=keep``
+    is ``model-subelement``; ``X+migratable=omit-legacy+fill=never`` is ``X+fill=never+migratable=omit-legacy``."""
+    return get(variant_id).id
+
+
+def unique(variant_ids: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``variant_ids`` as canonical ids, each once (first come first), and a note for each
+    variant given in more than one spelling (for the user to read)."""
+    out: dict[str, list[str]] = {}
+    for v in variant_ids:
+        out.setdefault(canonical_id(v), []).append(v)
+    notes = [f"{' and '.join(map(repr, dict.fromkeys(spellings)))} are one variant, {cid!r} (a policy's default "
+             "is dropped, policies in a fixed order): counted once"
+             for cid, spellings in out.items() if len(spellings) > 1]
+    return tuple(out), tuple(notes)
 
 
 def name_of(variant_id: "str | Scheme") -> str:
@@ -285,12 +324,14 @@ def label_of(variant_id: "str | Scheme") -> str:
 
 
 def variant_ids(extra: bool = True) -> tuple[str, ...]:
-    """Every registered scheme id and, with ``extra``, each of its single-policy variants."""
+    """Every registered scheme id and, with ``extra``, each of its single-policy variants (but
+    those of a policy's default, which are the scheme itself)."""
     out: list[str] = []
     for s in _REGISTRY.values():
         out.append(s.id)
         if extra:
-            out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values]
+            out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values
+                    if s.policy_defaults.get(n) != v]  # a default's variant is the scheme itself
     return tuple(out)
 
 

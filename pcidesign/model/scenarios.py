@@ -43,8 +43,8 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "migrate-app-xml",
-            "define and start at A (the application writes the XML as A's users do), then migrate live to B "
-            "with that XML as the destination XML (virsh migrate --xml, as nova and oVirt do)",
+            "define and start at A, then migrate live to B with destination XML from the application (virsh "
+            "migrate --xml, as nova and oVirt do): the source parses, fills and checks it (which XML: --app-xml)",
             ((Hop.DEFINE, "A"), (Hop.MIGRATE_APP_XML, "B")),
         ),
         Scenario(
@@ -73,7 +73,7 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 CORE: tuple[str, ...] = ("restart", "resave-roundtrip", "migrate", "migrate-roundtrip")
-"""The four scenarios of DESIGN.md (the report runs a matrix notebook for each; the others are in
+"""The four scenarios of docs/index.md#scenarios (the report runs a matrix notebook for each; the others are in
 its grids and findings)."""
 
 

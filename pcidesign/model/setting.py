@@ -58,6 +58,12 @@ SCOPES: tuple[str, ...] = ("all", "naming")
 """``all`` cells, or ``naming``: only cells whose intent both releases know (its class, and ``<target>``
 when it writes guest-visible values), where the naming scheme alone decides."""
 
+APP_XMLS: tuple[str, ...] = ("migratable", "migratable-edited", "creation")
+"""The destination XML an application sends with ``virsh migrate --xml``: ``migratable`` (the
+source's MIGRATABLE dumpxml: what nova's ``get_updated_guest_xml()`` and VDSM's
+``migratable_domain_xml()`` start from), ``migratable-edited`` (that XML with the addresses kept
+and the device names removed) or ``creation`` (the XML the guest was defined with)."""
+
 AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("timeline", "real", "the timeline of releases (see `pcidesign releases`)",
          open_form="a timeline of data/releases.csv", in_label=True),
@@ -73,6 +79,10 @@ AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("scope", SCOPES[0],
          "which cells count: all, or naming (only cells whose intent both releases know, where the naming "
          "scheme alone decides)", choices=SCOPES, in_label=False),
+    Axis("app_xml", APP_XMLS[0],
+         "the destination XML of migrate-app-xml (virsh migrate --xml): migratable (the source's MIGRATABLE "
+         "dumpxml, as nova and VDSM send), migratable-edited (that XML without device names, addresses kept) or "
+         "creation (the XML the guest was defined with)", choices=APP_XMLS, in_label=False),
 )}
 """Every axis of a verdict, by name, in the order labels and commands list them."""
 
@@ -91,6 +101,7 @@ class Setting:
     machine: str = AXES["machine"].default
     pairing: str = AXES["pairing"].default
     scope: str = AXES["scope"].default
+    app_xml: str = AXES["app_xml"].default
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -147,7 +158,7 @@ class Setting:
         out: list[str] = []
         for name, value in self.changed().items():
             if name not in skip:
-                out += [f"--{name}", value]
+                out += [option(name), value]
         return tuple(out)
 
     # -- the machine axis ---------------------------------------------------------------------------
@@ -174,6 +185,11 @@ class Setting:
         catalog.timeline(self.timeline)
         machine_version(self.machine, catalog.machines)
         return self
+
+
+def option(name: str) -> str:
+    """The command-line option of axis ``name`` (``app_xml`` -> ``--app-xml``)."""
+    return "--" + name.replace("_", "-")
 
 
 def machine_version(text: str, machines: Mapping[str, Any]) -> str:

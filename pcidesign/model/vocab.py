@@ -1,4 +1,4 @@
-"""The vocabulary of DESIGN.md as enums: outcomes (ordered by severity) and hops."""
+"""The vocabulary of docs/index.md#outcomes as enums: outcomes (ordered by severity) and hops."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Outcome(str, Enum):
 
     @property
     def meaning(self) -> str:
-        """The one-line meaning from DESIGN.md."""
+        """The one-line meaning from docs/index.md#outcomes."""
         return _MEANING[self]
 
     @property
@@ -51,7 +51,7 @@ class Outcome(str, Enum):
         return self.value
 
 
-# Severity order, worst first, as in DESIGN.md; BY_SEVERITY is the order plots use.
+# Severity order, worst first, as in docs/index.md#outcomes; BY_SEVERITY is the order plots use.
 BY_SEVERITY: tuple[Outcome, ...] = tuple(Outcome)
 _SEVERITY = {o: len(BY_SEVERITY) - 1 - i for i, o in enumerate(BY_SEVERITY)}
 _MEANING = {

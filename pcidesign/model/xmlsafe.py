@@ -27,8 +27,9 @@ from pcidesign.model.errors import XMLInputError
 MAX_BYTES = 10 * 1024 * 1024
 """Largest document accepted (a libvirt domain XML is a few kB)."""
 
-KINDS = ("unreadable", "empty", "too-large", "binary", "hostile", "malformed", "not-a-domain")
-"""The ``kind`` of every refusal, for counting them."""
+KINDS = ("unreadable", "empty", "too-large", "binary", "hostile", "malformed", "not-a-domain", "rejected")
+"""The ``kind`` of every refusal, for counting them (``rejected``: the release that reads a fleet's
+files refuses it, as an index beyond libvirt's range)."""
 
 NO_ENTITIES = (
     "entities are never resolved, no DTD is loaded and no network is reached; "

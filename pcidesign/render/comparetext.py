@@ -6,6 +6,7 @@ import json
 import math
 
 from pcidesign.analysis.compare import Comparison
+from pcidesign.render.table import Namer, fit, paragraph, variant_cell
 
 FORMATS = ("table", "markdown", "json")
 
@@ -40,25 +41,29 @@ def violation_lines(c: Comparison) -> list[str]:
             for v in c.verdicts for x in v.violations]
 
 
-def table(c: Comparison) -> str:
-    """The summary as an aligned table, then every violation with its witness and command."""
+def table(c: Comparison, width: int | None = None, name: Namer | None = None) -> str:
+    """The summary as an aligned table of at most ``width`` characters a line (None: no limit),
+    each variant by ``name`` over its id, then every violation with its witness and command."""
     head = HEADER[:-1] + [c.policy]
-    rows = [head] + _rows(c)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [f"support policy {c.policy}, timeline {c.timeline}: Pareto front over (rules broken: fewer, "
-             "benefit: more, expressiveness: more)", ""]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    rows = [[variant_cell(r[0], name)] + r[1:] for r in _rows(c)]
+    lines = [paragraph(f"support policy {c.policy}, timeline {c.timeline}: Pareto front over (rules broken: fewer, "
+                       "benefit: more, expressiveness: more)", width), ""]
+    lines.append(fit(head, rows, width))
     for v in c.verdicts:
         for x in v.violations:
             lines.append("")
-            lines.append(f"{v.variant} breaks {x.line}")
-            lines.append(f"  rule: {x.rule.says}")
+            lines.append(paragraph(f"{_label(v.variant, name)} breaks {x.line}", width, "", "  "))
+            lines.append(paragraph(f"rule: {x.rule.says}", width, "  ", "    "))
             w = x.answer.witness
             if w is not None:
-                lines.append(f"  witness: {w.text}: {x.answer.why}")
+                lines.append(paragraph(f"witness: {w.text}: {x.answer.why}", width, "  ", "    "))
                 if w.command:
-                    lines.append(f"  explain: {w.command}")
+                    lines.append(paragraph(f"explain: {w.command}", width, "  ", "    "))
     return "\n".join(lines) + "\n"
+
+
+def _label(variant: str, name: Namer | None) -> str:
+    return " ".join(variant_cell(variant, name).split("\n"))
 
 
 def markdown(c: Comparison) -> str:
@@ -76,12 +81,12 @@ def markdown(c: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(c: Comparison, fmt: str) -> str:
-    """``c`` as ``table``, ``markdown`` or ``json``."""
+def render(c: Comparison, fmt: str, width: int | None = None, name: Namer | None = None) -> str:
+    """``c`` as ``table`` (``width`` and ``name`` as :func:`table` takes them), ``markdown`` or ``json``."""
     if fmt == "json":
         return json.dumps(c.to_json(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return markdown(c)
     if fmt == "table":
-        return table(c)
+        return table(c, width, name)
     raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")

@@ -1,18 +1,30 @@
-"""Findings as text: an aligned table, the README's markdown, and JSON with every explanation."""
+"""Findings as text: an aligned table, the docs' markdown (the findings page and the README's
+headline), and JSON with every explanation."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from pcidesign.analysis.findings import Answer, CellWitness, Finding, PathWitness
+from pcidesign.render.table import Namer, fit, paragraph, variant_cell
 from pcidesign.render.text import explanation as _explain
 
 FORMATS = ("table", "markdown", "json")
-README_BEGIN = "<!-- findings:begin (generated: make readme-findings) -->"
+README_BEGIN = "<!-- findings:begin (generated: make docs-findings) -->"
 README_END = "<!-- findings:end -->"
-REGENERATE = "make readme-findings"
-"""The command that rewrites the README's findings section from the model."""
+"""The markers around the generated section of ``docs/findings.md``."""
+HEADLINE_BEGIN = "<!-- findings-headline:begin (generated: make docs-findings) -->"
+HEADLINE_END = "<!-- findings-headline:end -->"
+"""The markers around the README's findings headline."""
+REGENERATE = "make docs-findings"
+"""The command that rewrites the findings page and the README's headline from the model."""
+
+_FACTS = re.compile(r"\bfacts (§\d+(?:(?:, | and |-)§?\d+)*)")
+_SECTION = re.compile(r"§?(\d+)")
+_SOURCES = re.compile(r"\bsources: ([a-z0-9-]+)")
+_DOCS = re.compile(r"\bdocs/([a-z0-9_-]+\.md)(#[a-z0-9-]+)?")
 
 
 def explanation(a: Answer) -> str:
@@ -25,21 +37,22 @@ def explanation(a: Answer) -> str:
 
 
 def attribution(f: Finding) -> str:
-    """``Ján Tomko: "..." (quoted in issue 11)``, or for a summary ``Laine Stump, as summarised in ...: ...``."""
+    """``Ján Tomko: "..." (libvir-list June 2015; sources: thread-jan)``, or for a summary ``Laine Stump, as summarised in ...: ...``."""
     q = f.question
     if q.words == "quoted":
         return f'{q.who}: "{q.quote}" ({q.cite})'
     return f"{q.who}, as summarised in {q.cite}: {q.quote}"
 
 
-def render(found: Sequence[Finding], fmt: str) -> str:
-    """``found`` as ``table`` (plain text), ``markdown`` (the README section) or ``json``."""
+def render(found: Sequence[Finding], fmt: str, width: int | None = None, name: Namer | None = None) -> str:
+    """``found`` as ``table`` (plain text; ``width`` and ``name`` as :func:`table` takes them),
+    ``markdown`` (the README section) or ``json``."""
     if fmt == "json":
         return json.dumps(to_json(found), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return markdown(found)
     if fmt == "table":
-        return table(found)
+        return table(found, width, name)
     raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
 
 
@@ -68,7 +81,18 @@ def to_json(found: Sequence[Finding]) -> dict[str, object]:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+def link_citations(text: str) -> str:
+    """``text`` with each ``facts §N``, ``sources: KEY`` and ``docs/PAGE.md#anchor`` citation
+    linked to its page and anchor (the links are relative to ``docs/``, where the findings page is)."""
+    def facts(m: re.Match[str]) -> str:
+        parts = [f"[§{n}](facts.md#facts-{n})" for n in _SECTION.findall(m.group(1))]
+        return "facts " + ", ".join(parts)
+    text = _FACTS.sub(facts, text)
+    text = _DOCS.sub(lambda m: f"[{m.group(0)}]({m.group(1)}{m.group(2) or ''})", text)
+    return _SOURCES.sub(lambda m: f"sources: [{m.group(1)}](sources.md#{m.group(1)})", text)
 
 
 def markdown(found: Sequence[Finding]) -> str:
@@ -83,7 +107,7 @@ def markdown(found: Sequence[Finding]) -> str:
     ]
     for f in found:
         q = f.question
-        lines += [f"### {_md(q.question)}", "", f"> {_md(attribution(f))}", "",
+        lines += [f"### {_md(q.question)}", "", f"> {link_citations(_md(attribution(f)))}", "",
                   f"`{q.id}`: {_md(f.how)}.", ""]
         if f.skipped:
             lines += [f"*{_md(f.skipped)}*", ""]
@@ -91,43 +115,59 @@ def markdown(found: Sequence[Finding]) -> str:
         lines += [f"**{_md(f.summary)}**", "", "| variant | answer | witness | why |", "|---|---|---|---|"]
         for a in f.answers:
             witness = f"`{a.witness.text}`" if a.witness else ""
-            lines.append(f"| {a.variant} | {_md(a.line)} | {_md(witness)} | {_md(a.why)} |")
+            lines.append(f"| {a.variant} | {_md(a.line)} | {_md(witness)} | {link_citations(_md(a.why))} |")
         lines.append("")
     return "\n".join(lines)
 
 
-def table(found: Sequence[Finding]) -> str:
-    """Plain text for a terminal: per question, the summary and one line per variant."""
+def table(found: Sequence[Finding], width: int | None = None, name: Namer | None = None) -> str:
+    """Plain text for a terminal, at most ``width`` characters a line (None: no limit): per
+    question, the summary and a row per variant (by ``name`` over its id) with its answer and witness."""
     lines: list[str] = []
     for f in found:
         q = f.question
-        lines += [f"{q.id}: {q.question}", f"  {attribution(f)}", f"  how: {f.how}"]
+        lines += [paragraph(f"{q.id}: {q.question}", width, "", "  "), paragraph(attribution(f), width, "  ", "    "),
+                  paragraph(f"how: {f.how}", width, "  ", "    ")]
         if f.skipped:
-            lines += [f"  {f.skipped}", ""]
+            lines += [paragraph(f.skipped, width, "  ", "    "), ""]
             continue
-        lines.append(f"  => {f.summary}")
-        width = max(len(a.variant) for a in f.answers)
-        for a in f.answers:
-            witness = f"  [{a.witness.text}]" if a.witness else ""
-            lines.append(f"  {a.variant:<{width}}  {a.line}{witness}")
+        lines.append(paragraph(f"=> {f.summary}", width, "  ", "     "))
+        rows = [[variant_cell(a.variant, name), a.line + (f"\n[{a.witness.text}]" if a.witness else "")]
+                for a in f.answers]
+        body = fit(["variant", "answer [witness]"], rows, None if width is None else width - 2, overflow="wrap")
+        lines += ["  " + line if line else "" for line in body.split("\n")]
         lines.append("")
     return "\n".join(lines)
 
 
-def replace_section(readme: str, section: str) -> str:
-    """``readme`` with the text between :data:`README_BEGIN` and :data:`README_END` replaced by
-    ``section`` (ValueError when the markers are missing)."""
+def headline(found: Sequence[Finding]) -> str:
+    """The README's headline: one row per question with its timeline and the variants grouped by
+    outcome (each finding's computed summary); the findings page has the rest."""
+    lines = [
+        "| question | timeline | variants by outcome, worst first |",
+        "|---|---|---|",
+    ]
+    for f in found:
+        q = f.question
+        answer = f"*{_md(f.skipped)}*" if f.skipped else _md(f.summary)
+        lines.append(f"| `{q.id}`: {_md(q.question)} | {f.timeline} | {answer} |")
+    return "\n".join(lines)
+
+
+def replace_section(text: str, section: str, begin: str = README_BEGIN, end: str = README_END) -> str:
+    """``text`` with what lies between the markers ``begin`` and ``end`` (by default the findings
+    page's) replaced by ``section`` (ValueError when the markers are missing)."""
     try:
-        head, rest = readme.split(README_BEGIN, 1)
-        _old, tail = rest.split(README_END, 1)
+        head, rest = text.split(begin, 1)
+        _old, tail = rest.split(end, 1)
     except ValueError:
-        raise ValueError(f"the README has no section between {README_BEGIN!r} and {README_END!r}") from None
-    return f"{head}{README_BEGIN}\n{section.rstrip()}\n{README_END}{tail}"
+        raise ValueError(f"the text has no section between {begin!r} and {end!r}") from None
+    return f"{head}{begin}\n{section.rstrip()}\n{end}{tail}"
 
 
-def section_of(readme: str) -> str:
-    """The text between the README's findings markers (ValueError when they are missing)."""
+def section_of(text: str, begin: str = README_BEGIN, end: str = README_END) -> str:
+    """The text between the markers ``begin`` and ``end`` (ValueError when they are missing)."""
     try:
-        return readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip("\n")
+        return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")
     except IndexError:
-        raise ValueError(f"the README has no section between {README_BEGIN!r} and {README_END!r}") from None
+        raise ValueError(f"the text has no section between {begin!r} and {end!r}") from None

@@ -38,7 +38,7 @@ COLOURS: dict[Outcome, str] = {
     Outcome.OK: "#C6DBEF",  # pale blue: the calmest
     Outcome.NOT_EXPRESSIBLE: "#8C8C8C",  # grey: not a failure
 }
-"""One colour per outcome, keyed in the severity order of DESIGN.md. The failures darken with
+"""One colour per outcome, keyed in the severity order of docs/index.md#outcomes. The failures darken with
 severity (CIELAB L* from about 97 for info-lost to 9 for guest-changed), the harmless outcomes are
 blue, so the order survives any colour-vision deficiency; ``tests/unit/render/test_palette.py`` checks every
 pair apart under simulated protanopia, deuteranopia and tritanopia."""

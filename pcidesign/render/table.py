@@ -10,9 +10,10 @@ A cell may hold a newline: it starts a new line within the cell (a name over its
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -60,25 +61,33 @@ def _long_word(word: str, width: int) -> list[str]:
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` characters, broken at spaces and only inside a word
-    that is wider than the line; each newline kept; never an empty list."""
+    that is wider than the line (after ``-``, ``+``, ``/``, ``>`` or ``,`` where it can); each
+    newline kept; never an empty list."""
     width = max(1, width)
     out: list[str] = []
     for para in str(text).split("\n"):
         line = ""
         for word in para.split():
-            if len(word) > width:
-                if line:
+            if len(word) <= width:
+                pieces = [word]
+            else:  # a word wider than the line starts where the line has room
+                room = width - len(line) - 1 if line else width
+                head = ""
+                for piece in _BREAK.split(word):
+                    if len(head) + len(piece) > room:
+                        break
+                    head += piece
+                rest = word[len(head):]
+                pieces = ([head] if head else []) + _long_word(rest, width)
+            for k, piece in enumerate(pieces):
+                glue = "" if k else " "
+                if not line:
+                    line = piece
+                elif len(line) + len(glue) + len(piece) <= width:
+                    line += glue + piece
+                else:
                     out.append(line)
-                pieces = _long_word(word, width)
-                out += pieces[:-1]
-                line = pieces[-1] if pieces else ""
-            elif not line:
-                line = word
-            elif len(line) + 1 + len(word) <= width:
-                line += " " + word
-            else:
-                out.append(line)
-                line = word
+                    line = piece
         out.append(line)
     return out
 
@@ -119,6 +128,17 @@ def _widths(natural: list[int], floor: list[int], budget: int) -> list[int]:
         else:
             hi = mid - 1
     widths = [max(f, min(n, lo)) for n, f in zip(natural, floor)]
+    capped = [i for i in range(len(widths)) if natural[i] > widths[i]]
+    if len(capped) > 1:  # the columns that do not fit share their room by the square root of their length
+        room = sum(widths[i] for i in capped)
+        weight = sum(math.sqrt(natural[i]) for i in capped)
+        for i in capped:
+            widths[i] = max(floor[i], min(natural[i], int(room * math.sqrt(natural[i]) / weight)))
+        while sum(widths[i] for i in capped) > room:  # rounding up to a floor: take it from the widest
+            j = max((i for i in capped if widths[i] > floor[i]), key=lambda i: widths[i], default=None)
+            if j is None:
+                break
+            widths[j] -= 1
     spare = budget - sum(widths)
     for i in sorted(range(len(widths)), key=lambda i: natural[i] - widths[i], reverse=True):
         if spare <= 0:
@@ -130,11 +150,13 @@ def _widths(natural: list[int], floor: list[int], budget: int) -> list[int]:
 
 
 def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | None = None,
-        overflow: str = "auto", align: Sequence[str] | None = None) -> str:
+        overflow: str = "auto", align: Sequence[str] | None = None,
+        titles: Mapping[int, str] | None = None) -> str:
     """``rows`` under ``header`` as aligned text of at most ``width`` characters a line (None: as
     wide as the cells). ``overflow``: ``wrap`` cells onto more lines, ``truncate`` them with ``…``,
     or ``auto`` (wrap unless the table has more than :data:`LONG_TABLE` rows). ``align`` gives
-    ``l`` or ``r`` per column (default: numbers right, text left). A header wraps when it must."""
+    ``l`` or ``r`` per column (default: numbers right, text left). A header wraps when it must.
+    ``titles`` puts a line of its own (a group's name) before the row of each index."""
     if overflow not in ("auto", "wrap", "truncate"):
         raise ValueError(f"unknown overflow {overflow!r}; valid: auto, wrap, truncate")
     head = [str(h) for h in header]
@@ -162,7 +184,7 @@ def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | No
         # words (identifiers, numbers, ids) stay whole, and prose keeps some room, when they fit;
         # the first column (what a row is about) longest
         for most in (40, 32, 24, 16):
-            whole = [min(natural[i], max(heads[i], min(tokens[i], 40 if i == 0 else most),
+            whole = [min(natural[i], max(heads[i], min(tokens[i], 40 if i == 0 else 16 if prose[i] else most),
                                          min(tops[i], 20) if prose[i] and most >= 24 else 0)) for i in range(n)]
             if sum(whole) <= budget:
                 floor = whole
@@ -197,7 +219,9 @@ def fit(header: Sequence[str], rows: Sequence[Sequence[object]], width: int | No
     body_lines = [lines_of(r, False) for r in body]
     spaced = any(len(b) > 1 for b in body_lines)  # wrapped rows: a blank line between rows
     for k, b in enumerate(body_lines):
-        if spaced and k:
+        if titles and k in titles:
+            out += ([""] if k else []) + [paragraph(titles[k], width)]
+        elif spaced and k:
             out.append("")
         out += b
     return "\n".join(out)
@@ -215,7 +239,7 @@ def variant_cell(variant: str, name: Namer | None) -> str:
         return variant
     try:
         called = name(variant)
-    except Exception:  # a plug-in's id the namer does not know: the id says it
+    except (KeyError, ValueError):  # an id the namer does not know (UnknownNameError): the id says it
         return variant
     return variant if called == variant else f"{called}\n({variant})"
 
@@ -236,7 +260,7 @@ def frame(df: pd.DataFrame, width: int | None = None, overflow: str = "auto") ->
 def _column(series: pd.Series) -> list[str]:
     values = series.tolist()
     if pd.api.types.is_float_dtype(series.dtype):
-        finite = [v for v in values if v == v and abs(v) < 1e15]
+        finite = [v for v in values if not math.isnan(v) and abs(v) < 1e15]
         decimals = max((len(f"{v:.4f}".rstrip("0").split(".")[1]) for v in finite), default=0)
-        return ["nan" if v != v else f"{v:.{decimals}f}" for v in values]
+        return ["nan" if math.isnan(v) else f"{v:.{decimals}f}" for v in values]
     return ["" if v is None else str(v) for v in values]

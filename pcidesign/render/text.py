@@ -8,7 +8,8 @@ import math
 import pandas as pd
 
 from pcidesign.analysis.paths import Witness
-from pcidesign.model.engine import Result
+from pcidesign.model.engine import HOPS, Result
+from pcidesign.model.verdict import TERMINAL
 from pcidesign.model.vocab import Hop, Outcome
 from pcidesign.render import table
 
@@ -35,11 +36,26 @@ def explanation(history: Result | Witness, width: int | None = None) -> str:
         if step.xml_in is not None:
             lines += ["-- XML in:", step.xml_in.decode().rstrip()]
         if step.xml_out is not None:
-            kept = step.hop is not Hop.MIGRATE or step.event is None
-            lines += [f"-- {'saved config' if kept else 'XML out'} after the step:", step.xml_out.decode().rstrip()]
+            lines += [f"-- {xml_out_label(step.hop, step.event)}:", step.xml_out.decode().rstrip()]
         lines.append("")
     lines.append(table.paragraph(verdict, width, "", "  "))
     return "\n".join(lines)
+
+
+def xml_out_label(hop: Hop, event: Outcome | None) -> str:
+    """What a step's output XML is: the saved config only after a hop that writes the file (the
+    hop table's ``writes_config``, and a define); a save image's or snapshot's XML; otherwise the
+    definition the daemon holds in memory after the step (``virsh dumpxml --inactive``)."""
+    if hop is Hop.SAVE:
+        return "domain XML in the save image"
+    if hop is Hop.SNAPSHOT:
+        return "domain definition in the snapshot's metadata"
+    writes = hop is Hop.DEFINE or (hop in HOPS and HOPS[hop].writes_config)
+    if writes and event not in TERMINAL:
+        return "saved config (the file written) after the step"
+    if writes:
+        return "XML out"
+    return "definition after the step, in memory: no file written (virsh dumpxml --inactive)"
 
 
 def count(n: int) -> str:

@@ -176,7 +176,9 @@ class Explorer:
         self.scenario = w.Dropdown(options=list(_scenarios.scenario_ids()), value=scenario, description="scenario")
         self.timeline = w.Dropdown(options=list(cat.timelines), value=timeline, description="timeline")
         self.pairing = w.Dropdown(options=list(PAIRINGS), value=pairing, description="pairing")
-        self.intents = w.Dropdown(options=list(INTENT_GROUPS) + list(cat.intents), value=intents, description="intents")
+        own = [] if intents in INTENT_GROUPS or intents in cat.intents else [cat.intent(intents).id]  # a user's values
+        self.intents = w.Dropdown(options=list(INTENT_GROUPS) + list(cat.intents) + own, value=intents,
+                                  description="intents")
         self.cell = w.Dropdown(options=[], description="failing cell", layout=w.Layout(width="46em"))
         self.image = w.Image(format="png")
         self.picker = w.GridBox()

@@ -41,7 +41,7 @@ class Grid:
     setting: Setting = DEFAULT_SETTING
     """The axes every notebook of the grid runs under (its timeline is :attr:`timeline`)."""
     matrices: tuple[str, ...] = _scenarios.CORE
-    """The scenarios with a matrix notebook each and in notebook 03's figures: the four of DESIGN.md
+    """The scenarios with a matrix notebook each and in notebook 03's figures: the four of docs/index.md#scenarios
     unless chosen with --scenario (the front page's grids show every scenario of ``scenarios``)."""
 
 

@@ -48,7 +48,8 @@ from typing import Any
 
 from pcidesign.model.catalog import load
 from pcidesign.model.setting import Setting
-from pcidesign.report import frontpage, kernels
+from pcidesign.render.plots import SHORT
+from pcidesign.report import frontpage, kernels, provenance
 from pcidesign.report import plan as _plan
 from pcidesign.report.checks import check_jobs, declared_parameters
 from pcidesign.report.kernels import KERNEL
@@ -110,6 +111,8 @@ class Summary:
     failed: int
     kernel_seconds: float
     runs: list[Record]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    """The tool version, git commit, data checksums and setting of the run (``report.provenance``)."""
 
     @property
     def exit_code(self) -> int:
@@ -374,6 +377,9 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
             seconds=round(time.perf_counter() - started, 3), jobs=len(records), workers=workers,
             failed=sum(r.status != "ok" for r in records),
             kernel_seconds=round(sum(r.kernel_seconds for r in records), 3), runs=records,
+            provenance=provenance.record({
+                "timelines": list(dict.fromkeys(j.timeline for j in todo)), "variants": list(scheme_ids(schemes)),
+                "scenarios": list(scenario_ids(scenarios)), **Setting.of(setting).as_dict()}),
         )
         name = _write_and_publish(tmp, out, now, summary, specs, assets)
     except BaseException:
@@ -436,6 +442,7 @@ def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, sp
     def fill(name: str) -> None:
         summary.run = summary.folder = name
         (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
+        (tmp / "results.json").write_text(results_json(assets), encoding="utf-8")
         assets.write(tmp)
         for page, text in frontpage.pages(summary, specs, assets).items():
             (tmp / page).write_text(text, encoding="utf-8")
@@ -447,6 +454,22 @@ def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, sp
         reason = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise ReportWriteError(f"cannot write the report under {out}: {reason}; earlier runs are untouched "
                                "and nothing of this one was kept") from None
+
+
+def results_json(assets: Any) -> str:
+    """The run's results a machine compares (``pcidesign diff``): per timeline, each variant's place
+    against the support policy (on the Pareto front or not), and each grid's cells as outcome values
+    (rows: the release that wrote, columns: the release that read; null where no cell)."""
+    short = {code: o.value for o, code in SHORT.items()}
+    fronts = {p.timeline: {r["variant"]: {"front": bool(r["front"]), "violated": r["violated"],
+                                          "benefit": r["benefit"], "expressiveness": r["expressiveness"]}
+                           for r in p.rows} for p in getattr(assets, "paretos", [])}
+    grids: dict[str, Any] = {}
+    for g in getattr(assets, "grids", []):
+        panels = {f"{scheme}|{scenario}": [[None if c is None else short.get(c.code, c.code) for c in row]
+                                           for row in rows] for (scheme, scenario), rows in g.panels.items()}
+        grids[f"{g.timeline}|{g.facet}"] = {"releases": list(g.releases), "panels": panels}
+    return json.dumps({"fronts": fronts, "grids": grids}, indent=1)
 
 
 def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: float | None,

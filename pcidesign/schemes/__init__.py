@@ -1,7 +1,7 @@
 """The built-in schemes, one module per proposal of the June 2015 thread.
 
 Each module defines a :class:`~pcidesign.model.dialect.Dialect` subclass and ``SCHEME``.
-Importing this package registers them (in the order of DESIGN.md's table); the registry itself
+Importing this package registers them (in the order of the table of docs/index.md#schemes); the registry itself
 lives in :mod:`pcidesign.model.registry`.
 """
 

@@ -13,6 +13,8 @@ class ImplAttribute(Dialect):
     """``<controller model='dmi-to-pci-bridge' device='i82801b11-bridge'/>``."""
 
 
+    own_fill = "current"  # it fills on every parse: +fill=current is the scheme itself
+
     def fill_on(self, purpose: Purpose) -> bool:
         return True
 

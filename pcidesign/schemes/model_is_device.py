@@ -1,5 +1,5 @@
 """``model-is-device``, as Ján Tomko proposed it: "#2 without the subType, AKA #1 without the
-controller type in new model names" (FACTS.md §8).
+controller type in new model names" (facts §8).
 
 The controllers that exist before the scheme (classes libvirt knew before 1.2.19) keep their
 class value, and it keeps meaning the class's original device. Every controller after that has

@@ -1,4 +1,4 @@
-"""``model-subelement``: what shipped in libvirt 1.2.19, release by release (FACTS.md §3-5).
+"""``model-subelement``: what shipped in libvirt 1.2.19, release by release (facts §3-5).
 
 ``model`` stays the class; a child ``<model name='DEVICE'/>`` names the device. libvirt fills
 the name in from the host's QEMU and saves it: from 1.2.19 when addresses are assigned (at
@@ -29,6 +29,18 @@ class ModelSubelement(Dialect):
 
     def fill_on(self, purpose: Purpose) -> bool:
         return purpose == "define" or self.release.key >= FILL_ON_EVERY_PARSE
+
+    def fill_at_start(self) -> bool:
+        """1.2.19 to 1.3.4 also fill the name in when the guest starts: ``qemuProcessStart``
+        assigns PCI addresses "to cope with the question of upgrades" (``qemuDomainAssignAddresses``,
+        ``src/qemu/qemu_process.c`` at v1.2.19 and v1.3.4), which sets a missing ``modelName``
+        (``qemuDomainAssignPCIAddresses``, ``src/qemu/qemu_command.c`` at v1.2.19;
+        ``qemuDomainPCIControllerSetDefaultModelName``, ``src/qemu/qemu_domain_address.c`` at
+        v1.3.4). It changes the definition the guest runs with; an incoming migration's domain has
+        no other, so the destination keeps the name (``virDomainObjGetPersistentDef`` in
+        ``qemuMigrationFinish``, ``src/qemu/qemu_migration.c`` at v1.2.19). From 1.3.5 every
+        parse fills the name, so start has nothing left to fill."""
+        return self.fill_policy in (None, "current") and self.release.key < FILL_ON_EVERY_PARSE
 
     @classmethod
     def pins(cls, elem: etree._Element) -> bool:

@@ -120,7 +120,7 @@ def test_cli_refuses_an_unknown_policy_and_fails_on_violation(capsys: pytest.Cap
     argv = ["compare", "--timeline", "whatif", "--variant", "model-subelement", "--fail-on-violation"]
     assert main(argv) == 1
     out = capsys.readouterr().out
-    assert "model-subelement breaks upgrade: guest-changed" in out
+    assert "what shipped (model-subelement) breaks upgrade: guest-changed" in out
     assert "explain: pcidesign explain --scheme model-subelement" in out
     assert main(["compare", "--timeline", "whatif", "--variant", "status-quo", "--fail-on-violation"]) == 0
 

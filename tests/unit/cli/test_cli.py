@@ -60,7 +60,7 @@ def test_explain_prints_each_hop_and_the_verdict(capsys: pytest.CaptureFixture[s
                        "--intent", "dmi-to-pci-bridge", "--from", "1.2.18", "--to", "1.2.19")
     assert code == 0
     assert out.count("== step") == 4 and "subType=\"dmi-to-pci-bridge\"" in out
-    assert out.strip().splitlines()[-1].startswith("verdict: domain-lost")
+    assert out.strip().split("\n\n")[-1].startswith("verdict: domain-lost")  # the last paragraph (wrapped)
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -69,7 +68,7 @@ def test_a_closed_pipe_ends_quietly(argv: tuple[str, ...]) -> None:
 def test_head_reads_one_line_and_the_rest_ends_quietly() -> None:
     """The shell's own ``| head -1``: the first line arrives, nothing on standard error."""
     got = subprocess.run(f"{sys.executable} -m pcidesign.cli matrix --scheme model-subelement --scenario restart "
-                         "--timeline whatif | head -1; exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                         "--timeline whatif --format csv | head -1; exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
                          capture_output=True, text=True, env=env(), timeout=300)
     assert got.returncode in (0, 141), got.stderr
-    assert got.stdout.count("\n") == 1 and got.stdout.strip() and got.stderr == ""  # one line, no traceback
+    assert got.stdout.startswith("scheme,scenario,") and got.stdout.count("\n") == 1 and got.stderr == ""

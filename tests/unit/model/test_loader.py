@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
+
 MODULE = '''
 from pcidesign import Scheme
 from pcidesign.schemes.model_subelement import ModelSubelement
-from conftest import ROOT
 SCHEME = Scheme(id="{id}", title="t", thread="t", naming="n", pros=("p",), cons=("c",), dialect_class=ModelSubelement)
 '''
 

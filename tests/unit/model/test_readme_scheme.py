@@ -1,4 +1,4 @@
-"""The README's "Adding a scheme" section, run exactly as written: the ninth scheme reaches the
+"""The docs' "Adding a scheme" page (docs/extending.md), run exactly as written: the ninth scheme reaches the
 CLI, the matrices, the path search, the fleet scan and every notebook of a small report."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ SCHEME_ID = "device-element"
 
 
 def section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index("### Adding a scheme")
+    text = (ROOT / "docs" / "extending.md").read_text(encoding="utf-8")
+    start = text.index("# Adding a scheme")
     return text[start:text.index("\n## ", start)]
 
 

@@ -27,7 +27,7 @@ INTENTS = (
 )
 RELEASES = {"real": ("1.2.18", "1.2.19", "1.3.4", "3.2.0", "4.0.0", "4.3.0", "9.0.0"),
             "whatif": ("1.2.18", "1.2.19", "1.3.4", "3.2.0", "4.0.0", "4.3.0", "9.0.0", "H1", "H2")}
-PINNED = "bfe89a2a89f2b4a18f03f121555e61e34fbacb1b919bbc2c58707530e14b4616"
+PINNED = "61f8e102d54a83390bc1c0213ffba82215e6efd1df8024a41edb781fd622d362"
 
 
 def digest(schemes: list[str]) -> str:
