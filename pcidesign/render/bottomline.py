@@ -10,15 +10,12 @@ from dataclasses import dataclass
 
 from pcidesign.analysis.compare import Comparison
 from pcidesign.analysis.findings import Answer, Finding
-from pcidesign.model import registry
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 
 def _name(variant: str) -> str:
-    try:
-        return registry.name_of(variant)
-    except Exception:  # noqa: BLE001 - a plugin's variant removed since: its id is its name
-        return variant
+    """A variant's id as its name (callers pass the registry's ``name_of``: render knows no registry)."""
+    return variant
 
 
 def _list(items: Sequence[str]) -> str:

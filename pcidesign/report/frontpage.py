@@ -359,14 +359,14 @@ def bottom_line(results: Mapping[str, Results], found: Sequence[_findings.Findin
 
     cat = catalog or load()
     comparisons = {t: r.comparison for t, r in results.items()}
-    bottom = [(t, bottomline.timeline_line(c).text) for t, c in comparisons.items()]
-    across = bottomline.across(comparisons, {t: [r.id for r in cat.timeline(t)] for t in comparisons})
+    bottom = [(t, bottomline.timeline_line(c, _name).text) for t, c in comparisons.items()]
+    across = bottomline.across(comparisons, {t: [r.id for r in cat.timeline(t)] for t in comparisons}, _name)
     front = {str(r["variant"]) for c in comparisons.values() for r in c.summary.to_dict("records") if r["pareto"]}
     picks = [PickView(p.finding.question.question, p.answer.variant, p.answer.outcome.value,
                       plots.SHORT[p.answer.outcome], p.answer.witness.text if p.answer.witness else "",
                       f"findings/{p.finding.question.id}/{_page(p.answer.variant)}",
                       p.answer.witness.command if p.answer.witness else None, p.reason)
-             for p in bottomline.important(found, front)]
+             for p in bottomline.important(found, front, name=_name)]
     return bottom, across, picks
 
 
