@@ -45,16 +45,23 @@ def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
 
 
-def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
+def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = (), shows_cells: bool = False) -> None:
     """One option per axis of the setting (:data:`pcidesign.model.setting.AXES`) but ``skip``:
-    ``--timeline``, ``--machine``, ``--pairing``, ``--scope`` ..., with the axis's help and default."""
+    ``--timeline``, ``--machine``, ``--pairing``, ``--scope`` ..., with the axis's help and default.
+    A command that ``shows_cells`` to a reader defaults to scope
+    :data:`~pcidesign.model.setting.SHOWN_SCOPE` (the naming signal apart)."""
+    from pcidesign.model.setting import SHOWN_SCOPE
+
     for axis in AXES.values():
         if axis.name in skip:
             continue
         default = axis.default if axis.name == "timeline" else None  # None: "not given", the setting's default
+        shown = axis.default
+        if shows_cells and axis.name == "scope":
+            default = shown = SHOWN_SCOPE
         p.add_argument("--" + axis.name.replace("_", "-"), dest=axis.name, default=default,
                        metavar=axis.name.upper()[0],
-                       help=f"{axis.help} (default: {axis.default})")
+                       help=f"{axis.help} (default: {shown})")
 
 
 def _setting(args: argparse.Namespace) -> Setting:
@@ -140,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
     _format_arg(p)
-    _axes_args(p)
+    _axes_args(p, shows_cells=True)
     p.set_defaults(func=cmd_matrix)
 
     p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell, or for one path")
@@ -215,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the three notions side by side (pairwise, adjacent, closure): each reachable outcome's "
                         "shortest path")
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
-    _axes_args(p)
+    _axes_args(p, shows_cells=True)
     p.set_defaults(func=cmd_paths)
 
     p = sub.add_parser("findings", help="the thread's questions, each answered by the model per variant")
@@ -342,9 +349,10 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
     params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
-    frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args),
-                            setting=_setting(args))
+    st = _setting(args)
+    frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args), setting=st)
     frame["outcome"] = frame["outcome"].astype(str)
+    _scope_note(args, st, args.intents)
     if args.format == "table":
         same = [c for c in ("scheme", "scenario", "timeline") if c in frame and frame[c].nunique() == 1]
         if same and not frame.empty:  # said once above the table, the scheme by its name
@@ -355,6 +363,20 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         return 0
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
     return 0
+
+
+def _scope_note(args: argparse.Namespace, st: Setting, intents: Sequence[str] | None) -> None:
+    """Under scope ``naming``, say how many cells were left out and why: above a table on standard
+    output, on standard error for CSV or JSON (which stay data)."""
+    if st.scope != "naming":
+        return
+    from pcidesign.analysis.scope import left_out
+
+    cat = _catalog(args)
+    its = [cat.intent(i) for i in intents] if intents else list(cat.intents.values())
+    note = left_out(cat, its, cat.timeline(st.timeline)).text()
+    if note:
+        print(table.paragraph(note, _width(args)), file=sys.stdout if args.format == "table" else sys.stderr)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -509,6 +531,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
         found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
                                   catalog=_catalog(args), setting=_setting(args), progress=bar)
     width = _width(args)
+    _scope_note(args, _setting(args), args.intents)
     if many:
         frame = paths.worst_table(found)
         if args.format == "table":
