@@ -366,9 +366,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 
 def _scope_note(args: argparse.Namespace, st: Setting, intents: Sequence[str] | None) -> None:
-    """Under scope ``naming``, say how many cells were left out and why: above a table on standard
-    output, on standard error for CSV or JSON (which stay data)."""
-    if st.scope != "naming":
+    """Under scope ``naming``, say how many cells were left out and why, above a table (CSV and
+    JSON stay data; their setting is the command line's)."""
+    if st.scope != "naming" or args.format != "table":
         return
     from pcidesign.analysis.scope import left_out
 
@@ -376,7 +376,7 @@ def _scope_note(args: argparse.Namespace, st: Setting, intents: Sequence[str] | 
     its = [cat.intent(i) for i in intents] if intents else list(cat.intents.values())
     note = left_out(cat, its, cat.timeline(st.timeline)).text()
     if note:
-        print(table.paragraph(note, _width(args)), file=sys.stdout if args.format == "table" else sys.stderr)
+        print(table.paragraph(note, _width(args)))
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

@@ -497,12 +497,13 @@ def explore_scoped(
 
 def _merge(parts: Sequence[Exploration], intents: tuple[str, ...]) -> Exploration:
     """Searches of one scheme over disjoint intents as one: per outcome the shortest witness (the
-    first search's on a tie), the path and state counts added."""
+    first intent's on a tie), the path and state counts added."""
+    order = {iid: n for n, iid in enumerate(intents)}
     witnesses: dict[Outcome, Witness] = {}
     for o in BY_SEVERITY:
         found = [e.witnesses[o] for e in parts if o in e.witnesses]
-        if found:
-            witnesses[o] = min(found, key=lambda w: w.hops)
+        if found:  # the shortest; on a tie the first intent, as one search over every intent picks
+            witnesses[o] = min(found, key=lambda w: (w.hops, order.get(w.intent, len(order))))
     longest = max(len(e.paths_by_length) for e in parts)
     by_length = tuple(sum(e.paths_by_length[j] if j < len(e.paths_by_length) else 0 for e in parts)
                       for j in range(longest))

@@ -217,19 +217,19 @@ def _page(variant: str) -> str:
 
 def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None,
                    setting: Setting | None = None,
-                   keep: list[_findings.Finding] | None = None) -> tuple[list[FindingView], list[str]]:
+                   collect: list[_findings.Finding] | None = None) -> tuple[list[FindingView], list[str]]:
     """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
     and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
     (columns) for the index. ``schemes`` limits the answers to those variants (all by default);
-    ``keep``, when given, receives the findings themselves."""
+    ``collect``, when given, receives the findings themselves."""
     found = _findings.findings(setting=setting)
     if schemes is not None:
         keep = set(schemes)
         found = [_findings.Finding(f.question, f.setting,
                                    tuple(a for a in f.answers if a.variant in keep), f.skipped, f.releases)
                  for f in found]
-    if keep is not None:
-        keep.extend(found)
+    if collect is not None:
+        collect.extend(found)
     env = _env()
     files["findings.json"] = json.dumps(findingstext.to_json(found), indent=2, ensure_ascii=False).encode()
     views: list[FindingView] = []
