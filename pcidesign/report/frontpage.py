@@ -1,14 +1,19 @@
-"""The report's front page, findings first: rendered from Jinja2 templates (``templates/``).
+"""The report's front page, findings first, and the run's other own pages: rendered from Jinja2
+templates (``templates/``).
 
-``index.html`` shows, top to bottom: the findings table (one row per question of
-``data/questions.csv``, one column per variant, each cell the variant's worst outcome linking to
-its witness explained step by step), the Pareto plot when the comparison provides one, the grids
-of worst outcomes split into default-device and named-device intents (one pair per timeline, as
-HTML tables whose cells carry their outcome code), and last the run log of every notebook. :func:`build_assets` makes everything the page links to
-besides the notebooks (a page per question and per answer, ``findings.json``) in memory, and
-the grids; :class:`AssetBuilder` runs it in a thread while the notebooks run, and the report
-writes the files (:meth:`Assets.write`) only once the batch is done, so an interrupted run
-leaves nothing half-written behind.
+``index.html`` shows, top to bottom: links to the one-page summary and to notebook 01 (the XML
+each scheme writes); the findings table (one row per question of ``data/questions.csv``, one
+column per variant by its name in the thread, each cell the variant's worst outcome linking to its
+witness explained step by step, each step's XML as a diff against the one before); the Pareto
+plots; an overview of the grids (per timeline and intent facet, one cell per scheme and scenario:
+the worst outcome and how many pairs of releases reach it); and last the run log. Every pair of
+releases is on one page per timeline, ``grids-TIMELINE.html`` (tables that fit 1920 px, coloured
+by CSS classes: the front page stays light). ``summary.html`` is the one-page summary for a
+meeting (:func:`pages`). :func:`build_assets` makes everything the pages link to besides the
+notebooks (a page per question and per answer, ``findings.json``) in memory, and the grids;
+:class:`AssetBuilder` runs it in a thread while the notebooks run, and the report writes the
+files (:meth:`Assets.write`) only once the batch is done, so an interrupted run leaves nothing
+half-written behind.
 """
 
 from __future__ import annotations
