@@ -73,8 +73,8 @@ def timeline_line(c: Comparison, name: Callable[[str], str] = _name) -> BottomLi
         out.append(f"On the Pareto front: {_list(parts)}.")
         zero = [r for r in rows if not r["pareto"] and r["benefit"] == 0]
         if zero:
-            out.append(_sentence(f"{_list([name(r['variant']) for r in zero])} give no new controller the "
-                                 "preferred device (benefit 0)."))
+            out.append(_sentence(f"{_list([name(r['variant']) for r in zero])} give{'s' if len(zero) == 1 else ''} "
+                                 "no new controller the preferred device (benefit 0)."))
     return BottomLine(c.timeline, tuple(out))
 
 
