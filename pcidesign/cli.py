@@ -46,16 +46,23 @@ def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
 
 
-def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = ()) -> None:
+def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = (), shows_cells: bool = False) -> None:
     """One option per axis of the setting (:data:`pcidesign.model.setting.AXES`) but ``skip``:
-    ``--timeline``, ``--machine``, ``--pairing``, ``--scope`` ..., with the axis's help and default."""
+    ``--timeline``, ``--machine``, ``--pairing``, ``--scope`` ..., with the axis's help and default.
+    A command that ``shows_cells`` to a reader defaults to scope
+    :data:`~pcidesign.model.setting.SHOWN_SCOPE` (the naming signal apart)."""
+    from pcidesign.model.setting import SHOWN_SCOPE
+
     for axis in AXES.values():
         if axis.name in skip:
             continue
         default = axis.default if axis.name == "timeline" else None  # None: "not given", the setting's default
+        shown = axis.default
+        if shows_cells and axis.name == "scope":
+            default = shown = SHOWN_SCOPE
         p.add_argument("--" + axis.name.replace("_", "-"), dest=axis.name, default=default,
                        metavar=axis.name.upper()[0],
-                       help=f"{axis.help} (default: {axis.default})")
+                       help=f"{axis.help} (default: {shown})")
 
 
 def _jobs_arg(p: argparse.ArgumentParser) -> None:
@@ -158,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
     _format_arg(p)
-    _axes_args(p)
+    _axes_args(p, shows_cells=True)
     _jobs_arg(p)
     p.set_defaults(func=cmd_matrix)
 
@@ -235,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the three notions side by side (pairwise, adjacent, closure): each reachable outcome's "
                         "shortest path")
     p.add_argument("--fail-on", metavar="OUTCOME", help="exit 1 if this outcome or a worse one is reachable")
-    _axes_args(p)
+    _axes_args(p, shows_cells=True)
     p.set_defaults(func=cmd_paths)
 
     p = sub.add_parser("findings", help="the thread's questions, each answered by the model per variant")
@@ -284,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every notebook (slower; default: each worker reuses one, reset)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    p.add_argument("--keep", type=_positive, default=None, metavar="N",
+                   help="after the run, remove all but the N newest finished runs under --out (the run "
+                        "'latest' points to is always kept; default: keep every run)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("diff", help="what moved between two report runs (or two findings.json files), and why")
@@ -366,9 +376,11 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
     params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
-    frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args),
-                            setting=_setting(args), jobs=args.jobs)
+    st = _setting(args)
+    frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args), setting=st,
+                            jobs=args.jobs)
     frame["outcome"] = frame["outcome"].astype(str)
+    _scope_note(args, st, args.intents)
     if args.format == "table":
         same = [c for c in ("scheme", "scenario", "timeline") if c in frame and frame[c].nunique() == 1]
         if same and not frame.empty:  # said once above the table, the scheme by its name
@@ -379,6 +391,20 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         return 0
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
     return 0
+
+
+def _scope_note(args: argparse.Namespace, st: Setting, intents: Sequence[str] | None) -> None:
+    """Under scope ``naming``, say how many cells were left out and why, above a table (CSV and
+    JSON stay data; their setting is the command line's)."""
+    if st.scope != "naming" or args.format != "table":
+        return
+    from pcidesign.analysis.scope import left_out
+
+    cat = _catalog(args)
+    its = [cat.intent(i) for i in intents] if intents else list(cat.intents.values())
+    note = left_out(cat, its, cat.timeline(st.timeline)).text()
+    if note:
+        print(table.paragraph(note, _width(args)))
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -533,6 +559,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
         found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
                                   catalog=_catalog(args), setting=_setting(args), progress=bar)
     width = _width(args)
+    _scope_note(args, _setting(args), args.intents)
     if many:
         frame = paths.worst_table(found)
         if args.format == "table":
@@ -601,6 +628,17 @@ def _folder(text: str) -> Path:
     return Path(text)
 
 
+def _positive(text: str) -> int:
+    """A count of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pcidesign.report import runner as report
 
@@ -624,6 +662,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     for rec in summary.runs:
         if rec.status != "ok":
             print(f"FAILED {rec.id}: {rec.error}", file=sys.stderr)
+    if args.keep is not None:
+        removed = report.prune(args.out, args.keep)
+        if removed:
+            print(f"removed {len(removed)} older run{'s' if len(removed) != 1 else ''} (--keep {args.keep}): "
+                  f"{', '.join(removed)}")
     return summary.exit_code
 
 

@@ -54,6 +54,7 @@ from pcidesign.model.errors import HopError, PcidesignError, UnknownNameError
 from pcidesign.model.hops import HOPS
 from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
+from pcidesign.analysis.scope import LeftOut, left_out, scope_releases
 
 HOP_ORDER: tuple[Hop, ...] = tuple(k.hop for k in HOPS.values() if k.searchable)
 """Every hop a path may use, in the order that breaks ties (the hop table's order)."""
@@ -368,18 +369,21 @@ def explore(
     notion: str = "closure",
     catalog: Catalog | None = None,
     setting: Setting | None = None,
+    releases: Sequence[str] | None = None,
 ) -> Exploration:
     """Every path of up to ``max_hops`` hops after a define, and the shortest path to each outcome.
 
     ``notion`` is ``closure`` (any release at each hop), ``adjacent`` (each hop moves at most
     one release along the timeline) or ``pairwise`` (exactly the paths of one hop; ``max_hops``
-    is ignored). ``start`` limits the define to that release; ``intents`` to those intents.
+    is ignored). ``start`` limits the define to that release; ``intents`` to those intents;
+    ``releases`` the paths to those releases of the timeline (all by default). The setting's
+    scope is not applied here: :func:`explore_scoped` does.
     """
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline).check(cat)
     timeline = st.timeline
     sch = _schemes.get(scheme)
-    releases = cat.timeline(timeline)
+    releases = cat.timeline(timeline) if releases is None else _subset(cat, timeline, releases)
     hopset = parse_hops(hops)
     if notion not in NOTIONS:
         raise UnknownNameError("notion", notion, NOTIONS)
@@ -448,6 +452,67 @@ def explore(
         witnesses=witnesses, paths_by_length=tuple(by_length), states=len(g.nodes),
         daemon_states=len(g.daemons), transitions=len(g.daemon_edges),
     )
+
+
+def _subset(cat: Catalog, timeline: str, ids: Sequence[str]) -> tuple[Release, ...]:
+    wanted = {cat.release(str(r), timeline).id for r in ids}
+    return tuple(r for r in cat.timeline(timeline) if r.id in wanted)
+
+
+def explore_scoped(
+    scheme: str | _schemes.Scheme,
+    timeline: str | None = None,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    hops: str | Iterable[str | Hop] = DEFAULT_HOPS,
+    intents: Iterable[str] | None = None,
+    start: str | None = None,
+    notion: str = "closure",
+    catalog: Catalog | None = None,
+    setting: Setting | None = None,
+) -> tuple[Exploration, LeftOut]:
+    """:func:`explore` under the setting's scope, and what the scope left out. Scope ``all``: one
+    search. Scope ``naming``: each intent's paths visit only the releases where it is in scope
+    (:func:`scope_releases`); intents with the same releases are searched together and the
+    searches merged (for each outcome the shortest witness; the counts added)."""
+    cat = catalog or load()
+    st = Setting.of(setting, timeline=timeline).check(cat)
+    if st.scope != "naming":
+        return explore(scheme, st.timeline, max_hops, hops, intents, start, notion, cat, st), LeftOut()
+    all_releases = cat.timeline(st.timeline)
+    its = _intents(cat, intents)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for it in its:
+        rels = tuple(r.id for r in scope_releases(cat, it, all_releases))
+        if start is not None and cat.release(str(start), st.timeline).id not in rels:
+            continue
+        if rels:
+            groups.setdefault(rels, []).append(it.id)
+    parts = [explore(scheme, st.timeline, max_hops, hops, ids, start, notion, cat, st, rels)
+             for rels, ids in groups.items()]
+    gone = left_out(cat, its, all_releases)
+    if not parts:
+        return explore(scheme, st.timeline, max_hops, hops, [], start, notion, cat, st), gone
+    return _merge(parts, tuple(i.id for i in its)), gone
+
+
+def _merge(parts: Sequence[Exploration], intents: tuple[str, ...]) -> Exploration:
+    """Searches of one scheme over disjoint intents as one: per outcome the shortest witness (the
+    first intent's on a tie), the path and state counts added."""
+    order = {iid: n for n, iid in enumerate(intents)}
+    witnesses: dict[Outcome, Witness] = {}
+    for o in BY_SEVERITY:
+        found = [e.witnesses[o] for e in parts if o in e.witnesses]
+        if found:  # the shortest; on a tie the first intent, as one search over every intent picks
+            witnesses[o] = min(found, key=lambda w: (w.hops, order.get(w.intent, len(order))))
+    longest = max(len(e.paths_by_length) for e in parts)
+    by_length = tuple(sum(e.paths_by_length[j] if j < len(e.paths_by_length) else 0 for e in parts)
+                      for j in range(longest))
+    first = parts[0]
+    return Exploration(
+        scheme=first.scheme, timeline=first.timeline, notion=first.notion, max_hops=first.max_hops,
+        hops=first.hops, intents=intents, start=first.start, witnesses=witnesses, paths_by_length=by_length,
+        states=sum(e.states for e in parts), daemon_states=sum(e.daemon_states for e in parts),
+        transitions=sum(e.transitions for e in parts))
 
 
 def _intents(cat: Catalog, intents: Iterable[str] | None) -> list[Intent]:
@@ -530,15 +595,34 @@ def explore_all(
     setting: Setting | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Exploration]:
-    """:func:`explore` for each scheme (every registered scheme by default), in registry order;
-    ``progress(done, total, scheme)`` is called before each."""
+    """:func:`explore` for each scheme (every registered scheme by default), in registry order,
+    under the setting's scope (:func:`explore_scoped`); ``progress(done, total, scheme)`` is
+    called before each."""
+    return [e for e, _ in explore_all_scoped(schemes, timeline, max_hops, hops, intents, start, notion, catalog,
+                                             setting, progress)]
+
+
+def explore_all_scoped(
+    schemes: Sequence[str] | None = None,
+    timeline: str | None = None,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    hops: str | Iterable[str | Hop] = DEFAULT_HOPS,
+    intents: Iterable[str] | None = None,
+    start: str | None = None,
+    notion: str = "closure",
+    catalog: Catalog | None = None,
+    setting: Setting | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[tuple[Exploration, LeftOut]]:
+    """:func:`explore_scoped` for each scheme (every registered scheme by default), in registry
+    order; ``progress(done, total, scheme)`` is called before each."""
     ids = list(schemes) if schemes is not None else list(_schemes.scheme_ids())
     its = list(intents) if intents is not None else None
     out = []
     for k, s in enumerate(ids):
         if progress is not None:
             progress(k, len(ids), str(s))
-        out.append(explore(s, timeline, max_hops, hops, its, start, notion, catalog, setting))
+        out.append(explore_scoped(s, timeline, max_hops, hops, its, start, notion, catalog, setting))
     return out
 
 

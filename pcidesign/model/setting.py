@@ -74,6 +74,12 @@ source's MIGRATABLE dumpxml: what nova's ``get_updated_guest_xml()`` and VDSM's
 ``migratable_domain_xml()`` start from), ``migratable-edited`` (that XML with the addresses kept
 and the device names removed) or ``creation`` (the XML the guest was defined with)."""
 
+SHOWN_SCOPE: str = SCOPES[1]
+"""The scope of the commands that show cells to a reader (``matrix``, ``paths``, the explorer, the
+report's grids and notebooks): ``naming``, the naming signal apart, saying what it left out;
+``--scope all`` shows everything. The axis's own default (``all``) stays what the model's answers
+(findings, compare, a sweep) compute on unless a question says otherwise."""
+
 AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("timeline", "real", "the timeline of releases (see `pcidesign releases`)",
          open_form="a timeline of data/releases.csv", in_label=True),

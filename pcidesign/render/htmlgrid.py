@@ -1,6 +1,7 @@
 """The grid of worst outcomes as HTML cells: the same grid :func:`pcidesign.render.plots.grid`
 draws as an image, as data a template renders (each cell with its outcome code, colours and a
-title in words), from a matrix frame.
+title in words), from a matrix frame; and its overview (:func:`overview`): one cell per scheme
+and scenario, the worst outcome over every pair of releases and how many pairs reach it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pcidesign.analysis import matrices
-from pcidesign.model.vocab import Outcome
+from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.render import plots
 
 
@@ -23,6 +24,8 @@ class GridCell:
     colour: str
     ink: str
     title: str
+    outcome: str = ""
+    """The outcome's name (a CSS class ``o-OUTCOME`` gives its colours without an inline style)."""
 
 
 Panel = list[list[GridCell | None]]
@@ -41,6 +44,35 @@ def panels(frame: pd.DataFrame, releases: Sequence[str], what: str = "intent") -
             rows[pos[str(a)]][pos[str(b)]] = GridCell(
                 plots.SHORT[outcome], plots.COLOURS[outcome], plots.text_colour(outcome),
                 f"{scheme} · {scenario} · written at {a}, read at {b}: {outcome.value} "
-                f"({n} {what}{'s' if n != 1 else ''})")
+                f"({n} {what}{'s' if n != 1 else ''})", outcome.value)
         out[(str(scheme), str(scenario))] = rows
+    return out
+
+
+@dataclass(frozen=True)
+class OverviewCell:
+    """One scheme and scenario of a grid in one cell: the worst outcome over every pair of releases
+    and how many of the pairs (cells computed) reach it."""
+
+    code: str
+    outcome: str
+    pairs: int
+    of: int
+
+    @property
+    def text(self) -> str:
+        """What the cell says, visibly: ``CHG 12/64`` (12 of 64 pairs reach guest-changed)."""
+        return f"{self.code} {self.pairs}/{self.of}"
+
+
+def overview(frame: pd.DataFrame) -> dict[tuple[str, str], OverviewCell]:
+    """Per (scheme, scenario) of ``frame``: the worst outcome over its pairs of releases (each
+    pair's worst over the intents) and how many pairs reach it."""
+    out: dict[tuple[str, str], OverviewCell] = {}
+    for (scheme, scenario), g in frame.groupby(["scheme", "scenario"], sort=False, observed=True):
+        worst = [Outcome(str(o)) for o in matrices.worst_cells(g)["outcome"]]
+        if not worst:
+            continue
+        top = min(worst, key=BY_SEVERITY.index)
+        out[(str(scheme), str(scenario))] = OverviewCell(plots.SHORT[top], top.value, worst.count(top), len(worst))
     return out

@@ -26,7 +26,7 @@ from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
-from pcidesign.model.setting import AXES, PAIRINGS, Setting
+from pcidesign.model.setting import AXES, PAIRINGS, SCOPES, SHOWN_SCOPE, Setting
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.vocab import Outcome
 from pcidesign.render import plots
@@ -83,6 +83,16 @@ class View:
         return self.setting.pairing
 
     @property
+    def left_out(self) -> str:
+        """What scope ``naming`` left out of the heatmap, in words ('' under scope ``all``)."""
+        if self.setting.scope != "naming":
+            return ""
+        from pcidesign.analysis.scope import left_out
+
+        cat = load()
+        return left_out(cat, [cat.intent(i) for i in self.intents], cat.timeline(self.timeline)).text()
+
+    @property
     def explanation(self) -> str:
         """The chosen cell hop by hop with the XML ('' when no cell fails)."""
         return explanation(self.result) if self.result is not None else ""
@@ -96,12 +106,15 @@ def intent_ids(spec: str | Sequence[str], catalog: Catalog | None = None) -> lis
 
 def view(variant: str, scenario: str, timeline: str | None = None, pairing: str | None = None,
          intents: str | Sequence[str] = "all", cell: str = "", catalog: Catalog | None = None,
-         setting: Setting | None = None) -> View:
-    """Compute one view under ``setting`` (``timeline`` and ``pairing``: shorthands for those axes).
-    ``cell`` (``"INTENT FROM TO"``) picks the cell to explain; empty: the worst failing cell.
-    Unknown names raise, listing the valid ones."""
+         setting: Setting | None = None, scope: str | None = None) -> View:
+    """Compute one view under ``setting`` (``timeline``, ``pairing`` and ``scope``: shorthands for
+    those axes; without a setting the scope is :data:`~pcidesign.model.setting.SHOWN_SCOPE`,
+    the naming signal apart). ``cell`` (``"INTENT FROM TO"``) picks the cell to explain; empty:
+    the worst failing cell. Unknown names raise, listing the valid ones."""
     cat = catalog or load()
-    st = Setting.of(setting, timeline=timeline, pairing=pairing).check(cat)
+    if setting is None and scope is None:
+        scope = SHOWN_SCOPE
+    st = Setting.of(setting, timeline=timeline, pairing=pairing, scope=scope).check(cat)
     timeline = st.timeline
     its = intent_ids(intents, cat)
     frame = matrices.matrix(variant, scenario, intents=its, catalog=cat, setting=st)
@@ -137,7 +150,7 @@ def explanation_html(v: View) -> str:
         return "<p>No cell fails: nothing worse than 'rewritten'.</p>"
     c = v.chosen
     assert c is not None
-    head = (f"<h4>{html.escape(v.variant)} · {html.escape(v.scenario)} · {html.escape(c.intent)} "
+    head = (f"<h4>{html.escape(_schemes.label_of(v.variant))} · {html.escape(v.scenario)} · {html.escape(c.intent)} "
             f"{html.escape(c.a)} &rarr; {html.escape(c.b)}: {html.escape(v.result.outcome.value)}</h4>")
     return f'{head}<pre style="font-size: 0.85em; white-space: pre-wrap">{html.escape(v.explanation)}</pre>'
 
@@ -146,7 +159,7 @@ def heatmap_png(v: View, dpi: int = 100) -> bytes:
     """The heatmap of ``v`` as PNG bytes."""
     import matplotlib.pyplot as plt
 
-    ax = plots.heatmap(v.frame, title=f"{v.variant} · {v.scenario} · {v.setting.label()} · "
+    ax = plots.heatmap(v.frame, title=f"{_schemes.label_of(v.variant)} · {v.scenario} · {v.setting.label()} · "
                                       f"{len(v.intents)} intent(s)")
     png = plots.to_png(ax.figure, dpi)
     plt.close(ax.figure)
@@ -162,94 +175,126 @@ def widgets_wanted(mode: str = "auto") -> bool:
 
 
 class Explorer:
-    """ipywidgets controls around :func:`view`: changing a control redraws the heatmap and the
-    list of failing cells; choosing a failing cell explains it hop by hop with the XML."""
+    """ipywidgets controls around :func:`view`, beside the explanation: one clickable heatmap (a
+    button per pair of releases, coloured and labelled by its worst outcome) and the dropdown of
+    failing cells, kept in sync (a click selects its cell in the dropdown when it fails); the chosen
+    cell is explained hop by hop with the XML. Variants are listed by their names in the thread."""
 
     def __init__(self, variant: str, scenario: str, timeline: str = DEFAULT_TIMELINE,
-                 pairing: str = AXES["pairing"].default, intents: str = "all") -> None:
+                 pairing: str = AXES["pairing"].default, intents: str = "all", scope: str = SHOWN_SCOPE) -> None:
         import ipywidgets as w
 
         cat = load()
         chosen = _schemes.get(variant).id
-        options = list(dict.fromkeys([*_schemes.variant_ids(), chosen]))  # every scheme and single-policy variant
-        self.variant = w.Dropdown(options=options, value=chosen, description="variant")
-        self.scenario = w.Dropdown(options=list(_scenarios.scenario_ids()), value=scenario, description="scenario")
-        self.timeline = w.Dropdown(options=list(cat.timelines), value=timeline, description="timeline")
-        self.pairing = w.Dropdown(options=list(PAIRINGS), value=pairing, description="pairing")
+        ids = list(dict.fromkeys([*_schemes.variant_ids(), chosen]))  # every scheme and single-policy variant
+        wide = {"description_width": "6em"}
+        full = w.Layout(width="34em")
+        self.variant = w.Dropdown(options=[(_schemes.label_of(v), v) for v in ids], value=chosen,
+                                  description="variant", style=wide, layout=full)
+        self.scenario = w.Dropdown(options=list(_scenarios.scenario_ids()), value=scenario, description="scenario",
+                                   style=wide, layout=full)
+        self.timeline = w.Dropdown(options=list(cat.timelines), value=timeline, description="timeline",
+                                   style=wide, layout=full)
+        self.pairing = w.Dropdown(options=list(PAIRINGS), value=pairing, description="pairing", style=wide,
+                                  layout=full)
         own = [] if intents in INTENT_GROUPS or intents in cat.intents else [cat.intent(intents).id]  # a user's values
         self.intents = w.Dropdown(options=list(INTENT_GROUPS) + list(cat.intents) + own, value=intents,
-                                  description="intents")
-        self.cell = w.Dropdown(options=[], description="failing cell", layout=w.Layout(width="46em"))
-        self.image = w.Image(format="png")
+                                  description="intents", style=wide, layout=full)
+        self.scope = w.Dropdown(options=list(SCOPES), value=scope, description="scope", style=wide, layout=full)
+        self.cell = w.Dropdown(options=[], description="failing cell", style=wide, layout=full)
         self.picker = w.GridBox()
         self.status = w.HTML()
-        self.explained = w.HTML()
+        self.explained = w.HTML(layout=w.Layout(width="100%"))
         self.current: View | None = None
-        for control in (self.variant, self.scenario, self.timeline, self.pairing, self.intents):
+        self._syncing = False
+        for control in (self.variant, self.scenario, self.timeline, self.pairing, self.intents, self.scope):
             control.observe(lambda _change: self.redraw(), names="value")
-        self.cell.observe(lambda _change: self.explain(), names="value")
-        self.widget = w.VBox([
-            w.HBox([self.variant, self.scenario, self.timeline]), w.HBox([self.pairing, self.intents]),
-            self.status, self.image, w.HTML("<b>Click a cell</b> (rows: release that wrote the XML; columns: "
-                                            "release that read it) or choose a failing cell:"),
-            self.picker, self.cell, self.explained,
-        ])
+        self.cell.observe(lambda _change: None if self._syncing else self.explain(), names="value")
+        controls = w.VBox([
+            self.variant, self.scenario, self.timeline, self.pairing, self.intents, self.scope, self.status,
+            w.HTML("<b>Click a cell</b> (row: the release that wrote the XML; column: the release that read it; "
+                   "each the worst intent of the pair) or choose a failing cell:"),
+            self.picker, self.cell,
+        ], layout=w.Layout(flex="0 0 auto", width="36em"))
+        self.widget = w.HBox([controls, w.VBox([self.explained], layout=w.Layout(flex="1 1 auto", min_width="0"))],
+                             layout=w.Layout(align_items="flex-start", width="100%"))
         self.redraw()
+
+    @property
+    def image(self) -> Any:
+        """The heatmap, as the clickable grid (kept under its former name)."""
+        return self.picker
 
     def redraw(self) -> None:
         """Recompute the view from the controls and redraw the heatmap and the failing cells."""
         try:
             v = view(self.variant.value, self.scenario.value, self.timeline.value, self.pairing.value,
-                     self.intents.value)
+                     self.intents.value, scope=self.scope.value)
         except Exception as exc:  # noqa: BLE001 - shown in the widget, not raised into the event loop
             self.status.value = f"<b>cannot draw:</b> {html.escape(str(exc))}"
             return
         self.current = v
-        self.image.value = heatmap_png(v)
-        self.status.value = f"{len(v.frame)} cells, {len(v.failing)} failing"
+        gone = v.left_out
+        self.status.value = (f"{_schemes.label_of(v.variant)} &middot; {html.escape(v.setting.label())}: "
+                             f"{len(v.frame)} cells, {len(v.failing)} failing"
+                             + (f"<br><small>{html.escape(gone)}</small>" if gone else ""))
         options = [(c.label, c.key) for c in v.failing]
-        self.cell.options = options
-        self.cell.value = options[0][1] if options else None
+        self._syncing = True
+        try:
+            self.cell.options = options
+            self.cell.value = options[0][1] if options else None
+        finally:
+            self._syncing = False
         self.picker.children, self.picker.layout = self._picker(v)
         self.explain()
 
     def _picker(self, v: View) -> tuple[tuple[Any, ...], Any]:
-        """A clickable heatmap: one button per pair of releases, coloured by its worst outcome;
+        """The heatmap: one button per pair of releases, coloured and labelled by its worst outcome;
         clicking one explains the worst intent of that pair."""
         import ipywidgets as w
 
         worst = matrices.worst_cells(v.frame)
-        releases = list(dict.fromkeys(str(r) for r in worst["from"]))
+        releases = [r.id for r in load().timeline(v.timeline)]
         by_pair = {(str(a), str(b)): Outcome(str(o)) for a, b, o in worst[["from", "to", "outcome"]].itertuples(index=False)}
         first = {}
         for c in sorted((Cell(i, str(a), str(b), Outcome(str(o))) for i, a, b, o in
                          v.frame[["intent", "from", "to", "outcome"]].itertuples(index=False)),
                         key=lambda c: -c.outcome.severity):
             first.setdefault((c.a, c.b), c)
-        children: list[Any] = [w.Label("")] + [w.Label(r) for r in releases]
+        label = w.Layout(width="auto", overflow="visible")
+        children: list[Any] = [w.HTML("")] + [w.HTML(f"<small>{html.escape(r)}</small>", layout=label)
+                                              for r in releases]
         for a in releases:
-            children.append(w.Label(a))
+            children.append(w.HTML(f"<small>{html.escape(a)}</small>", layout=label))
             for b in releases:
                 o = by_pair.get((a, b))
                 if o is None:
-                    children.append(w.Label(""))
+                    children.append(w.HTML("<small>&ndash;</small>", layout=label))
                     continue
                 button = w.Button(description=plots.SHORT[o], tooltip=f"{a} -> {b}: {o.value}",
-                                  layout=w.Layout(width="auto", height="24px"))
+                                  layout=w.Layout(width="100%", height="26px", padding="0", margin="0"))
                 button.style.button_color = plots.COLOURS[o]
                 button.style.text_color = plots.text_colour(o)
+                button.style.font_weight = "bold"
                 button.on_click(lambda _b, c=first[(a, b)]: self.choose(c))
                 children.append(button)
-        layout = w.Layout(grid_template_columns=f"5em repeat({len(releases)}, 3.4em)", grid_gap="2px")
+        layout = w.Layout(grid_template_columns=f"3.6em repeat({len(releases)}, 2.9em)", grid_gap="2px")
         return tuple(children), layout
 
     def choose(self, c: Cell) -> None:
-        """Explain cell ``c`` (what clicking the heatmap does)."""
+        """Explain cell ``c`` (what clicking the heatmap does) and select it in the dropdown when it
+        is a failing cell (otherwise the dropdown is cleared: it lists failing cells only)."""
         v = self.current
         if v is None:
             return
+        keys = [k for _, k in self.cell.options]
+        self._syncing = True
+        try:
+            self.cell.value = c.key if c.key in keys else None
+        finally:
+            self._syncing = False
         self.explained.value = explanation_html(view(v.variant, v.scenario, v.timeline, v.pairing, list(v.intents),
-                                                     cell=c.key))
+                                                     cell=c.key, setting=v.setting))
 
     def explain(self) -> None:
         """Explain the cell chosen in the dropdown (the worst one after a redraw)."""
@@ -257,7 +302,8 @@ class Explorer:
         if v is None:
             return
         if self.cell.value:
-            v = view(v.variant, v.scenario, v.timeline, v.pairing, list(v.intents), cell=self.cell.value)
+            v = view(v.variant, v.scenario, v.timeline, v.pairing, list(v.intents), cell=self.cell.value,
+                     setting=v.setting)
         self.explained.value = explanation_html(v)
 
     def _ipython_display_(self) -> None:
@@ -266,9 +312,10 @@ class Explorer:
         display(self.widget)
 
 
-def show(v: View, out_dir: str = "") -> None:
-    """Display one static view (heatmap, failing cells, the chosen cell explained); with
-    ``out_dir``, also write ``heatmap.png`` and ``failing.csv`` there."""
+def show(v: View, out_dir: str = "", heatmap: bool = True) -> None:
+    """Display one static view (heatmap, what scope ``naming`` left out, failing cells, the chosen
+    cell explained); with ``out_dir``, also write ``heatmap.png`` and ``failing.csv`` there. With
+    ``heatmap`` False (the controls show it), only the files are written and one line says so."""
     from IPython.display import HTML, Image, display
 
     from pcidesign.report.params import Outputs
@@ -277,7 +324,14 @@ def show(v: View, out_dir: str = "") -> None:
     png = heatmap_png(v)
     if out.dir is not None:
         (out.dir / "heatmap.png").write_bytes(png)
+    if not heatmap:
+        out.table(failing_table(v), "failing")
+        display(HTML("<p>The controls below show this view: one heatmap, the failing cells, the chosen cell "
+                     "explained.</p>"))
+        return
     display(Image(data=png, format="png"))
+    if v.left_out:
+        display(HTML(f"<p><small>{html.escape(v.left_out)}</small></p>"))
     display(out.table(failing_table(v), "failing").head(SHOWN))
     display(HTML(explanation_html(v)))
 

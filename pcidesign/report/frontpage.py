@@ -1,14 +1,19 @@
-"""The report's front page, findings first: rendered from Jinja2 templates (``templates/``).
+"""The report's front page, findings first, and the run's other own pages: rendered from Jinja2
+templates (``templates/``).
 
-``index.html`` shows, top to bottom: the findings table (one row per question of
-``data/questions.csv``, one column per variant, each cell the variant's worst outcome linking to
-its witness explained step by step), the Pareto plot when the comparison provides one, the grids
-of worst outcomes split into default-device and named-device intents (one pair per timeline, as
-HTML tables whose cells carry their outcome code), and last the run log of every notebook. :func:`build_assets` makes everything the page links to
-besides the notebooks (a page per question and per answer, ``findings.json``) in memory, and
-the grids; :class:`AssetBuilder` runs it in a thread while the notebooks run, and the report
-writes the files (:meth:`Assets.write`) only once the batch is done, so an interrupted run
-leaves nothing half-written behind.
+``index.html`` shows, top to bottom: links to the one-page summary and to notebook 01 (the XML
+each scheme writes); the findings table (one row per question of ``data/questions.csv``, one
+column per variant by its name in the thread, each cell the variant's worst outcome linking to its
+witness explained step by step, each step's XML as a diff against the one before); the Pareto
+plots; an overview of the grids (per timeline and intent facet, one cell per scheme and scenario:
+the worst outcome and how many pairs of releases reach it); and last the run log. Every pair of
+releases is on one page per timeline, ``grids-TIMELINE.html`` (tables that fit 1920 px, coloured
+by CSS classes: the front page stays light). ``summary.html`` is the one-page summary for a
+meeting (:func:`pages`). :func:`build_assets` makes everything the pages link to besides the
+notebooks (a page per question and per answer, ``findings.json``) in memory, and the grids;
+:class:`AssetBuilder` runs it in a thread while the notebooks run, and the report writes the
+files (:meth:`Assets.write`) only once the batch is done, so an interrupted run leaves nothing
+half-written behind.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pcidesign.analysis.results import Results
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.setting import Setting
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
-from pcidesign.render import findingstext, htmlgrid, plots
+from pcidesign.render import findingstext, htmlgrid, plots, witnessdiff
 from pcidesign.render.htmlgrid import GridCell
 
 
@@ -103,6 +108,22 @@ class FindingView:
     skipped: str | None
     href: str
     answers: dict[str, AnswerCell]
+    timeline: str = ""
+    """The timeline the question is answered on."""
+
+
+@dataclass(frozen=True)
+class PickView:
+    """A witness the one-page summary shows (:func:`pcidesign.render.bottomline.important`)."""
+
+    question: str
+    variant: str
+    outcome: str
+    code: str
+    witness: str
+    href: str
+    command: str | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -139,6 +160,12 @@ class Assets:
     paretos: list[ParetoView] = field(default_factory=list)
     seconds: float = 0.0
     files: dict[str, bytes] = field(default_factory=dict)
+    bottom: list[tuple[str, str]] = field(default_factory=list)
+    """(timeline, its bottom line in words), computed from the comparison."""
+    across: str = ""
+    """Why the timelines' fronts differ, in words ('' when they agree)."""
+    picks: list[PickView] = field(default_factory=list)
+    """The witnesses the one-page summary shows first."""
 
     def write(self, root: str | Path) -> list[str]:
         """Write :attr:`files` under ``root``; return their relative paths."""
@@ -155,7 +182,26 @@ def _env() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["url"] = lambda path: urllib.parse.quote(str(path))
     env.filters["breakable"] = _breakable
+    env.globals["outcome_css"] = outcome_css()
+    env.globals["name_of"] = _name
     return env
+
+
+def _name(variant: str) -> str:
+    """The thread's name of a variant; the id itself for one the registry does not know."""
+    from pcidesign.model import registry
+
+    try:
+        return registry.name_of(variant)
+    except Exception:  # noqa: BLE001 - a plugin's variant removed since: its id is its name
+        return variant
+
+
+def outcome_css() -> markupsafe.Markup:
+    """A CSS class per outcome (``.o-ok``...) with its colours, so a cell says ``class="o-ok"``
+    instead of an inline style (the grids have thousands of cells)."""
+    return markupsafe.Markup("\n".join(
+        f".o-{o.value} {{ background: {plots.COLOURS[o]}; color: {plots.text_colour(o)}; }}" for o in BY_SEVERITY))
 
 
 def _breakable(name: str) -> markupsafe.Markup:
@@ -175,16 +221,20 @@ def _page(variant: str) -> str:
 
 
 def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None,
-                   setting: Setting | None = None) -> tuple[list[FindingView], list[str]]:
+                   setting: Setting | None = None,
+                   collect: list[_findings.Finding] | None = None) -> tuple[list[FindingView], list[str]]:
     """Answer every question; add ``findings.json``, a page per question (``findings/ID/index.html``)
     and per answer (``findings/ID/VARIANT.html``) to ``files``; return the views and the variants
-    (columns) for the index. ``schemes`` limits the answers to those variants (all by default)."""
+    (columns) for the index. ``schemes`` limits the answers to those variants (all by default);
+    ``collect``, when given, receives the findings themselves."""
     found = _findings.findings(setting=setting)
     if schemes is not None:
         keep = set(schemes)
         found = [_findings.Finding(f.question, f.setting,
                                    tuple(a for a in f.answers if a.variant in keep), f.skipped, f.releases)
                  for f in found]
+    if collect is not None:
+        collect.extend(found)
     env = _env()
     files["findings.json"] = json.dumps(findingstext.to_json(found), indent=2, ensure_ascii=False).encode()
     views: list[FindingView] = []
@@ -203,10 +253,10 @@ def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
                 f"findings/{f.question.id}/{page}")
             files[f"{folder}/{page}"] = env.get_template("answer.html.j2").render(
                 finding=f, answer=a, attribution=findingstext.attribution(f), cell=cells[a.variant],
-                explanation=findingstext.explanation(a),
+                explanation=findingstext.explanation(a), witness=witnessdiff.of_answer(a), context=witnessdiff.CONTEXT,
                 command=a.witness.command if a.witness else None).encode()
         view = FindingView(f.question.id, f.question.question, findingstext.attribution(f), f.how, f.summary,
-                           f.skipped, f"findings/{f.question.id}/index.html", cells)
+                           f.skipped, f"findings/{f.question.id}/index.html", cells, f.timeline)
         files[f"{folder}/index.html"] = env.get_template("question.html.j2").render(
             finding=view, legend=legend()).encode()
         views.append(view)
@@ -215,7 +265,8 @@ def findings_pages(files: dict[str, bytes], schemes: Sequence[str] | None = None
 
 @dataclass(frozen=True)
 class GridView:
-    """The grid of one timeline and intent facet: schemes x scenarios panels of release pairs."""
+    """The grid of one timeline and intent facet: schemes x scenarios panels of release pairs,
+    shown in :attr:`parts` (groups of scenarios narrow enough to fit the page side by side)."""
 
     timeline: str
     facet: str
@@ -224,13 +275,45 @@ class GridView:
     schemes: list[str]
     scenarios: list[str]
     panels: dict[tuple[str, str], list[list[GridCell | None]]]
+    parts: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(caption, scenarios) per table of the grid page: the core scenarios, then the others."""
+    overview: dict[tuple[str, str], htmlgrid.OverviewCell] = field(default_factory=dict)
+    """Per (scheme, scenario): the worst outcome over the panel's pairs, for the front page."""
+
+    @property
+    def page(self) -> str:
+        """The page (relative to the run) that shows this grid's panels."""
+        return f"grids-{self.timeline}.html"
+
+    @property
+    def anchor(self) -> str:
+        """The id of this grid on its page (and of its overview on the front page)."""
+        return f"grid-{self.timeline}-{self.facet}"
+
+
+PART_WIDTH = 5
+"""At most this many scenarios side by side in a table of the grid page (ten releases a panel fit
+1920 px at legible codes)."""
+
+
+def _parts(scenarios: Sequence[str]) -> list[tuple[str, list[str]]]:
+    from pcidesign.model.scenarios import CORE
+
+    core = [s for s in scenarios if s in CORE]
+    rest = [s for s in scenarios if s not in CORE]
+    out: list[tuple[str, list[str]]] = []
+    for caption, group in (("the four scenarios of the design: upgrade, downgrade and migration", core),
+                           ("the lifecycle scenarios", rest)):
+        for n in range(0, len(group), PART_WIDTH):
+            out.append((caption, group[n:n + PART_WIDTH]))
+    return out
 
 
 def grid_views(results: Mapping[str, Results], catalog: Catalog | None = None) -> list[GridView]:
     """Per timeline (the report's results of each), the worst outcome per pair of releases (scope
     ``naming``) for every scheme and scenario, once over default-device and once over named-device
-    intents (HTML cells, :mod:`pcidesign.render.htmlgrid`: each carries its outcome code and says
-    what it is on hover)."""
+    intents (HTML cells, :mod:`pcidesign.render.htmlgrid`: each carries its outcome code), with
+    the overview of each panel (its worst outcome and how many pairs reach it)."""
     cat = catalog or load()
     default = {i.id for i in cat.intents.values() if i.device is None}
     out: list[GridView] = []
@@ -243,7 +326,8 @@ def grid_views(results: Mapping[str, Results], catalog: Catalog | None = None) -
             if part.empty:
                 continue
             out.append(GridView(t, facet, caption, releases, list(res.variants), list(res.scenarios),
-                                htmlgrid.panels(part, releases, f"{facet}-device intent")))
+                                htmlgrid.panels(part, releases, f"{facet}-device intent"),
+                                _parts(res.scenarios), htmlgrid.overview(part)))
     return out
 
 
@@ -263,10 +347,32 @@ def build_assets(results: Mapping[str, Results], schemes: Sequence[str], limit_v
     start = time.perf_counter()
     files: dict[str, bytes] = {}
     cat = load()
-    views, variants = findings_pages(files, schemes if limit_variants else None, setting)
+    found: list[_findings.Finding] = []
+    views, variants = findings_pages(files, schemes if limit_variants else None, setting, found)
     grids = grid_views(results, cat)
     paretos = pareto_views(results, files)
-    return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files)
+    bottom, across, picks = bottom_line(results, found, cat)
+    return Assets(views, variants, grids, paretos, round(time.perf_counter() - start, 3), files, bottom, across,
+                  picks)
+
+
+def bottom_line(results: Mapping[str, Results], found: Sequence[_findings.Finding],
+                catalog: Catalog | None = None) -> tuple[list[tuple[str, str]], str, list[PickView]]:
+    """The one-page summary's words, computed (:mod:`pcidesign.render.bottomline`): each
+    timeline's bottom line, why the timelines' fronts differ, and the three witnesses to see first."""
+    from pcidesign.render import bottomline
+
+    cat = catalog or load()
+    comparisons = {t: r.comparison for t, r in results.items()}
+    bottom = [(t, bottomline.timeline_line(c, _name).text) for t, c in comparisons.items()]
+    across = bottomline.across(comparisons, {t: [r.id for r in cat.timeline(t)] for t in comparisons}, _name)
+    front = {str(r["variant"]) for c in comparisons.values() for r in c.summary.to_dict("records") if r["pareto"]}
+    picks = [PickView(p.finding.question.question, p.answer.variant, p.answer.outcome.value,
+                      plots.SHORT[p.answer.outcome], p.answer.witness.text if p.answer.witness else "",
+                      f"findings/{p.finding.question.id}/{_page(p.answer.variant)}",
+                      p.answer.witness.command if p.answer.witness else None, p.reason)
+             for p in bottomline.important(found, front, name=_name)]
+    return bottom, across, picks
 
 
 def pareto_views(results: Mapping[str, Results], files: dict[str, bytes]) -> list[ParetoView]:
@@ -338,6 +444,15 @@ def _params_text(params: Mapping[str, Any]) -> str:
 def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | None = None) -> str:
     """The front page of a run (see the module docstring). Every link is relative, so the run
     folder can be moved; without ``assets`` the page has only the run log."""
+    return pages(summary, specs, assets)["index.html"]
+
+
+def pages(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets | None = None) -> dict[str, str]:
+    """The run's own pages, by file name: ``index.html`` (see the module docstring), one
+    ``grids-TIMELINE.html`` per timeline with grids (every pair of releases of every panel) and
+    ``summary.html``, the one-page summary for a meeting (the bottom line per timeline, the
+    findings in the thread's names, the Pareto front per timeline, three witnesses; it prints on
+    one landscape page)."""
     assets = assets or Assets()
     timelines = list(dict.fromkeys(r.timeline for r in summary.runs))
     log = []
@@ -351,8 +466,29 @@ def index_html(summary: RunSummary, specs: Mapping[str, Titled], assets: Assets 
                 "files": [(o, o.rsplit("/", 1)[-1]) for o in r.outputs],
             } for r in recs]})
         log.append({"timeline": t, "groups": groups})
-    return _env().get_template("index.html.j2").render(
-        summary=summary, assets=assets, legend=legend(), log=log, panels=panel_pages(summary))
+    env = _env()
+    panels = panel_pages(summary)
+    out: dict[str, str] = {}
+    grid_timelines = list(dict.fromkeys(g.timeline for g in assets.grids))
+    for t in grid_timelines:
+        views = [g for g in assets.grids if g.timeline == t]
+        out[views[0].page] = env.get_template("grids.html.j2").render(
+            summary=summary, timeline=t, timelines=grid_timelines, releases=views[0].releases, grids=views,
+            legend=legend(), panels=panels)
+    has_summary = bool(assets.findings or assets.paretos)
+    if has_summary:
+        out["summary.html"] = env.get_template("summary.html.j2").render(
+            summary=summary, assets=assets, legend=legend(), schemes_pages=schemes_pages(summary))
+    out["index.html"] = env.get_template("index.html.j2").render(
+        summary=summary, assets=assets, legend=legend(), log=log, panels=panels,
+        schemes_pages=schemes_pages(summary), has_summary=has_summary)
+    return out
+
+
+def schemes_pages(summary: RunSummary) -> list[tuple[str, str]]:
+    """(timeline, HTML page) of each notebook 01 that ran: the XML each scheme writes."""
+    return [(r.timeline, r.html_file) for r in summary.runs
+            if r.notebook == "01_schemes" and r.html_file and r.status == "ok"]
 
 
 def panel_pages(summary: RunSummary) -> dict[tuple[str, str, str], str]:

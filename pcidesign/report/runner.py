@@ -15,7 +15,7 @@ notebook). The rooms of the report:
 Everything is written into a hidden ``.run-*.partial`` folder beside the target and renamed to
 ``OUT/run-<timestamp>`` only when the batch is done, so a run folder is complete or absent. The
 name is reserved atomically (two reports finishing in the same second get two names); earlier
-runs are never touched, and ``OUT/latest`` (a relative symlink) is switched atomically to the new
+runs are never touched (but by ``--keep N``, :func:`prune`, once the new run is in), and ``OUT/latest`` (a relative symlink) is switched atomically to the new
 run. A notebook that fails does not stop the others: ``summary.json`` records its error,
 ``index.html`` marks it, and :attr:`Summary.exit_code` is 1.
 
@@ -32,6 +32,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -58,8 +59,8 @@ from pcidesign.report.plan import (
 
 __all__ = [
     "KERNEL", "NOTEBOOKS", "NOTEBOOK_DIR", "REPORT_INTENT", "Grid", "Interrupted", "Job", "NotebookSpec", "Record",
-    "ReportError", "ReportWriteError", "Summary", "check_jobs", "declared_parameters", "execute", "plan", "publish",
-    "run", "workers_for",
+    "ReportError", "ReportWriteError", "Summary", "check_jobs", "declared_parameters", "execute", "plan", "prune",
+    "publish", "run", "runs_under", "workers_for",
 ]
 
 
@@ -549,7 +550,8 @@ def _write_and_publish(tmp: Path, out: Path, now: datetime, summary: Summary, sp
         (tmp / "summary.json").write_text(summary.to_json(), encoding="utf-8")
         (tmp / "results.json").write_text(results_json(assets), encoding="utf-8")
         assets.write(tmp)
-        (tmp / "index.html").write_text(frontpage.index_html(summary, specs, assets), encoding="utf-8")
+        for page, text in frontpage.pages(summary, specs, assets).items():
+            (tmp / page).write_text(text, encoding="utf-8")
         os.chmod(tmp, 0o755)
 
     try:
@@ -612,6 +614,38 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     finally:
         bar.close()
     return [r for r in records if r is not None]
+
+
+_RUN_NAME = re.compile(r"^run-(\d{8}-\d{6})(?:-(\d+))?$")
+
+
+def runs_under(out: str | Path) -> list[Path]:
+    """The finished runs under ``out`` (folders ``run-<timestamp>[-N]`` holding a ``summary.json``),
+    oldest first. A reserved name still being filled by another report has no summary yet and is
+    not listed."""
+    found = []
+    for p in Path(out).iterdir() if Path(out).is_dir() else ():
+        m = _RUN_NAME.match(p.name)
+        if m and p.is_dir() and not p.is_symlink() and (p / "summary.json").is_file():
+            found.append(((m.group(1), int(m.group(2) or 1)), p))
+    return [p for _, p in sorted(found)]
+
+
+def prune(out: str | Path, keep: int) -> list[str]:
+    """Remove all but the ``keep`` newest finished runs under ``out`` (:func:`runs_under`); the run
+    ``latest`` points to is kept whatever its age. Returns the names removed, oldest first."""
+    if keep < 1:
+        raise ReportError(f"--keep must be at least 1, not {keep}")
+    runs = runs_under(out)
+    latest = Path(out) / "latest"
+    current = latest.resolve() if latest.is_symlink() else None
+    removed = []
+    for p in runs[:max(0, len(runs) - keep)]:
+        if current is not None and p.resolve() == current:
+            continue
+        shutil.rmtree(p)
+        removed.append(p.name)
+    return removed
 
 
 def _point_latest(out: Path, name: str) -> None:

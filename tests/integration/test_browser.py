@@ -19,7 +19,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import synthetic_report
 
+from pcidesign.model.catalog import load
 from pcidesign.report import runner as report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -60,6 +62,11 @@ async function inspect(page) {
                        rows: table.tBodies[0].rows.length} : null,
     cut_off: Array.from(doc.querySelectorAll("table")).filter(t => overflowing(t, doc))
                   .map(t => (t.id || t.className || t.outerHTML.slice(0, 80))),
+    too_wide: Array.from(doc.querySelectorAll("table.grid, table.overview, table.findings")).filter(t => {
+      const box = t.closest(".box") || doc.documentElement;
+      return box.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right > doc.documentElement.clientWidth + 1;
+    }).map(t => (t.closest("[id]") || t).id + " " + Math.round(t.getBoundingClientRect().width) + "px"),
+    grids: doc.querySelectorAll("table.grid, table.overview").length,
     viewport: [doc.documentElement.clientWidth, frame.clientHeight],
   };
 }
@@ -98,7 +105,10 @@ def served(tmp_path_factory):
     (root / "harness.html").write_text(HARNESS % {"w": VIEWPORT[0], "h": VIEWPORT[1]})
     (root / "control.html").write_text(
         '<!DOCTYPE html><html><body><img src="missing.png"><a href="nowhere.html">x</a><a href="#nothing">y</a>'
-        f'<table id="too-wide"><tr><td style="min-width: {3 * VIEWPORT[0]}px">wide</td></tr></table></body></html>')
+        f'<table id="too-wide"><tr><td style="min-width: {3 * VIEWPORT[0]}px">wide</td></tr></table>'
+        f'<div class="box" id="box" style="overflow-x: auto"><table class="grid"><tr><td style="min-width: '
+        f'{3 * VIEWPORT[0]}px">wide</td></tr></table></div></body></html>')
+    synthetic_report.write(root / "synthetic")
     yield exe, root, f"http://127.0.0.1:{server.server_address[1]}", root / "reports" / summary.folder
     server.shutdown()
 
@@ -135,6 +145,7 @@ def test_the_report_in_a_browser(served, tmp_path) -> None:
     assert not local_file(root, base, control["links"][0]["href"]).is_file()
     assert control["links"][1]["anchor"] is False
     assert control["cut_off"] == ["too-wide"]
+    assert [w.split()[0] for w in control["too_wide"]] == ["box"]
 
     index = seen[0]
     assert index["images"] or index["findings"], "the index shows something"
@@ -155,3 +166,51 @@ def test_the_report_in_a_browser(served, tmp_path) -> None:
     f = index["findings"]
     assert f is not None and f["rows"] >= 8
     assert f["bottom"] <= VIEWPORT[1], f"the findings table ends at {f['bottom']} px, below the first screen"
+
+
+def test_the_default_report_fits_1920_px(served, tmp_path) -> None:
+    """The front page and every grid page at the default report's size (every scheme, scenario and
+    pair of releases): no grid or table wider than its box, so nothing needs a sideways scroll."""
+    exe, root, base, _run = served
+    timelines = list(load().timelines)
+    pages = ["/synthetic/index.html", *(f"/synthetic/grids-{t}.html" for t in timelines)]
+    seen = look(exe, base, pages, tmp_path / "profile")
+    assert [s["page"] for s in seen] == pages
+    for s in seen:
+        assert s["grids"] > 0, f"{s['page']}: no grid found"
+        assert not s["too_wide"], f"{s['page']}: wider than their box at {VIEWPORT[0]} px: {s['too_wide']}"
+        assert not s["cut_off"], s["page"]
+    index = seen[0]
+    assert index["findings"]["bottom"] <= VIEWPORT[1], "the findings table fills the first screen"
+    assert (root / "synthetic" / "index.html").stat().st_size < 1_500_000
+
+
+def pdf_pages(exe: str, url: str, out: Path, profile: Path) -> int:
+    """Print ``url`` to PDF with Chromium (its print CSS applies) and count the pages."""
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}",
+           "--no-pdf-header-footer", f"--print-to-pdf={out}", url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert out.is_file(), f"no PDF; chromium said: {done.stderr[-2000:]}"
+    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", out.read_bytes(), re.S)
+    assert counts, "no page tree in the PDF"
+    return max(int(c) for c in counts)
+
+
+def test_the_summary_prints_on_one_page(served, tmp_path) -> None:
+    """summary.html of a run, and at the default report's full size, prints to one landscape page."""
+    exe, root, base, run = served
+    rel = run.relative_to(root).as_posix()
+    page = (run / "summary.html").read_text()
+    assert 'id="bottom-line"' in page and 'id="summary-findings"' in page and "Pareto front, timeline real" in page
+    assert page.count('<ol class="picks">') <= 1
+    for url in (f"{base}/{rel}/summary.html", f"{base}/synthetic/summary.html"):
+        pdf = tmp_path / "summary.pdf"
+        pdf.unlink(missing_ok=True)
+        assert pdf_pages(exe, url, pdf, tmp_path / "profile") == 1, url
+    # the check can fail: a page twice as long prints on two pages
+    long = root / "synthetic" / "long.html"
+    text = (root / "synthetic" / "summary.html").read_text()
+    body = text[text.index('<div class="cols">'):text.rindex("</body>")]
+    long.write_text(text.replace("</body>", body + "</body>"))
+    pdf = tmp_path / "long.pdf"
+    assert pdf_pages(exe, f"{base}/synthetic/long.html", pdf, tmp_path / "profile") > 1

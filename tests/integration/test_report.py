@@ -186,7 +186,7 @@ def test_report_on_a_two_scheme_grid(tmp_path, capsys):
     assert page.index("<table") == page.index('<table class="findings" id="findings-table"')
     assert page.index('id="findings"') < page.index('id="grids"') < page.index('id="run-log"')
     header = page[page.index("<thead>"):page.index("</thead>")]
-    assert [re.sub("<wbr>", "", h) for h in re.findall(r'<th class="v">(.*?)</th>', header)] == TWO
+    assert [re.sub("<wbr>", "", h) for h in re.findall(r'<th class="v">.*?<code>(.*?)</code></th>', header)] == TWO
     findings = json.loads((run / "findings.json").read_text())
     for q in findings["questions"]:
         assert f'href="findings/{q["id"]}/index.html"' in page
@@ -197,7 +197,10 @@ def test_report_on_a_two_scheme_grid(tmp_path, capsys):
             assert str(escape(a["answer"])) in answer_page and str(escape(a["why"])) in answer_page
     for facet in ("default", "named"):
         assert f'id="grid-real-{facet}"' in page
-    grids = page[page.index('id="grids"'):page.index('id="run-log"')]
+    assert 'href="grids-real.html"' in page and 'href="real/01_schemes.html"' in page
+    grids = (run / "grids-real.html").read_text()
+    for facet in ("default", "named"):
+        assert f'id="grid-real-{facet}"' in grids
     assert grids.count('<a class="panel" href="real/02_matrix-model-subelement--restart.html"') == 2
     for rec in summary["runs"]:
         assert rec["html_file"] in hrefs and rec["notebook_file"] in hrefs

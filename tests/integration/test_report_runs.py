@@ -114,7 +114,7 @@ def test_a_full_disk_exits_1_and_keeps_the_earlier_run(tmp_path: Path, monkeypat
     def full(*_a: object, **_k: object) -> str:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(report.frontpage, "index_html", full)
+    monkeypatch.setattr(report.frontpage, "pages", full)
     assert main(["report", "--out", str(out), *SMALL]) == 1
     err = capsys.readouterr().err
     assert "no space left on device" in err and "Traceback" not in err

@@ -37,7 +37,7 @@ def test_listings(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_matrix_csv_columns_and_values(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "matrix", "--scheme", "model-subelement", "--scenario", "restart",
-                       "--intent", "pcie-root-port", "--intent", "pci-bridge", "--format", "csv")
+                       "--intent", "pcie-root-port", "--intent", "pci-bridge", "--format", "csv", "--scope", "all")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["scheme", "scenario", "timeline", "intent", "from", "to", "outcome", "detail"]
