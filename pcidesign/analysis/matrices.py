@@ -12,7 +12,7 @@ from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, load
 from pcidesign.model.errors import UnknownNameError
-from pcidesign.model.setting import SCOPES, Setting
+from pcidesign.model.setting import SCOPES, Setting  # noqa: F401  (SCOPES re-exported by pcidesign.analysis)
 from pcidesign.model.transitions import bulk
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 

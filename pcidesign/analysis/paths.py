@@ -46,7 +46,7 @@ import pandas as pd
 
 from pcidesign.model import engine, verdict
 from pcidesign.model import registry as _schemes
-from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release, load
+from pcidesign.model.catalog import Catalog, Host, Intent, Release, load
 from pcidesign.model.dialect import Dialect
 from pcidesign.model.domain import Hardware
 from pcidesign.model.engine import State, Step

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pcidesign.model import registry, scenarios
 from pcidesign.model.catalog import DEFAULT_TIMELINE, LEGACY_PC_FAMILY, Catalog, load
 from pcidesign.model.hops import HOPS as _HOP_TABLE
-from pcidesign.model.setting import AXES, MACHINE_FAMILIES, MACHINE_MODES, SCOPES
+from pcidesign.model.setting import AXES, MACHINE_FAMILIES, MACHINE_MODES, SCOPES  # noqa: F401  (re-exported: the schema's scopes)
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 
 HOPS: tuple[str, ...] = tuple(k.hop.value for k in _HOP_TABLE.values() if k.searchable)
