@@ -411,6 +411,6 @@ def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | Non
         elem.set("index", "1")
         devices.append(elem)
     if machine == "q35":  # no implicit USB controller or balloon: libvirt adds no root port for them
-        etree.SubElement(devices, "controller", type="usb", index="0", model="none")
-        etree.SubElement(devices, "memballoon", model="none")
+        devices.insert(0, etree.Element("memballoon", model="none"))  # first: the intent's controller stays last
+        devices.insert(0, etree.Element("controller", type="usb", index="0", model="none"))
     return to_bytes(root)

@@ -31,13 +31,18 @@ live definition only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from pcidesign.model.catalog import TARGET_SINCE, Key, version_key
 from pcidesign.model.guestabi import strtol
 from pcidesign.model.xmlsafe import parse_fragment
+
+if TYPE_CHECKING:
+    from pcidesign.model.dialect import Controller
 
 EXPANDERS_SINCE: Key = version_key("1.3.4")
 """``busNr`` and the expander classes arrive in 1.3.4 (src/conf/domain_conf.c at v1.3.4)."""
@@ -62,7 +67,7 @@ TARGET_ORDER = ("chassisNr", "chassis", "port", "busNr", "index", "hotplug")
 @dataclass(frozen=True)
 class Fill:
     """What a release fills in for one controller: its ``<target>`` values (field, number) and
-    where it placed the controller (bus, slot, function), or the error that stops the define."""
+    where it placed the controller (bus, slot, function; None when the model does not place it)."""
 
     index: int
     values: tuple[tuple[str, int], ...]
@@ -111,6 +116,7 @@ def _domain_addresses(root: etree._Element | None) -> set[tuple[int, int, int]]:
 
 
 def _has_unaddressed_video(root: etree._Element | None) -> bool:
+    """Whether the domain's primary video device (its first ``<video>``) has no address yet."""
     if root is None:
         return False
     videos = root.findall("devices/video")
@@ -120,7 +126,7 @@ def _has_unaddressed_video(root: etree._Element | None) -> bool:
     return addr is None
 
 
-def assign(release: Key, machine: str, ctrls: list, root: etree._Element | None,
+def assign(release: Key, machine: str, ctrls: Sequence[Controller], root: etree._Element | None,
            video_usable: bool = True, first: frozenset[int] = frozenset(),
            last: frozenset[int] = frozenset()) -> list[Fill] | str:
     """What ``release`` fills in for ``ctrls`` (the domain's PCI controllers, with their kept
