@@ -14,7 +14,7 @@ microseconds-per-controller column and memory that grows ten-fold from one size 
 
 On the shared two-core development machine: 29, 33 and 38 microseconds per controller for
 1,000, 10,000 and 100,000 controllers (3.8 s for 100,000; 1.2 s when a duplicate index rejects
-the file). Before the fix (issue 14 item 7) the same files took 0.8 s, 21 s (30,000) and 35
+the file). Before the linear roundtrip the same files took 0.8 s, 21 s (30,000) and 35
 minutes (100,000, measured while the machine was busy), and with a duplicate index 1.7 s, 14 s
 and 129 s.
 """

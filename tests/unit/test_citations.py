@@ -18,7 +18,7 @@ from conftest import ROOT
 
 DOCS = ROOT / "docs"
 
-NOT_IN_REPO = re.compile(r"\bFACTS\.md\b|\bDESIGN\.md\b|\bissues? \d+\b|\.\./shared/|/work/|\bshared/(?:FACTS|DESIGN|reference)")
+NOT_IN_REPO = re.compile(r"\bFACTS\.md\b|\bDESIGN\.md\b|\bissues? \d+\b|\.\./shared/|\bshared/(?:FACTS|DESIGN|reference)")
 FACTS = re.compile(r"\bfacts (§\d+(?:(?:, | and |-)§?\d+)*)")
 SOURCES = re.compile(r"\bsources: ([a-z0-9-]+)")
 DOC_LINK = re.compile(r"\bdocs/([a-z0-9_-]+\.md)(?:#([a-z0-9_-]+))?")

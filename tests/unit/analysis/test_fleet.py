@@ -101,7 +101,7 @@ def test_intent_mapping_agrees_with_whole_document_simulation(target: str, catal
 
 
 def test_old_release_hurts_new_configs(sample_scan: fleet.FleetScan) -> None:
-    """A downgrade to 1.2.18 loses every domain with a class 1.2.18 does not know (FACTS.md §7)."""
+    """A downgrade to 1.2.18 loses every domain with a class 1.2.18 does not know (facts §7)."""
     lost = sample_scan.summary.query("scheme == 'model-subelement' and target == '1.2.18' and scenario == 'restart' "
                                      "and outcome == 'domain-lost'")["domains"].item()
     with_new_classes = sum(1 for p in SAMPLE_FILES if any(

@@ -1,4 +1,4 @@
-"""The data files: coverage of FACTS.md, and clear errors for broken files."""
+"""The data files: coverage of the facts (docs/facts.md), and clear errors for broken files."""
 
 from __future__ import annotations
 

@@ -204,7 +204,7 @@ def test_non_utf8_sequences_in_the_header_and_at_the_end(data_copy: Path, bad: b
 
 
 def test_a_latin1_file_is_refused(data_copy: Path) -> None:
-    """The sources cite 'FACTS.md §3': saved as Latin-1, the § is one byte that UTF-8 refuses."""
+    """The sources cite 'facts §3': saved as Latin-1, the § is one byte that UTF-8 refuses."""
     path = data_copy / "defaults.csv"
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("latin-1"))

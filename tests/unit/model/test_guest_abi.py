@@ -56,7 +56,7 @@ def test_the_guest_values_follow_each_release_rule() -> None:
     assert got.outcome is Outcome.OK
     assert "1:pcie-root-port=ioh3420[chassis=7 port=16]" in got.steps[0].note
     bare = run("model-subelement", "restart", "pcie-root-port", "1.2.19", "9.0.0")
-    assert "[chassis=1 port=8]" in bare.steps[0].note  # chassis = index, port = slot << 3 (FACTS.md §9)
+    assert "[chassis=1 port=8]" in bare.steps[0].note  # chassis = index, port = slot << 3 (facts §9)
 
 
 def test_q35_saved_as_the_host_machine_refused_where_qemu_lacks_it() -> None:
