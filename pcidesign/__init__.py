@@ -36,12 +36,12 @@ if _is_command():
         if _signal.getsignal(_s) is not _signal.SIG_IGN:  # a signal the shell has us ignore stays ignored
             _signal.signal(_s, _startup_signal)  # cli.main() puts its own handlers in place
 
-import pcidesign.schemes  # noqa: E402,F401  (registers the built-in schemes)
-from pcidesign.schemes import loader as _loader
+from pcidesign.schemes import loader as _loader  # noqa: E402
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release
 from pcidesign.model.catalog import load as load_catalog
 from pcidesign.model.engine import Result, Roundtrip, Step, roundtrip, run
 from pcidesign.model.errors import DataError, PcidesignError, UnknownNameError, XMLInputError
+from pcidesign.model import registry as _registry
 from pcidesign.model.registry import Scheme, all_schemes, label_of, name_of, register, scheme_ids
 from pcidesign.model.registry import get as get_scheme
 from pcidesign.model.scenarios import Scenario, scenario_ids
@@ -52,7 +52,18 @@ from pcidesign.render.text import explanation
 
 __version__ = "0.1.0"
 
-_loader.load_external()  # entry points and PCIDESIGN_SCHEMES; failures are kept for check()
+# Nothing is registered at import: the first lookup of a scheme runs the loader (the built-ins,
+# then entry points and PCIDESIGN_SCHEMES, whose failures are kept for loader.check()).
+_registry.set_loader(_loader.load_all)
+
+
+def load_schemes() -> tuple[Scheme, ...]:
+    """Register the schemes now (the built-ins, then the plugins of entry points and
+    ``PCIDESIGN_SCHEMES``) and return every registered one; a lookup does this by itself, so call
+    it only to load plugins at a moment of your choosing (it raises the first plugin failure)."""
+    _registry.load()
+    _loader.check()
+    return all_schemes()
 
 
 def reset() -> None:
@@ -84,6 +95,6 @@ def sweep(schemes=None, scenarios=None, timeline: str | None = None, intents=Non
 __all__ = [
     "AXES", "Setting", "BY_SEVERITY", "Catalog", "DEFAULT_TIMELINE", "DataError", "Hop", "Host", "Intent", "Outcome",
     "PcidesignError", "Release", "Result", "Roundtrip", "Scenario", "Scheme", "Step", "UnknownNameError",
-    "XMLInputError", "all_schemes", "explanation", "get_scenario", "get_scheme", "label_of", "load_catalog", "matrix",
+    "XMLInputError", "all_schemes", "explanation", "get_scenario", "get_scheme", "label_of", "load_catalog", "load_schemes", "matrix",
     "name_of", "register", "reset", "roundtrip", "run", "scenario_ids", "scheme_ids", "sweep",
 ]

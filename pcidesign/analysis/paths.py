@@ -6,8 +6,9 @@ holding the guest writes its config back) or a ``migrate`` (live, to some releas
 is defined exactly as a scenario's (``engine.Trail``): the worst event so far wins, a terminal
 event (rejected, domain-lost, aborted) ends the path, the running hardware differing from the
 hardware right after define is ``guest-changed``, and a path that ends normally is judged by
-:func:`engine.judge` against the config saved at define. An intent that cannot be written or
-defined at the start release gives the zero-hop path ``not-expressible``.
+:func:`engine.judge` against the config saved at define. An intent the scheme cannot write
+at the start release gives the zero-hop path ``not-expressible``; one the start release refuses at
+define (a value out of its range) gives the zero-hop path ``rejected``, as the matrix's cell does.
 
 The explorer searches breadth-first over **nodes**, not paths. A node is
 
@@ -110,7 +111,7 @@ class Witness:
     """One path, replayed through the engine: each step, and the outcome had it ended there.
 
     ``steps[0]`` is the define; ``after[i]`` is the outcome of the path cut after ``steps[i]``
-    (for the define alone: ``ok``, or ``not-expressible``). ``reason`` says why the whole path
+    (for the define alone: ``ok``, ``not-expressible`` or ``rejected``). ``reason`` says why the whole path
     ends where it does, as a scenario's ``detail`` would.
     """
 
@@ -172,7 +173,7 @@ class Exploration:
 
     ``witnesses`` maps each reachable outcome (worst first) to its shortest path.
     ``paths_by_length[j]`` counts the paths of exactly j hops the search stands for
-    (``[0]``: the not-expressible zero-hop paths). ``states`` counts distinct nodes,
+    (``[0]``: the zero-hop paths where no guest starts: not expressible or refused at define). ``states`` counts distinct nodes,
     ``daemon_states`` distinct daemon states, ``transitions`` the hops computed from them.
     """
 
@@ -325,16 +326,19 @@ class _Graph:
             self.refs.append(key)
         return rid
 
-    def root(self, intent: Intent, rel: int) -> int | None:
-        """The node right after defining ``intent`` at release ``rel``, or None (not expressible)."""
+    def root(self, intent: Intent, rel: int) -> tuple[int | None, Outcome]:
+        """The node right after defining ``intent`` at release ``rel`` and ``ok``; or, when no guest
+        starts there, None and why: ``not-expressible`` (the scheme cannot write the intent at that
+        release) or ``rejected`` (the release refuses the XML at define, a value out of its range:
+        the same answer as the matrix's cell)."""
         d = self.dialects[rel]
         xml = engine.write_intent(d, intent)
         if xml is None:
-            return None
+            return None, Outcome.NOT_EXPRESSIBLE
         state, _ = engine.define(d, xml)
         if state is None:
-            return None
-        return self.node(self.daemon(state), self.ref(state.saved, state.hardware), Outcome.OK)
+            return None, Outcome.REJECTED
+        return self.node(self.daemon(state), self.ref(state.saved, state.hardware), Outcome.OK), Outcome.OK
 
     def edge(self, nid: int, hop: Hop, target: int) -> tuple[int, Outcome]:
         """(next node or -1 if the path ends here, the outcome if the path ends after this hop)."""
@@ -404,10 +408,10 @@ def explore(
     zero = 0
     for it in its:
         for rel in starts:
-            nid = g.root(it, rel)
+            nid, why = g.root(it, rel)
             if nid is None:
                 zero += 1
-                found.setdefault(Outcome.NOT_EXPRESSIBLE, (it.id, rel))
+                found.setdefault(why, (it.id, rel))
                 continue
             parent.setdefault(nid, (it.id, rel))
             layer[nid] = layer.get(nid, 0) + 1
@@ -570,8 +574,8 @@ def replay(
         return result([], [], Outcome.NOT_EXPRESSIBLE, f"{it.id} cannot be written at {first.host} under {sch.id}", 0)
     state, step = engine.define(first, xml)
     if state is None:
-        return result([step], [Outcome.NOT_EXPRESSIBLE], Outcome.NOT_EXPRESSIBLE,
-                      f"{it.id} cannot be used at {first.host}: {step.note}", 0)
+        return result([step], [Outcome.REJECTED], Outcome.REJECTED,
+                      f"{it.id} is refused at define by {first.host}: {step.note}", 0)
     trail = engine.Trail(sch, state, step)
     after = [Outcome.OK]
     for hop, rid in hops:
@@ -730,9 +734,9 @@ def follow(
     used = parse_hops([h for h, _ in route] or [Hop.RESTART])
     g = _Graph(_schemes.get(scheme), cat, releases, used, None, st)
     rel = g.index[cat.release(str(start), timeline).id]
-    nid = g.root(cat.intent(intent), rel)
+    nid, why = g.root(cat.intent(intent), rel)
     if nid is None:
-        return Outcome.NOT_EXPRESSIBLE, 0
+        return why, 0
     got = g.stop(nid)
     for n, (h, target) in enumerate(route, start=1):
         hop = Hop(h) if isinstance(h, str) else h

@@ -178,17 +178,27 @@ def _gap_bridges(dialect: Dialect, machine: str, ctrls: list[Controller]) -> lis
     cls = "pcie-root-port" if pcie and dialect.release.key >= autoadd.RULES[1][0] else "pci-bridge"
     out: list[Controller] = []
     for index in range(1, top):
-        if index in present or cls not in dialect.classes:
+        if index in present:
             continue
-        elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
-        if elem is None:
-            continue
-        elem.set("index", str(index))
-        ctrl = dialect.parse(elem, "define")
+        ctrl = _added_by_libvirt(dialect, cls, index)
         if isinstance(ctrl, Rejection):
             return ctrl
-        out.append(ctrl)
+        if ctrl is not None:
+            out.append(ctrl)
     return out
+
+
+def _added_by_libvirt(dialect: Dialect, cls: str, index: int) -> Controller | Rejection | None:
+    """A controller of class ``cls`` that ``dialect``'s release adds itself at ``index``, written as
+    a user writes the class alone (so the scheme's fill-in gives it the release's device) and
+    parsed at define; None when the release or the scheme cannot write the class."""
+    if cls not in dialect.classes:
+        return None
+    elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
+    if elem is None:
+        return None
+    elem.set("index", str(index))
+    return dialect.parse(elem, "define")
 
 
 def _assign_indexes(ctrls: list[Controller]) -> frozenset[int]:
@@ -368,16 +378,11 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
     balloon_port = balloon is None or (balloon.get("model") != "none" and balloon.find("address") is None)
     classes += autoadd.implicit(dialect.release.key, usb_port, balloon_port, len(classes))
     for offset, cls in enumerate(classes, start=1):
-        if cls not in dialect.classes:
-            continue
-        elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
-        if elem is None:
-            continue
-        elem.set("index", str(offset))
-        ctrl = dialect.parse(elem, "define")
+        ctrl = _added_by_libvirt(dialect, cls, offset)
         if isinstance(ctrl, Rejection):
             return ctrl
-        out.append(ctrl)
+        if ctrl is not None:
+            out.append(ctrl)
     return out
 
 

@@ -173,7 +173,9 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
     first = dialects[scn.steps[0][1]]
     state, step = _define(first, xml)
     if state is None:
-        return result(Outcome.NOT_EXPRESSIBLE, f"{label} cannot be used at {first.host}: {step.note}", [step])
+        # the scheme wrote it, the release refused it at define (a value out of the release's
+        # range, say): that release's clear error before anything changed
+        return result(Outcome.REJECTED, f"{label} is refused at define by {first.host}: {step.note}", [step])
     trail = Trail(sch, state, step)
     for hop, role in scn.steps[1:]:
         trail.hop(hop, dialects[role])

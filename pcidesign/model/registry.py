@@ -7,7 +7,7 @@ The built-in schemes live in :mod:`pcidesign.schemes` and register themselves wh
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 import re
 from dataclasses import dataclass, field
 
@@ -153,6 +153,32 @@ def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> 
 
 
 _REGISTRY: dict[str, Scheme] = {}
+_LOADER: list[Callable[[], object]] = []
+"""The function that registers the built-in and external schemes (set once by :func:`set_loader`
+when ``pcidesign`` is imported; importing registers nothing, the first lookup loads)."""
+_STATE = {"loaded": False, "loading": False}
+
+
+def set_loader(loader: Callable[[], object]) -> None:
+    """Name the function that registers the schemes; it runs at the first lookup (:func:`load`)."""
+    _LOADER[:] = [loader]
+    _STATE["loaded"] = False
+
+
+def load() -> None:
+    """Run the loader once (the built-ins, then the plugins of entry points and ``PCIDESIGN_SCHEMES``):
+    every lookup calls this, so importing pcidesign registers nothing and a plugin is imported only
+    when a scheme is first asked for."""
+    if _STATE["loaded"] or _STATE["loading"] or not _LOADER:
+        return
+    _STATE["loading"] = True
+    try:
+        _LOADER[0]()
+        _STATE["loaded"] = True
+    finally:
+        _STATE["loading"] = False
+
+
 _OWNERS: dict[str, str] = {}
 """Who registered each id: ``a built-in scheme``, ``plugin 'MODULE'``, ``entry point 'NAME'``..."""
 _REPLACED: dict[str, str] = {}
@@ -169,6 +195,7 @@ def register(scheme: Scheme, owner: str = IN_PROCESS, replaces: bool = False) ->
     declares it ``replaces`` it, and then :func:`replaced_by` names the plugin)."""
     if not isinstance(scheme, Scheme):
         raise SchemeError(f"register() takes a pcidesign Scheme, not {type(scheme).__name__}")
+    load()  # the built-ins first, so that a user's scheme comes after them (or replaces one)
     previous = _OWNERS.get(scheme.id)
     if replaces and previous is not None and previous != owner:
         _REPLACED[scheme.id] = owner
@@ -183,16 +210,19 @@ def register(scheme: Scheme, owner: str = IN_PROCESS, replaces: bool = False) ->
 
 def owner(scheme_id: str) -> str | None:
     """Who registered ``scheme_id`` (None when no scheme has that id)."""
+    load()
     return _OWNERS.get(scheme_id) if scheme_id in _REGISTRY else None
 
 
 def replaced_by(scheme_id: str) -> str | None:
     """The plugin that replaced the scheme first registered as ``scheme_id`` (None if none did)."""
+    load()
     return _REPLACED.get(scheme_id)
 
 
 def registered() -> dict[str, Scheme]:
     """A copy of the registry: id -> scheme."""
+    load()
     return dict(_REGISTRY)
 
 
@@ -215,7 +245,8 @@ def _forget_variants(scheme_id: str) -> None:
 
 
 def clear() -> None:
-    """Forget every registered scheme (a fresh registry; the built-ins register again on load)."""
+    """Forget every registered scheme (a fresh registry: the next lookup runs the loader again)."""
+    _STATE["loaded"] = False
     _REGISTRY.clear()
     _OWNERS.clear()
     _REPLACED.clear()
@@ -225,11 +256,13 @@ def clear() -> None:
 
 def all_schemes() -> tuple[Scheme, ...]:
     """Every registered scheme, in registration order."""
+    load()
     return tuple(_REGISTRY.values())
 
 
 def scheme_ids() -> tuple[str, ...]:
     """The ids of every registered scheme."""
+    load()
     return tuple(_REGISTRY)
 
 
@@ -259,6 +292,7 @@ def get(scheme_id: "str | Scheme") -> Scheme:
     ``+migratable=POLICY``, e.g. ``model-subelement+fill=define-only``."""
     if isinstance(scheme_id, Scheme):
         return scheme_id
+    load()
     if not isinstance(scheme_id, str):
         raise UnknownNameError("scheme", scheme_id, _REGISTRY)
     if "+" in scheme_id:

@@ -14,20 +14,23 @@ from pcidesign.model.vocab import Hop, Outcome
 from pcidesign.render import table
 
 
+def framing(history: Result | Witness) -> tuple[str, tuple[Outcome | None, ...], str]:
+    """The head line, the outcome after each step (a path's; None for a scenario's steps) and the
+    verdict line of ``history``: shared by the plain text and the witness pages."""
+    if isinstance(history, Witness):
+        return (f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}", tuple(history.after),
+                f"why: {history.reason}")
+    head = (f"scheme {history.scheme}, scenario {history.scenario}, intent {history.intent}, "
+            f"from {history.from_} to {history.to}")
+    return head, (None,) * len(history.steps), f"verdict: {history.outcome.value}: {history.detail}"
+
+
 def explanation(history: Result | Witness, width: int | None = None) -> str:
     """Each step of a scenario's :class:`Result` or a path's :class:`Witness`, with the XML that
     went in and came out, then the verdict and its reason. One renderer for both, so a cell and
     a path read the same way; a path also says, at each step, the outcome had it ended there.
     ``width`` wraps the prose lines (never the XML) to that many characters."""
-    if isinstance(history, Witness):
-        head = f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}"
-        after: tuple[Outcome | None, ...] = tuple(history.after)
-        verdict = f"why: {history.reason}"
-    else:
-        head = (f"scheme {history.scheme}, scenario {history.scenario}, intent {history.intent}, "
-                f"from {history.from_} to {history.to}")
-        after = (None,) * len(history.steps)
-        verdict = f"verdict: {history.outcome.value}: {history.detail}"
+    head, after, verdict = framing(history)
     lines = [table.paragraph(head, width, "", "  "), ""]
     for n, (step, then) in enumerate(zip(history.steps, after)):
         label = f"== step {n}: {step.hop.value} at {step.release}" + (f" -> {then.value}" if then else "") + " =="

@@ -14,6 +14,7 @@ from pcidesign.analysis.paths import Witness
 from pcidesign.model.engine import Result
 from pcidesign.model.hops import Step
 from pcidesign.model.vocab import Hop, Outcome
+from pcidesign.render.text import framing
 
 CONTEXT = 3
 """Lines of context around each change."""
@@ -88,15 +89,7 @@ def view(history: Result | Witness) -> WitnessView:
     """``history`` (a scenario's :class:`Result` or a path's :class:`Witness`) step by step, each
     XML compared with the one before it (the same steps, notes and verdict as
     :func:`pcidesign.render.text.explanation`)."""
-    if isinstance(history, Witness):
-        head = f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}"
-        after: tuple[Outcome | None, ...] = tuple(history.after)
-        verdict = f"why: {history.reason}"
-    else:
-        head = (f"scheme {history.scheme}, scenario {history.scenario}, intent {history.intent}, "
-                f"from {history.from_} to {history.to}")
-        after = (None,) * len(history.steps)
-        verdict = f"verdict: {history.outcome.value}: {history.detail}"
+    head, after, verdict = framing(history)
     steps: list[StepView] = []
     prev: str | None = None
     prev_name = ""

@@ -1,8 +1,9 @@
 """The built-in schemes, one module per proposal of the June 2015 thread.
 
 Each module defines a :class:`~pcidesign.model.dialect.Dialect` subclass and ``SCHEME``.
-Importing this package registers them (in the order of the table of docs/index.md#schemes); the registry itself
-lives in :mod:`pcidesign.model.registry`.
+:func:`load_builtin` registers them (in the order of the table of docs/index.md#schemes); nothing is
+registered at import: the registry (:mod:`pcidesign.model.registry`) runs
+:func:`pcidesign.schemes.loader.load_all` at its first lookup.
 """
 
 from __future__ import annotations
@@ -31,7 +32,5 @@ def load_builtin() -> tuple[Scheme, ...]:
     """Register every built-in scheme (again, replacing same ids) and return them."""
     return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME, owner=OWNER) for name in BUILTIN)
 
-
-load_builtin()
 
 __all__ = ["BUILTIN", "Scheme", "all_schemes", "get", "load_builtin", "register", "scheme_ids"]

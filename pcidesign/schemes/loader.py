@@ -167,6 +167,7 @@ def _register(schemes: tuple[Scheme, ...], replaces: frozenset[str], owner: str)
 
 def load(spec: str) -> tuple[Scheme, ...]:
     """Import a module name or ``.py`` file and register its schemes (SchemeError on failure)."""
+    registry.load()  # the built-ins and the environment's plugins first, as a fresh process has them
     key = _key(spec)
     if key in _LOADED:
         schemes, replaces, owner = _LOADED[key]
@@ -213,6 +214,15 @@ def _load_entry_point(ep: metadata.EntryPoint) -> tuple[Scheme, ...]:
     return _register(schemes, replaces, owner)
 
 
+def load_all() -> tuple[Scheme, ...]:
+    """Register the built-in schemes, then the external ones (entry points, ``PCIDESIGN_SCHEMES``;
+    a plugin that fails is remembered for :func:`check`). The registry runs this at its first
+    lookup (:func:`pcidesign.model.registry.load`), not at import."""
+    from pcidesign import schemes as builtin
+
+    return builtin.load_builtin() + load_external()
+
+
 def load_external() -> tuple[Scheme, ...]:
     """Register every scheme from entry points and ``PCIDESIGN_SCHEMES``; remember failures."""
     got: list[Scheme] = []
@@ -250,11 +260,13 @@ def add_to_env(spec: str) -> None:
 
 def failures() -> dict[str, str]:
     """Plugins that failed to load: spec -> the reason."""
+    registry.load()
     return dict(_FAILURES)
 
 
 def check() -> None:
     """Raise :class:`SchemeError` if a plugin failed to load (the first, with a count of others)."""
+    registry.load()
     if _FAILURES:
         first = next(iter(_FAILURES.values()))
         more = f" (and {len(_FAILURES) - 1} more)" if len(_FAILURES) > 1 else ""
@@ -284,9 +296,6 @@ def replacements() -> dict[str, str]:
 
 def reset() -> None:
     """The registry as a fresh process has it: built-in schemes, then the external ones."""
-    from pcidesign import schemes as builtin
-
     registry.clear()
-    builtin.load_builtin()
     _FAILURES.clear()
-    load_external()
+    registry.load()

@@ -72,3 +72,26 @@ def test_a_broken_entry_point_does_not_break_import(plugin_dir: Path, tmp_path: 
     assert imported.returncode == 0 and int(imported.stdout) >= 8
     got = cli("schemes", cwd=tmp_path, extra_path=plugin_dir)
     assert got.returncode == 2 and "entry point mine" in got.stderr and "half installed" in got.stderr
+
+
+def test_importing_pcidesign_loads_no_plugin_until_a_scheme_is_asked_for(tmp_path: Path) -> None:
+    """Loading is explicit: ``import pcidesign`` imports no plugin and registers nothing; the first
+    lookup (or :func:`pcidesign.load_schemes`) registers the built-ins, then the plugins."""
+    marker = tmp_path / "imported"
+    (tmp_path / "noisy.py").write_text(f"open({str(marker)!r}, 'w').close()\n" + MODULE.format(id="noisy"))
+    code = (
+        "import os, pcidesign\n"
+        "from pcidesign.model import registry\n"
+        f"print(os.path.exists({str(marker)!r}), len(registry._REGISTRY))\n"
+        "ids = pcidesign.scheme_ids()\n"
+        f"print(os.path.exists({str(marker)!r}), ids[0], ids[-1])\n"
+        "pcidesign.reset()\n"
+        "print(len(pcidesign.load_schemes()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PCIDESIGN_SCHEMES"}
+    env["PYTHONPATH"] = str(ROOT)
+    env["PCIDESIGN_SCHEMES"] = str(tmp_path / "noisy.py")
+    got = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.split("\n")[:3] == ["False 0", "True status-quo noisy", "9"]

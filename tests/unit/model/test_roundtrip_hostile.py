@@ -193,7 +193,16 @@ def test_text_beside_the_controllers_is_kept(capsys: pytest.CaptureFixture[str],
            "<devices>note: <controller type='pci' index='0' model='pcie-root'/> end</devices></domain>")
     status, out, _ = roundtrip(capsys, tmp_path, doc, "9.0.0")
     assert status == 0
-    assert '<devices>note: <controller type="pci" index="0" model="pcie-root"/> end</devices>' in out
+    # 9.0.0 adds root ports for the implicit USB controller, the balloon and one spare: the text
+    # stays before the first controller and after the last
+    devices = out[out.index("<devices>"):out.index("</devices>") + len("</devices>")]
+    assert devices.startswith('<devices>note: <controller type="pci" index="0" model="pcie-root"/><controller')
+    assert devices.endswith("</controller> end</devices>") and devices.count(" model=\"pcie-root-port\"") == 3
+    # with neither a USB controller nor a balloon to place, nothing is added and the text is as it was
+    bare = doc.replace(" end</devices>", "<controller type='usb' model='none'/><memballoon model='none'/> end</devices>")
+    status, out, _ = roundtrip(capsys, tmp_path, bare, "9.0.0")
+    assert status == 0 and "pcie-root-port" not in out
+    assert '<devices>note: <controller type="pci" index="0" model="pcie-root"/><controller type="usb"' in out
 
 
 def test_layout_only_elements_are_still_indented(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -25,7 +25,9 @@ def test_a_cell_step_by_step_with_diffs() -> None:
     assert xml_in.against is None and "\n".join(ln.text for ln in xml_in.lines) == r.steps[0].xml_in.decode().rstrip()
     assert saved.against == "XML in of step 0" and saved.changed
     assert ("add", '      <model name="pcie-root-port"/>') in [(ln.kind, ln.text) for ln in saved.lines]
-    assert saved.added == 3 and saved.removed == 1
+    # 3.2.0 also fills the root port's <target> (chassis = index, port = its slot 1 << 3)
+    assert ("add", '      <target chassis="1" port="0x8"/>') in [(ln.kind, ln.text) for ln in saved.lines]
+    assert saved.added == 4 and saved.removed == 1
     # the next step reads the config just saved: unchanged, so no XML is repeated
     [again] = second.blocks
     assert not again.changed and again.lines == () and again.against == "saved config of step 0"
