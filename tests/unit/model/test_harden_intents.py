@@ -114,3 +114,25 @@ def test_a_leading_zero_in_intents_csv_is_octal_and_a_bad_one_names_file_row_and
     text = str(info.value)
     assert text.startswith("intents.csv, row ") and "'09'" in text and "octal with a leading 0" in text
     assert "invalid literal" not in text
+
+
+def test_a_value_a_release_refuses_is_that_releases_rejected_with_its_message() -> None:
+    """chassisNr=256: a release that knows chassisNr refuses it at define with its own words
+    (0-255 up to 1.3.4, 1-255 from 2.5.0); the one that cannot write chassisNr cannot express it;
+    chassisNr=6 is accepted everywhere it can be written. The path search starts no guest where
+    the matrix's define is refused, and says so the same way."""
+    from pcidesign.analysis.paths import explore, follow, replay
+
+    m = pcidesign.matrix("model-subelement", "restart", intents=["pci-bridge/chassisNr=256"], scope="all")
+    same = m[m["from"] == m["to"]].set_index("from")
+    assert same.loc["1.2.18", "outcome"] == "not-expressible"
+    assert same.loc["1.2.19", "outcome"] == "rejected" and "must be 0-255" in same.loc["1.2.19", "detail"]
+    assert same.loc["4.0.0", "outcome"] == "rejected" and "must be 1-255" in same.loc["4.0.0", "detail"]
+    ok = pcidesign.matrix("model-subelement", "restart", intents=["pci-bridge/chassisNr=6"], scope="all")
+    assert (ok[(ok["from"] == ok["to"]) & (ok["from"] != "1.2.18")]["outcome"] == "ok").all()
+    iid = "pci-bridge/chassisNr=256"
+    assert follow("model-subelement", iid, "4.0.0", [("restart", "4.0.0")]) == (pcidesign.Outcome.REJECTED, 0)
+    w = replay("model-subelement", iid, "4.0.0", [("restart", "4.0.0")])
+    assert w.outcome is pcidesign.Outcome.REJECTED and w.hops == 0 and "must be 1-255" in w.reason
+    e = explore("model-subelement", "real", 1, intents=[iid])
+    assert pcidesign.Outcome.REJECTED in e.witnesses and pcidesign.Outcome.NOT_EXPRESSIBLE in e.witnesses
