@@ -797,7 +797,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             error(f"pcidesign {args.command}: error: {exc.filename}: {exc.strerror or exc}")
         return 1
     except KeyboardInterrupt:
-        print(f"pcidesign {args.command}: interrupted", file=sys.stderr)
+        print(f"pcidesign {args.command}: interrupted by SIGINT", file=sys.stderr)
         return 130
     except _Terminated:
         print(f"pcidesign {args.command}: interrupted by SIGTERM", file=sys.stderr)

@@ -51,19 +51,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _mark_known_broken(items)
 
 
-KNOWN_BROKEN: dict[str, str] = {
-    # Tests that broke when this round's eight branches were merged (each passed on its own branch);
-    # listed here, not deleted, until the next session mends them: see the stop note of 2026-12-02.
-    "tests/integration/test_docs.py::test_every_page_is_in_the_navigation": "a page added by a merge is not in mkdocs.yml",
-    "tests/integration/test_notebooks.py::test_one_typed_commented_parameters_cell_then_the_check[02_matrix]": "results parameter",
-    "tests/integration/test_notebooks.py::test_one_typed_commented_parameters_cell_then_the_check[03_compare]": "results parameter",
-    "tests/integration/test_notebooks.py::test_02_defaults_show_the_matrix_of_the_api": "notebook 02 defaults to scope naming",
-    "tests/integration/test_notebooks.py::test_02_other_parameters_write_what_they_show": "notebook 02 defaults to scope naming",
-    "tests/integration/test_report.py::test_report_on_a_two_scheme_grid": "front page split into grid pages",
-    "tests/integration/test_report.py::test_a_failing_notebook_is_marked_and_exits_1": "front page split into grid pages",
-    "tests/integration/test_harden_signals.py::test_a_signal_at_any_moment_of_start_up_ends_cleanly[2s-SIGINT]":
-        "a signal 2 s into a report after the compute-once step: not yet mended",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 """node id -> why it is expected to fail now (``xfail``, not strict: a mended test simply passes)."""
 
 

@@ -177,7 +177,7 @@ def execute(job: Job, root: str, timeout: float | None = 600.0, fresh_kernels: b
     out_nb = base / f"{job.stem}.ipynb"
     out_html = base / f"{job.stem}.html"
     files.mkdir(parents=True, exist_ok=True)
-    rec = Record(job.label, job.notebook, job.timeline, dict(job.parameters))
+    rec = Record(job.label, job.notebook, job.timeline, recorded(job.parameters))
     first_cell: list[float] = []
     start = time.perf_counter()
     ready = start
@@ -509,6 +509,13 @@ def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Seq
         return exc
 
 
+def recorded(parameters: dict[str, Any]) -> dict[str, Any]:
+    """A notebook's parameters as ``summary.json`` records them: without ``results``, the file of
+    computed results the report hands its notebooks (removed when the report ends; the notebook
+    computes the same results from the other parameters when run alone)."""
+    return {k: v for k, v in parameters.items() if k != "results"}
+
+
 def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
     """The jobs, each notebook that declares a ``results`` parameter given the file of its
     timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
@@ -597,7 +604,7 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
             try:
                 rec = fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker that died
-                rec = Record(job.label, job.notebook, job.timeline, dict(job.parameters),
+                rec = Record(job.label, job.notebook, job.timeline, recorded(job.parameters),
                              status="failed", error=f"worker: {_error_text(exc)}")
             records[job.index] = rec
             failed += rec.status != "ok"

@@ -17,7 +17,8 @@ from pcidesign.analysis import findings as F
 from pcidesign.render import findingstext
 
 README = ROOT / "README.md"
-PAGES = ("index", "guide", "findings", "model", "extending", "calibration", "benchmarks", "facts", "sources")
+PAGES = tuple(sorted(p.stem for p in (ROOT / "docs").glob("*.md") if p.stem != "benchmarks-latest"))
+"""Every page of the docs (benchmarks-latest.md is written by ``make bench`` and linked from benchmarks.md)."""
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,8 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path) -> None:
 
 def test_every_page_is_in_the_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    on_disk = {p.stem for p in (ROOT / "docs").glob("*.md")}
-    assert on_disk == set(PAGES)
+    assert {"index", "guide", "findings", "model", "extending", "calibration", "benchmarks", "facts",
+            "sources"} <= set(PAGES)
     for page in PAGES:
         assert f" {page}.md" in nav, f"docs/{page}.md is not in mkdocs.yml's nav"
 

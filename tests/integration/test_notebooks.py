@@ -73,7 +73,7 @@ def test_one_typed_commented_parameters_cell_then_the_check(name):
     declared = papermill.inspect_notebook(str(path(name)))
     assert "out_dir" in declared and "timeline" in declared
     for p in declared.values():
-        assert p["inferred_type_name"] in {"str", "int", "list[str]"}, p
+        assert p["inferred_type_name"] in {"str", "int", "list[str]", "dict"}, p  # dict: the setting's axes
         assert p["help"], f"{name}: parameter {p['name']} has no comment"
     following = next(c for c in nb.cells[tagged[0] + 1:] if c.cell_type == "code")
     assert "check_params(" in following.source
@@ -128,7 +128,9 @@ def test_outputs_needs_an_absolute_folder(tmp_path):
 def test_02_defaults_show_the_matrix_of_the_api(tmp_path):
     d = defaults("02_matrix")
     nb = run("02_matrix", tmp_path)
-    frame = analysis.matrix(d["scheme"], d["scenario"], d["timeline"], d["intents"] or None, d["releases"] or None)
+    assert d["scope"] == "naming"  # the notebooks show the naming signal apart, as the report's grids do
+    frame = analysis.matrix(d["scheme"], d["scenario"], d["timeline"], d["intents"] or None, d["releases"] or None,
+                            scope=d["scope"])
     shown = shown_table(nb, "cells", index_col=0)
     expected = plots.cell_table(frame).data
     assert list(shown.index.astype(str)) == list(expected.index)
@@ -148,7 +150,7 @@ def test_02_other_parameters_write_what_they_show(tmp_path):
     params = dict(scheme="impl-attribute", scenario="migrate", timeline="whatif", intents=[],
                   releases=["1.2.18", "4.3.0", "H1", "H2"], explain=1, out_dir=str(tmp_path / "out"))
     nb = run("02_matrix", tmp_path, **params)
-    frame = analysis.matrix("impl-attribute", "migrate", "whatif", None, params["releases"])
+    frame = analysis.matrix("impl-attribute", "migrate", "whatif", None, params["releases"], scope="naming")
     written = pd.read_csv(tmp_path / "out" / "matrix.csv", dtype=str)
     expected = frame.astype({"outcome": str})
     assert written.fillna("").values.tolist() == expected.astype(str).values.tolist()
