@@ -48,16 +48,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.slow)
-    _mark_known_broken(items)
-
-
-KNOWN_BROKEN: dict[str, str] = {}
-"""node id -> why it is expected to fail now (``xfail``, not strict: a mended test simply passes)."""
-
-
-def _mark_known_broken(items: list[pytest.Item]) -> None:
-    """Mark the :data:`KNOWN_BROKEN` tests ``xfail`` with their reason."""
-    for item in items:
-        reason = KNOWN_BROKEN.get(item.nodeid)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
