@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -307,6 +307,11 @@ class Catalog:
         family = MACHINE_FAMILIES.get(machine)
         if family is None or not _VERSION.match(host.qemu):
             return machine
+        if host.release.hypothetical:  # the whatif's QEMU of that release, when it has a machine of its own
+            own = [m for m in self.machines.values()
+                   if m.family == family and m.qemu_since[0] >= _HYPOTHETICAL_BASE and m.qemu_since <= host.release.key]
+            if own:
+                return max(own, key=lambda m: m.qemu_since).name
         q = version_key(host.qemu)
         return f"{family}-{q[0]}.{q[1]}"
 
@@ -319,6 +324,8 @@ class Catalog:
         if info is None:
             return False
         q = version_key(host.qemu)
+        if info.qemu_since[0] >= _HYPOTHETICAL_BASE:  # the QEMU of a hypothetical release, as its devices
+            return info.qemu_since <= host.release.key
         return info.qemu_since <= q and (info.qemu_removed is None or q < info.qemu_removed)
 
     def host(self, release: Release | str, qemu: str | None = None) -> Host:
@@ -475,7 +482,7 @@ def _load(base: Path) -> Catalog:
     return Catalog(
         releases=tuple(releases), classes=classes, devices=devices, defaults=tuple(defaults),
         intents=intents, timelines={k: tuple(v) for k, v in timelines.items()},
-        machines=_load_machines(base / "machines.csv"),
+        machines=_load_machines(base / "machines.csv", {r.id: r.key for r in releases if r.hypothetical}),
         qemu_dates=_load_qemu_dates(base / QEMU_RELEASES),
     )
 
@@ -499,8 +506,12 @@ def _load_qemu_dates(p: Path) -> dict[str, str]:
     return out
 
 
-def _load_machines(p: Path) -> dict[str, MachineInfo]:
-    """``machines.csv``: one versioned machine per row (family, version, first QEMU, removing QEMU)."""
+def _load_machines(p: Path, hypothetical: Mapping[str, Key] | None = None) -> dict[str, MachineInfo]:
+    """``machines.csv``: one versioned machine per row (family, version, first QEMU, removing QEMU).
+    A hypothetical release's id stands for the QEMU of that release in ``version`` and
+    ``qemu_since`` (the whatif's QEMU that gains a device adds its machine version, as every QEMU
+    release does): ``pc-q35-H1``, run only by hosts of that release and later ones."""
+    hyp = dict(hypothetical or {})
     out: dict[str, MachineInfo] = {}
     table = read_csv(p, ["family", "version", "qemu_since", "qemu_removed", "source"])
     table.require_rows("machines")
@@ -509,17 +520,19 @@ def _load_machines(p: Path) -> dict[str, MachineInfo]:
         if r["family"] not in families:
             raise DataError(table.name, row, f"unknown machine family {_show(r['family'])}; valid: {', '.join(families)}")
         for col in ("version", "qemu_since") + (("qemu_removed",) if r["qemu_removed"] else ()):
-            if not _VERSION.match(r[col]):
-                raise DataError(table.name, row, f"{col} {_show(r[col])} is not a version such as 2.4 or 2.4.0")
+            if not _VERSION.match(r[col]) and not (col != "qemu_removed" and r[col] in hyp):
+                raise DataError(table.name, row, f"{col} {_show(r[col])} is not a version such as 2.4 or 2.4.0"
+                                + (f" or a hypothetical release ({', '.join(hyp)})" if hyp else ""))
         name = f"{r['family']}-{r['version']}"
         if name in out:
             raise DataError(table.name, row, f"machine {name} appears twice")
         removed = version_key(r["qemu_removed"]) if r["qemu_removed"] else None
-        since = version_key(r["qemu_since"])
+        since = hyp[r["qemu_since"]] if r["qemu_since"] in hyp else version_key(r["qemu_since"])
+        version = hyp[r["version"]] if r["version"] in hyp else version_key(r["version"])
         if removed is not None and removed <= since:
             raise DataError(table.name, row, f"machine {name} is removed ({r['qemu_removed']}) before it appears "
                             f"({r['qemu_since']})")
-        out[name] = MachineInfo(name, r["family"], version_key(r["version"]), since, removed, r["source"])
+        out[name] = MachineInfo(name, r["family"], version, since, removed, r["source"])
     return out
 
 

@@ -259,6 +259,12 @@ class Dialect(ABC):
         was started with (an incoming migration) keeps the device filled in. Not by default."""
         return False
 
+    tracks_machine: bool = False
+    """Whether the scheme's device follows the saved machine version: then a define always saves
+    the machine a user writes as the host's newest versioned machine (as libvirt does), even under
+    the ``assumed`` machine axis, where every host still runs every machine (only the naming is
+    judged: a machine a host lacks is refused only under the other values of the axis)."""
+
     bare_form: bool = False
     """Whether a variant of the scheme may spell a controller by its class alone in a form that
     leaves the device to a fill policy (Idea 3's ``subType='CLASS'`` without ``model``): such a

@@ -135,10 +135,11 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
             return filled
         ctrls = filled
     mtype = None
-    if dialect.setting.checks_machine:  # validation, after the parse (qemuValidateDomainDef)
+    if dialect.setting.checks_machine or dialect.tracks_machine:
         written = machine_type_of(root)
         mtype = cat.canonical_machine(written, dialect.host) if purpose == "define" else written
-        if purpose != "load" and not cat.runs_machine(dialect.host, mtype):
+        # validation, after the parse (qemuValidateDomainDef): only where the machine is judged
+        if dialect.setting.checks_machine and purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
     return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
 
@@ -311,7 +312,8 @@ def _remove_keeping_text(elems: list[etree._Element]) -> None:
 
 def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """The running guest's definition (devices filled in), or why the release refuses to start it."""
-    if defn.machine_type is not None and not dialect.catalog.runs_machine(dialect.host, defn.machine_type):
+    if (dialect.setting.checks_machine and defn.machine_type is not None
+            and not dialect.catalog.runs_machine(dialect.host, defn.machine_type)):
         return Rejection(machine_message(defn.machine_type))
     ctrls = list(defn.controllers)
     if dialect.release.key >= TARGET_SINCE:  # what the parse did not save is filled in the live guest

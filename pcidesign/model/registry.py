@@ -146,7 +146,9 @@ def model_setting(setting: Setting) -> Setting:
 @functools.lru_cache(maxsize=4096)
 def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> Dialect:
     if host.release.key < scheme.adopted_key(catalog):
-        return LegacyDialect(host, catalog, setting)  # before adoption, libvirt as it was: no policy either
+        legacy = LegacyDialect(host, catalog, setting)  # before adoption, libvirt as it was: no policy either
+        legacy.tracks_machine = scheme.dialect_class.tracks_machine  # libvirt always saved the versioned machine
+        return legacy
     d = scheme.dialect_class(host, catalog, setting)
     d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
     return d

@@ -21,6 +21,7 @@ BUILTIN = (
     "migratable_compat",
     "impl_attribute",
     "model_subelement",
+    "machine_version",
 )
 """The built-in scheme modules, in the order they are registered and shown."""
 
