@@ -106,6 +106,16 @@ def rules_for(cls: str) -> dict[str, GuestValue]:
     return {**{r.prop: r for r in GUEST_VALUES.get(cls, ())}, BEHIND_EXPANDER.prop: BEHIND_EXPANDER}
 
 
+def shown(prop: str, value: int | None) -> str:
+    """A guest value as the traces print it: a worded one (``hotplug``) as its word, its default
+    word when the hardware leaves it out; a number as it is; ``-`` when there is none."""
+    rule = next((r for rules in GUEST_VALUES.values() for r in rules if r.prop == prop and r.words), None)
+    if rule is None:
+        return "-" if value is None else str(value)
+    number = int(rule.default) if value is None else value
+    return next((w for w, n in rule.words if n == number), str(number))
+
+
 def target_field(cls: str, name: str) -> GuestValue | None:
     """The rule for ``<target NAME>`` of a ``cls`` controller, or None when the class has no such field."""
     return next((r for r in GUEST_VALUES.get(cls, ()) if r.field == name), None)
