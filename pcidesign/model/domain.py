@@ -326,6 +326,8 @@ def behind_expanders(ctrls: list[Controller]) -> tuple[Controller, ...]:
     expander's bus number as :data:`~pcidesign.model.guestabi.BEHIND_EXPANDER` (QEMU names the
     device's saved state after it). The parent of a controller is the controller whose index its
     ``<address bus>`` names; a controller without an address has no known parent."""
+    if not any(c.cls in EXPANDERS for c in ctrls):
+        return tuple(ctrls)
     by_index = {c.index: c for c in ctrls}
     prop = BEHIND_EXPANDER.prop
     out = []
