@@ -20,7 +20,14 @@ drift apart. The checks, one row each:
   each end defined by the real driver, then two QEMU processes started directly with the
   controllers of those saved configs, the destination with ``-incoming``, QMP ``migrate``:
   completed or refused (QEMU's message), and what the destination shows afterwards; against the
-  model's migrate rule (:func:`pcidesign.model.engine.migration_event`).
+  model's migrate rule (:func:`pcidesign.model.engine.migration_event`);
+- ``restore``: for the pairs whose ``pairs.csv`` row says ``restore=yes``, the same two ends
+  through libvirt itself: the source defined, started and saved (``virsh save``), then
+  ``virsh restore --xml DST``: libvirt's ABI check compares the destination XML with the saved
+  definition (refused: ``rejected``, libvirt's message word for word), then QEMU loads the saved
+  state into the destination's devices (refused: ``aborted``); against the model's check of an
+  application's XML (:func:`pcidesign.model.engine.migrate_with_xml`, the ``migrate-app-xml`` hop,
+  which runs the same ABI check).
 
 A difference the model does not represent yet (target values the driver fills in, addresses it
 assigns, machine aliases, controllers it adds, rules listed in ``unmodelled.csv``) is reported
@@ -32,6 +39,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +49,7 @@ from lxml import etree
 
 from pcidesign.calibrate import stack as _stack
 from pcidesign.model import engine
+from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, Host, load
 from pcidesign.model.csvdata import parse_csv
 from pcidesign.model.setting import DOCUMENT
@@ -80,12 +89,14 @@ class Probe:
 
 @dataclass
 class Pair:
-    """A migration check: the source and destination domain files, and what differs."""
+    """A migration check: the source and destination domain files, what differs, and whether the
+    pair also goes through libvirt's save and ``restore --xml`` (its ABI check)."""
 
     name: str
     src: Path
     dst: Path
     fact: str = ""
+    restore: bool = False
 
 
 @dataclass
@@ -139,13 +150,18 @@ def load_probes(directory: str | os.PathLike[str] | None = None) -> tuple[list[P
         probes.append(Probe(path, lacks, row.get("fact", ""), row.get("source", "")))
     pairs = []
     mig = base / "migrate"
-    mfacts = {r.get("pair", ""): r.get("fact", "") for r in _csv(mig / "pairs.csv", "pair")}
+    mrows = {r.get("pair", ""): r for r in _csv(mig / "pairs.csv", "pair")}
     for src in sorted(mig.glob("*.src.xml")) if mig.is_dir() else []:
         name = src.name[: -len(".src.xml")]
         dst = mig / f"{name}.dst.xml"
         if not dst.is_file():
             raise CalibrationError(f"{display(src)}: no destination file {display(dst.name)!r} beside it")
-        pairs.append(Pair(name, src, dst, mfacts.get(name, "")))
+        row = mrows.get(name, {})
+        flag = (row.get("restore") or "").strip().lower()
+        if flag not in ("", "yes", "no"):
+            raise CalibrationError(f"{display(mig / 'pairs.csv')}: pair {name!r}: restore {flag!r} is not one of: "
+                                   "yes, no (or empty)")
+        pairs.append(Pair(name, src, dst, row.get("fact", ""), flag == "yes"))
     if not probes and not pairs:
         raise CalibrationError(f"--probes {display(base)}: no *.xml domain files")
     unmod = Unmodelled({(r.get("probe", ""), r.get("check", "")): r.get("reason", "")
@@ -554,6 +570,65 @@ class Calibration:
         self.add(label, "migrate", "QEMU completes or refuses", outcome, real, said, status, detail)
         self.facts.setdefault("migrations", []).append({"pair": pair.name, **result})  # type: ignore[union-attr]
 
+    # -- libvirt's save and restore --xml: its ABI check, then QEMU loading the saved state -----------
+    def restore(self, pair: Pair) -> None:
+        """Save the source guest, restore it with the destination XML; compare with the model's check
+        of an application's XML (:func:`pcidesign.model.engine.migrate_with_xml`)."""
+        label = f"migrate/{pair.name}"
+        name = "r-" + re.sub(r"[^A-Za-z0-9_-]", "-", pair.name)[:40]
+        uuid = f"{zlib.crc32(pair.name.encode()):08x}-0000-4000-8000-000000000000"
+        src, dst = (with_uuid(prepare(read_file(p), name, p.name), uuid) for p in (pair.src, pair.dst))
+        said_kind, said, said_detail = self.model_restore(src, dst)
+        fs, fd = self.stack.put(f"{name}.src.xml", src), self.stack.put(f"{name}.dst.xml", dst)
+        image = self.stack.private_dir("images") / f"{name}.img"
+        try:
+            ran = self.stack.virsh(f"define {fs}", f"start --paused {name}", f"save {name} {image}", timeout=90)
+            if not image.exists():
+                raise CalibrationError(f"{label}: the source guest could not be saved: {'; '.join(ran.errors)}")
+            ran = self.stack.virsh(f"restore {image} --xml {fd} --paused", timeout=90)
+        finally:
+            self.stack.virsh(f"destroy {name}", f"undefine {name}")
+            image.unlink(missing_ok=True)
+        error = ran.errors[-1] if ran.returncode != 0 and ran.errors else None
+        qemu_said = self.qemu_log(name)
+        if ran.returncode == 0:
+            kind, real = "ok", "restored"
+        elif any("load of migration failed" in line for line in qemu_said):
+            # libvirt words it as "qemu unexpectedly closed the monitor: ..." or, when QEMU exits a
+            # moment later, "operation failed: domain is no longer running": QEMU's log says why
+            kind, real = "aborted", "refused by QEMU: " + " / ".join(qemu_said)
+        else:
+            kind, real = "rejected", f"rejected by libvirt: {error or ran.stderr.strip()}"
+        # a refusal by libvirt agrees only when the model quotes libvirt's message word for word
+        agree = kind == said_kind and (kind != "rejected" or (error is not None and error in said_detail))
+        outcome = kind if kind == said_kind else "aborted" if "aborted" in (kind, said_kind) else "rejected"
+        self.add(label, "restore", "libvirt's ABI check, then QEMU", outcome, real, said,
+                 "agree" if agree else "DISAGREE", f"{pair.fact}; model: {said_detail}" if pair.fact else said_detail)
+
+    def qemu_log(self, name: str) -> list[str]:
+        """What the last QEMU process of domain ``name`` wrote to its log (``log/qemu/NAME.log``:
+        the lines after the last start, without the time stamps and the shut-down lines)."""
+        path = self.stack.folder / "log" / "qemu" / f"{name}.log"
+        text = path.read_text(errors="replace") if path.is_file() else ""
+        last = text.rsplit("starting up", 1)[-1]
+        return [re.sub(r"^\S+ qemu-system-\w+: ", "", line) for line in last.splitlines()
+                if re.match(r"^\S+ qemu-system-\w+: ", line) and "terminating on signal" not in line]
+
+    def model_restore(self, src: bytes, dst: bytes) -> tuple[str, str, str]:
+        """The model's verdict on ``restore --xml`` of ``dst`` over a saved ``src`` guest: its kind
+        (``ok``, ``aborted``, ``rejected``), in words, and the model's note."""
+        d = _schemes.get(SCHEME).dialect(model_host(self.catalog), self.catalog, DOCUMENT)
+        state, step = engine.define(d, src)
+        if state is None:
+            raise CalibrationError(f"the model cannot define and start the source: {step.note}")
+        _, step = engine.migrate_with_xml(state, d, dst, given=True)
+        if step.event is Outcome.REJECTED:
+            return "rejected", "rejected by libvirt: " + step.note, step.note
+        if step.event is Outcome.ABORTED:
+            return "aborted", "refused by QEMU (aborted)", step.note
+        changes = " (guest-changed: the guest meets the new value at its next cold boot)"
+        return "ok", "restored" + (changes if step.event is Outcome.GUEST_CHANGED else ""), step.note
+
     def run_migration(self, label: str, src: bytes, dst: bytes) -> dict[str, object]:
         """Start both QEMUs from the saved configs, let the source run, migrate, and look at the destination."""
         sock = self.stack.folder / "direct" / "migration.sock"
@@ -599,6 +674,18 @@ class Calibration:
                 "src_machine": args["src"][0], "dst_machine": args["dst"][0]}
 
 
+def with_uuid(xml: bytes, uuid: str) -> bytes:
+    """``xml`` with ``<uuid>`` after ``<name>`` (a restore with other XML needs the same UUID)."""
+    root = parse_domain(xml, "<probe>")
+    for old in root.findall("uuid"):
+        root.remove(old)
+    elem = etree.Element("uuid")
+    elem.text = uuid
+    name = root.find("name")
+    root.insert(list(root).index(name) + 1 if name is not None else 0, elem)
+    return to_bytes(root)
+
+
 def qemu_args(saved: bytes) -> tuple[str, list[str]]:
     """The machine and ``-device`` arguments for a saved config's PCI controllers, as libvirt builds them."""
     mach = machine(saved)
@@ -615,6 +702,8 @@ def qemu_args(saved: bytes) -> tuple[str, list[str]]:
         for t, p in TARGET_QEMU.items():
             if t in c.target:
                 parts.append(f"{p}={_num(c.target[t])}")
+        if c.target.get("hotplug") in ("on", "off"):  # libvirt passes it only when the XML has it
+            parts.append(f"hotplug={c.target['hotplug']}")
         devices.append(",".join(parts))
     return mach, devices
 
@@ -647,6 +736,8 @@ def run(probes: str | os.PathLike[str] | None = None, catalog: Catalog | None = 
             cal.load(plist)
             for pair in pairs:
                 cal.migrate(pair)
+                if pair.restore:
+                    cal.restore(pair)
         except XMLRefused as exc:
             raise CalibrationError(f"the real stack printed XML pcidesign refuses: {exc}") from None
     frame = pd.DataFrame([r.__dict__ for r in cal.rows], columns=COLUMNS)

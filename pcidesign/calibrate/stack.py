@@ -351,6 +351,14 @@ class Stack:
         path.chmod(0o644)
         return path
 
+    def private_dir(self, name: str) -> Path:
+        """A folder of the stack the user virsh runs as may write to (save images)."""
+        path = self.folder / name
+        path.mkdir(exist_ok=True)
+        if self.user is not None:
+            os.chown(path, self.user, self.group or -1)
+        return path
+
     def put_config(self, name: str, data: bytes) -> Path:
         """Place ``data`` as a saved config the driver will load at its next start (``etc/qemu/NAME.xml``)."""
         folder = self.folder / "etc" / "qemu"

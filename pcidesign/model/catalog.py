@@ -58,9 +58,13 @@ def parse_target(cls: str, text: str) -> tuple[tuple[str, str], ...]:
     fields = [r.field for r in GUEST_VALUES.get(cls, ())]
     for part in text.split("/") if text else ():
         name, eq, value = part.partition("=")
-        if target_field(cls, name) is None:
+        rule = target_field(cls, name)
+        if rule is None:
             raise TargetError(f"<target> field of {cls}", name, fields or ["none: the class has no <target> values"])
-        if not eq or _TARGET_NUMBER.fullmatch(value) is None:
+        if rule.words:
+            if not eq or value not in dict(rule.words):
+                raise TargetError(f"{name} value", value, [w for w, _ in rule.words])
+        elif not eq or _TARGET_NUMBER.fullmatch(value) is None:
             low, high = RANGES[name]
             raise TargetError(f"{name} value", value, [f"{TARGET_FORM}; libvirt accepts {low} to {high}"])
         if any(name == n for n, _ in out):

@@ -399,9 +399,14 @@ class Dialect(ABC):
         derived = {"index": ctrl.index, "slot<<3|function": (slot << 3) + function, "slot": _number(address.get("slot"), 0)}
         out = []
         for rule in rules:
-            value = _number(target.get(rule.field), None)
+            if rule.since is not None and self.release.key < rule.since:
+                continue  # an older release does not pass the field: QEMU keeps its default
+            raw = target.get(rule.field)
+            value = rule.number(raw) if rule.words else _number(raw, None)
             if value is None:
                 value = derived[rule.default] if rule.default in derived else int(rule.default)
+            if not rule.listed_at_default and value == int(rule.default):
+                continue
             out.append((rule.prop, value))
         return tuple(out)
 

@@ -15,7 +15,10 @@ from lxml import etree
 
 from pcidesign.model import autoadd, fillin
 from pcidesign.model.catalog import Intent
-from pcidesign.model.dialect import TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values
+from pcidesign.model.dialect import (
+    TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values, kept_attributes, strtol_base0,
+)
+from pcidesign.model.guestabi import BEHIND_EXPANDER, EXPANDERS
 from pcidesign.model.xmlsafe import XMLRefused, parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
@@ -327,7 +330,37 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
         if isinstance(got, Rejection):
             return got
         live.append(got)
-    return DomainDef(defn.doc, defn.machine, tuple(live), defn.machine_type)
+    return DomainDef(defn.doc, defn.machine, behind_expanders(live), defn.machine_type)
+
+
+def behind_expanders(ctrls: list[Controller]) -> tuple[Controller, ...]:
+    """``ctrls`` (started), each controller behind an expander, at any depth, carrying that
+    expander's bus number as :data:`~pcidesign.model.guestabi.BEHIND_EXPANDER` (QEMU names the
+    device's saved state after it). The parent of a controller is the controller whose index its
+    ``<address bus>`` names; a controller without an address has no known parent."""
+    if not any(c.cls in EXPANDERS for c in ctrls):
+        return tuple(ctrls)
+    by_index = {c.index: c for c in ctrls}
+    prop = BEHIND_EXPANDER.prop
+    out = []
+    for ctrl in ctrls:
+        seen, parent, bus_nr = {ctrl.index}, _parent(ctrl, by_index), None
+        while parent is not None and parent.index not in seen:
+            if parent.cls in EXPANDERS:
+                bus_nr = dict(parent.values).get("bus_nr")
+                break
+            seen.add(parent.index)
+            parent = _parent(parent, by_index)
+        out.append(ctrl if bus_nr is None else
+                   Controller(ctrl.index, ctrl.cls, ctrl.device, ctrl.form, ctrl.kept, (*ctrl.values, (prop, bus_nr))))
+    return tuple(out)
+
+
+def _parent(ctrl: Controller, by_index: dict[int, Controller]) -> Controller | None:
+    """The controller whose bus ``ctrl``'s kept ``<address>`` names (bus 0 is the root), or None."""
+    bus = kept_attributes(ctrl.kept, "address").get("bus")
+    number = strtol_base0(bus) if bus is not None else None
+    return by_index.get(number) if number else None
 
 
 def canonical(controllers: dict[int, etree._Element]) -> dict[int, bytes]:

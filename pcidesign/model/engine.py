@@ -22,7 +22,7 @@ from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import HopError
 from pcidesign.model.hops import (  # noqa: F401  (re-exported: the engine's public names)
     HOPS, HopKind, State, Step, apply, daemon_restart, define, edit, hop_kind, migrate, migrate_app_xml,
-    migration_event, resave, restart, restore, revert, save, snapshot, validation_error,
+    migrate_with_xml, migration_event, resave, restart, restore, revert, save, snapshot, validation_error,
 )
 from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
 from pcidesign.model.setting import Setting

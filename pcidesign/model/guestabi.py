@@ -15,13 +15,35 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class GuestValue:
     """One guest-visible value: the ``<target>`` field that sets it, the QEMU property it becomes,
-    how libvirt derives it when the XML has none, and whether QEMU checks it on migration."""
+    how libvirt derives it when the XML has none, and whether QEMU checks it on migration.
+
+    ``words`` maps a field written as a word (``hotplug='off'``) to the number the hardware
+    records; ``listed_at_default`` False leaves the value out of the hardware while it is QEMU's
+    own default (so a config that spells the default and one that omits it build the same guest);
+    ``since`` is the first release that passes the field to QEMU, when that is later than the
+    release that keeps ``<target>`` (an older release drops it and QEMU uses its default)."""
 
     field: str
     prop: str
     default: str
     checked: bool
     source: str
+    words: tuple[tuple[str, int], ...] = ()
+    listed_at_default: bool = True
+    since: tuple[int, ...] | None = None
+
+    def number(self, text: str | None) -> int | None:
+        """The value ``text`` stands for: a word of :attr:`words`, or None (numbers are read by the caller)."""
+        return dict(self.words).get(text) if text is not None else None
+
+
+def _hotplug(cls: str) -> GuestValue:
+    return GuestValue(
+        "hotplug", "hotplug", "1", True,
+        f"hotplug: QEMU's property of a {cls} is on unless libvirt passes hotplug=off (from 6.3.0, facts §9); "
+        "an off port clears the hot-plug bits of its slot capabilities, and a stream from a port that differs is "
+        "refused, 'Bad config data: i=0xa4' (measured, data/calibration/qemu-facts.md §4 pair 13)",
+        words=(("off", 0), ("on", 1)), listed_at_default=False, since=(6, 3, 0))
 
 
 GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
@@ -35,6 +57,7 @@ GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
         GuestValue("port", "port", "slot<<3|function", True,
                    "port = (slot << 3) + function (1.2.19, facts §9); a different port is refused, 'Bad config "
                    "data' (measured, pair 6)"),
+        _hotplug("pcie-root-port"),
     ),
     "pcie-switch-downstream-port": (
         GuestValue("chassis", "chassis", "index", False,
@@ -42,19 +65,55 @@ GUEST_VALUES: dict[str, tuple[GuestValue, ...]] = {
                    "qemu-facts.md §4)"),
         GuestValue("port", "port", "slot", True,
                    "port = slot (1.2.19, facts §9); checked like a root port's (measured, pair 9)"),
+        _hotplug("pcie-switch-downstream-port"),
     ),
     "pci-expander-bus": (
         GuestValue("busNr", "bus_nr", "254", True,
                    "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb bus_nr is "
-                   "refused (measured, pair 8)"),),
+                   "refused: QEMU's pxb always puts a pci-bridge of its own behind the expander, and the bus number "
+                   "is in that bridge's saved-state name, 'Unknown savevm section or instance "
+                   "'0000:fe:02.0:00.0/pci_bridge'' (measured, pair 8; docs/facts-flows.md#expander-bus-number)"),),
     "pcie-expander-bus": (
         GuestValue("busNr", "bus_nr", "254", False,
                    "busNr: 254 for a lone expander (observed on 9.0.0, qemu-facts.md §1); a different pxb-pcie bus_nr "
-                   "migrates (measured by hand, qemu-facts.md §4)"),),
+                   "migrates while nothing sits behind the expander (measured, pair 12): the bus number is checked "
+                   "through the devices behind it (:data:`BEHIND_EXPANDER`)"),),
 }
 """Per class, the ``<target>`` values the guest sees (facts §9; ``data/calibration/qemu-facts.md``).
 Every release derives the same default from the controller's index and address; a release that
 does not keep ``<target>`` (before 1.2.19) derives it whatever the XML said."""
+
+
+BEHIND_EXPANDER = GuestValue(
+    "", "root_bus_nr", "", True,
+    "the bus number of the expander a device sits behind is part of the name QEMU gives the device's saved "
+    "state (the expander's root bus path '0000:fe', pxb_host_root_bus_path in QEMU's "
+    "hw/pci-bridge/pci_expander_bridge.c), so a stream from a guest whose expander had another busNr is refused, "
+    "'Unknown savevm section or instance '0000:fe:02.0:00.0/pcie-root-port'' (measured, data/calibration/"
+    "qemu-facts.md §4 pair 11; docs/facts-flows.md#expander-bus-number)")
+"""The value every controller behind an expander has (at any depth): the expander's bus number,
+as QEMU writes it into the device's saved-state name. It is in the hardware only for a
+controller whose parent chain (``<address bus>`` = the index of the controller that provides the
+bus) reaches an expander; the model sees PCI controllers only, so a guest whose expander holds
+other devices alone is not caught."""
+
+EXPANDERS = frozenset({"pci-expander-bus", "pcie-expander-bus"})
+"""The classes that start a root bus of their own, numbered by their ``busNr``."""
+
+
+def rules_for(cls: str) -> dict[str, GuestValue]:
+    """The guest-value rules of a ``cls`` controller by QEMU property, :data:`BEHIND_EXPANDER` included."""
+    return {**{r.prop: r for r in GUEST_VALUES.get(cls, ())}, BEHIND_EXPANDER.prop: BEHIND_EXPANDER}
+
+
+def shown(prop: str, value: int | None) -> str:
+    """A guest value as the traces print it: a worded one (``hotplug``) as its word, its default
+    word when the hardware leaves it out; a number as it is; ``-`` when there is none."""
+    rule = next((r for rules in GUEST_VALUES.values() for r in rules if r.prop == prop and r.words), None)
+    if rule is None:
+        return "-" if value is None else str(value)
+    number = int(rule.default) if value is None else value
+    return next((w for w, n in rule.words if n == number), str(number))
 
 
 def target_field(cls: str, name: str) -> GuestValue | None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from pcidesign.model import domain, statuscaps
 from pcidesign.model.catalog import Host, Release, version_key
-from pcidesign.model.dialect import GUEST_VALUES, Controller, Dialect, Rejection
+from pcidesign.model.dialect import Controller, Dialect, Rejection
+from pcidesign.model.guestabi import rules_for
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.errors import HopError
 from pcidesign.model.setting import MACHINE_FAMILIES
@@ -152,9 +153,12 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     A plain migration runs no ABI check in libvirt (facts §9); the destination QEMU refuses
     a stream whose devices it does not have (measured with QEMU 7.2: "Unknown savevm section or
     instance", data/calibration/qemu-facts.md), and one whose checked values differ (a root
-    port's ``port``, a pxb's ``bus_nr``); it does not check the others (``chassis``,
-    ``chassis_nr``, a pxb-pcie's ``bus_nr``), so the migration completes and the guest meets the
-    destination's value at its next cold boot (:data:`pcidesign.model.dialect.GUEST_VALUES`). The calibration against real QEMU calls this
+    port's ``port``, a pxb's ``bus_nr``, a port's ``hotplug``, and the bus number of the expander
+    a device sits behind, which is part of the device's saved-state name:
+    :data:`pcidesign.model.guestabi.BEHIND_EXPANDER`); it does not check the others
+    (``chassis``, ``chassis_nr``, the ``bus_nr`` of a pxb-pcie with nothing behind it), so the
+    migration completes and the guest meets the destination's value at its next cold boot
+    (:func:`pcidesign.model.guestabi.rules_for`). The calibration against real QEMU calls this
     same function, so the model's rule and the measurement cannot drift apart.
     """
     if source == destination:
@@ -173,7 +177,7 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
     for i in s:
         if s[i] == d[i]:
             continue
-        rules = {r.prop: r for r in GUEST_VALUES.get(s[i][1], ())}
+        rules = rules_for(s[i][1])
         was, now = dict(s[i][3]), dict(d[i][3])
         refused = [k for k in rules if was.get(k) != now.get(k) and rules[k].checked]
         if refused:
@@ -181,7 +185,8 @@ def migration_event(source: Hardware, destination: Hardware, src: str, dst: str)
                 f"{dst} builds {changed(source, destination)}; QEMU on {dst} checks {', '.join(refused)} when it "
                 f"loads the stream and refuses it ({'; '.join(rules[k].source for k in refused)}), and the guest "
                 f"stays on {src}")
-    quiet = sorted({k for i in s if s[i] != d[i] for k, v in s[i][3] if dict(d[i][3]).get(k) != v})
+    quiet = sorted({k for i in s if s[i] != d[i] for k in {*dict(s[i][3]), *dict(d[i][3])}
+                    if dict(s[i][3]).get(k) != dict(d[i][3]).get(k)})
     return Outcome.GUEST_CHANGED, (
         f"{dst} builds {changed(source, destination)}; QEMU does not check {', '.join(quiet)} when it loads the stream "
         "(measured, data/calibration/qemu-facts.md §4): the migration completes, the guest keeps the old value "
@@ -411,11 +416,11 @@ def application_xml(state: State) -> bytes:
     return format_def(state.dialect, live, migratable=True)
 
 
-def _unaddressed(state: State, app_xml: bytes) -> list[int]:
+def _unaddressed(state: State, app_xml: bytes, given: bool) -> list[int]:
     """The controllers of the application's XML that need a PCI address and have none. The
     MIGRATABLE dumpxml of a running guest carries every address libvirt assigned (the model's
-    documents do not spell them out), so only the creation XML can lack one."""
-    if state.dialect.setting.app_xml != "creation":
+    documents do not spell them out), so only the creation XML (or XML ``given`` as such) can lack one."""
+    if state.dialect.setting.app_xml != "creation" and not given:
         return []
     cat = state.dialect.catalog
     return sorted(i for i, e in domain.controller_elements(app_xml).items()
@@ -442,10 +447,19 @@ def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
     running ones) and from 1.3.4 it canonicalises a machine alias (:data:`CANONICAL_AT_PARSE`).
     The destination then parses what was sent and starts the guest; QEMU loads the stream as for
     any migration (:func:`migration_event`)."""
+    return migrate_with_xml(state, d, application_xml(state))
+
+
+def migrate_with_xml(state: State, d: Dialect, app_xml: bytes, given: bool = False) -> tuple[State | None, Step]:
+    """:func:`migrate_app_xml` with ``app_xml`` as the application's XML (``given``: any XML, so
+    its addresses are looked at whatever the setting's ``app_xml`` says). ``virsh restore --xml``
+    and ``save-image-define`` run the same ABI check on the image's definition
+    (``qemuDomainSaveImageUpdateDef``, ``src/qemu/qemu_driver.c`` at v4.0.0; ``qemuSaveImageUpdateDef``,
+    ``src/qemu/qemu_saveimage.c`` in the 9.x releases), which is how the calibration measures this
+    function against libvirt 9.0.0 and QEMU 7.2 (``pcidesign calibrate --driver qemu``)."""
     src_d = state.dialect
     src, rel = str(src_d.host), str(d.host)
     at = src_d.release.id
-    app_xml = application_xml(state)
     caps_d = with_caps(src_d, state.started_host)
 
     def refused(why: str, xml: bytes = app_xml, where: str = at) -> tuple[None, Step]:
@@ -477,7 +491,7 @@ def migrate_app_xml(state: State, d: Dialect) -> tuple[State | None, Step]:
                 f"Target controller model {theirs[i].cls} does not match source {mine[i].cls} (index {i})")
         return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
                        f"configuration: {what} (virDomainDefCheckABIStability); the guest keeps running there")
-    bare = [] if assigns else _unaddressed(state, app_xml)
+    bare = [] if assigns else _unaddressed(state, app_xml, given)
     if bare:
         return refused(f"the source {src} compares the application's XML with the running guest: unsupported "
                        "configuration: Target device address type none does not match source pci (controller "

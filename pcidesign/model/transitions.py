@@ -18,6 +18,7 @@ from pcidesign.model import domain
 from pcidesign.model.catalog import Intent
 from pcidesign.model.dialect import Dialect, Purpose, Rejection, Values
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
+from pcidesign.model.guestabi import shown
 
 T = TypeVar("T")
 
@@ -146,7 +147,7 @@ def write_intent(d: Dialect, intent: Intent) -> bytes | None:
 
 
 def _values(values: Values) -> str:
-    return f"[{' '.join(f'{k}={v}' for k, v in values)}]" if values else ""
+    return f"[{' '.join(f'{k}={shown(k, v)}' for k, v in values)}]" if values else ""
 
 
 _BY_ID: dict[tuple[int, ...], tuple[object, str]] = {}
@@ -196,7 +197,7 @@ def _changed(before: Hardware, after: Hardware) -> str:
             continue
         if i in a and i in b and a[i][:2] == b[i][:2]:
             was, now = dict(b[i][2]), dict(a[i][2])
-            vals = [f"{k} {was.get(k, '-')} -> {now.get(k, '-')}" for k in dict.fromkeys([*was, *now])
+            vals = [f"{k} {shown(k, was.get(k))} -> {shown(k, now.get(k))}" for k in dict.fromkeys([*was, *now])
                     if was.get(k) != now.get(k)]
             diffs.append(f"index {i}: {a[i][0]} {a[i][1]} {', '.join(vals)}")
             continue

@@ -143,7 +143,7 @@ def test_every_check_agrees_or_is_unmodelled(calibration) -> None:  # type: igno
     assert bad.empty, qemu.render(frame)
     assert len(frame) >= 40
     assert set(frame["status"]) <= {"agree", "unmodelled"}
-    assert {"define", "saved", "migratable", "start", "load", "migrate"} <= set(frame["check"])
+    assert {"define", "saved", "migratable", "start", "load", "migrate", "restore"} <= set(frame["check"])
     assert {"ok", "rewritten", "rejected", "domain-lost", "aborted"} <= set(frame["outcome"])
     mig = frame[frame["check"] == "migrate"]
     assert len(mig) >= 3
@@ -152,6 +152,39 @@ def test_every_check_agrees_or_is_unmodelled(calibration) -> None:  # type: igno
     print(f"calibration took {frame.attrs['seconds']:.0f} s")  # a figure, not a test: budgets live in benchmarks/
     assert stack.processes_naming(frame.attrs["root"]) == []  # nothing started by it survives
     assert not Path(frame.attrs["root"]).exists()
+
+
+@needs_stack
+def test_the_migration_rules_agree_with_real_qemu_and_libvirt(calibration) -> None:  # type: ignore[no-untyped-def]
+    """The pairs of the expander bus number, a port's hotplug and the machine type (docs/facts-flows.md#migration-rules):
+    what the real stack did, and that the model said the same, both between two QEMU processes and
+    through libvirt's save and restore --xml."""
+    frame = calibration
+
+    def row(pair: str, check: str) -> dict[str, str]:
+        got = frame[(frame["probe"] == f"migrate/{pair}") & (frame["check"] == check)]
+        assert len(got) == 1, (pair, check)
+        return got.iloc[0].to_dict()  # type: ignore[no-any-return]
+
+    expected = {  # pair: (between two QEMUs, through restore --xml)
+        "11-pxb-pcie-busnr-behind": ("refused: Unknown savevm section or instance '0000:fe:", "refused by QEMU: Unknown savevm"),
+        "12-pxb-pcie-busnr-alone": ("completed", "restored"),
+        "13-downstream-port-hotplug": ("refused: get_pci_config_device: Bad config data", "refused by QEMU: get_pci_config_device"),
+        "14-machine-type-abi": ("refused: Machine type received is 'pc-q35-7.2' and local is 'pc-q35-7.1'",
+                                "rejected by libvirt: unsupported configuration: Target domain machine type pc-q35-7.1 "
+                                "does not match source pc-q35-7.2"),
+        "15-downstream-port-hotplug-default": ("completed", "restored"),
+        "16-root-port-hotplug": ("refused: get_pci_config_device: Bad config data", None),
+    }
+    for pair, (live, restored) in expected.items():
+        mig = row(pair, "migrate")
+        assert mig["real"].startswith(live) and mig["status"] == "agree", mig
+        if restored is not None:
+            got = row(pair, "restore")
+            assert got["real"].startswith(restored) and got["status"] == "agree", got
+    machine = row("14-machine-type-abi", "restore")
+    assert machine["outcome"] == "rejected" and "does not match source pc-q35-7.2" in machine["model"]
+    assert row("12-pxb-pcie-busnr-alone", "migrate")["model"].endswith("(guest-changed)")
 
 
 @needs_stack
