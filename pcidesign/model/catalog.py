@@ -378,18 +378,14 @@ def _yes(value: str, path: Path, row: int) -> bool:
     return value == "yes"
 
 
-def load(data_dir: str | Path | None = None, shared: str | Path | None = None) -> Catalog:
-    """Load and check the catalog from ``data_dir`` (the package's ``data/`` by default).
-
-    ``shared``: the folder of the facts every device kind shares (``machines.csv``,
-    ``qemu-releases.csv``) when ``data_dir`` is a kind's own folder that lists only its releases,
-    classes, devices, defaults and intents (see :mod:`pcidesign.model.kinds`)."""
+def load(data_dir: str | Path | None = None) -> Catalog:
+    """Load and check the catalog from ``data_dir`` (the package's ``data/`` by default)."""
     base = Path(data_dir) if data_dir is not None else DATA_DIR
-    return _load(base.resolve(), Path(shared).resolve() if shared is not None else None)
+    return _load(base.resolve())
 
 
 @functools.lru_cache(maxsize=8)
-def _load(base: Path, shared: Path | None = None) -> Catalog:
+def _load(base: Path) -> Catalog:
     releases = _load_releases(base / "releases.csv")
     hyp = {r.id: r.key for r in releases}
 
@@ -479,8 +475,8 @@ def _load(base: Path, shared: Path | None = None) -> Catalog:
     return Catalog(
         releases=tuple(releases), classes=classes, devices=devices, defaults=tuple(defaults),
         intents=intents, timelines={k: tuple(v) for k, v in timelines.items()},
-        machines=_load_machines((shared or base) / "machines.csv"),
-        qemu_dates=_load_qemu_dates((shared or base) / QEMU_RELEASES),
+        machines=_load_machines(base / "machines.csv"),
+        qemu_dates=_load_qemu_dates(base / QEMU_RELEASES),
     )
 
 

@@ -78,22 +78,48 @@ class DeviceKind:
     """Its default-rules file under ``data/`` (see :func:`default_rules`)."""
     document: Document = field(repr=False)
     default_scheme: str = ""
-    """The scheme a command uses when none is given (empty: a scheme must be named)."""
+    """The scheme a command uses when none is given (empty: a scheme must be named); a kind with
+    one also compares its variants side by side in ``matrix`` when no scheme is named."""
     sources: str = ""
     """Where its facts come from, in a line (the docs page has them in full)."""
+    note: str = ""
+    """What a reader of the kind's matrices should know first (printed above them)."""
 
     def catalog(self) -> Catalog:
         """The kind's facts: its releases, classes, devices, defaults and intents (the machines and
         QEMU release dates are every kind's)."""
-        if not self.data:
-            return load()
-        return load(data_dir() / self.data, shared=data_dir())
+        return load(self.data_dir())
+
+    def data_dir(self) -> Path:
+        """The kind's data folder: a whole catalog (its ``machines.csv`` and ``qemu-releases.csv``
+        link to the shared ones in ``data/``)."""
+        return data_dir() / self.data if self.data else data_dir()
 
     def scheme_ids(self) -> tuple[str, ...]:
         """The ids of the kind's registered schemes."""
         from pcidesign.model import registry
 
         return registry.scheme_ids(self.id)
+
+    def compared_variants(self) -> tuple[str, ...]:
+        """Every scheme of the kind and each of its fill-policy variants (but the one the scheme's
+        own rule amounts to, which is the scheme itself), in registration order."""
+        from pcidesign.model import registry
+
+        out: list[str] = []
+        for s in registry.all_schemes(self.id):
+            out.append(s.id)
+            out += [f"{s.id}+fill={p}" for p in s.policies.get("fill", ()) if s.policy_defaults.get("fill") != p]
+        return tuple(out)
+
+    def variant_column(self, variant: str) -> str:
+        """A short column heading for ``variant`` in a side-by-side table: its fill policy (the
+        scheme's own rule's policy for a plain scheme that fills), else the scheme's short name."""
+        from pcidesign.model import registry
+
+        s = registry.get(variant)
+        policy = s.fill or (s.dialect_class.own_fill if s.fills else None)
+        return f"fill={policy}" if policy else (s.short or s.id)
 
     def questions_path(self) -> Path:
         """The kind's questions file."""
@@ -139,6 +165,10 @@ KINDS: dict[str, DeviceKind] = {k.id: k for k in (
         data="kinds/interface", questions="kinds/interface/questions.csv",
         defaults="kinds/interface/default-rules.csv", document=INTERFACE_DOCUMENT,
         default_scheme="nic-status-quo",
+        note=("An interface saved without a model: libvirt records the default NIC model in the XML from "
+              "1.0.5 on, so the interface defined at 1.0.4 is the one saved without <model> (from 1.0.5 on, "
+              "fill=never and Idea 1 leave it out too, and read it as rtl8139). V1 is the whatif release "
+              "whose x86 default is virtio."),
         sources="qemuDomainDefaultNetModel in src/qemu/qemu_domain.c; libvirt NEWS (docs/kinds.md)",
     ),
 )}
