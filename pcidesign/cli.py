@@ -47,13 +47,23 @@ def _scheme_arg(p: argparse.ArgumentParser, required: bool = True, help: str = "
 
 
 def _kind_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--kind", default=kinds.DEFAULT_KIND, metavar="KIND",
-                   help=f"the device kind: {', '.join(kinds.KINDS)} (see 'pcidesign kinds'; default: %(default)s)")
+    scheme = "--scheme" in p._option_string_actions
+    p.add_argument("--kind", default=None, metavar="KIND",
+                   help=f"the device kind: {', '.join(kinds.KINDS)} (see 'pcidesign kinds'; default: "
+                        + ("the kind of --scheme, else " if scheme else "") + f"{kinds.DEFAULT_KIND})")
 
 
 def _kind(args: argparse.Namespace) -> kinds.DeviceKind:
-    """The device kind of ``--kind`` (exit 2 naming the valid kinds when it is unknown)."""
-    return kinds.get(getattr(args, "kind", kinds.DEFAULT_KIND))
+    """The device kind of ``--kind`` (exit 2 naming the valid kinds when it is unknown); without
+    it, the kind of ``--scheme`` (so a witness command printed without ``--kind`` replays), else
+    the PCI controllers."""
+    given = getattr(args, "kind", None)
+    if given is not None:
+        return kinds.get(given)
+    sid = getattr(args, "scheme", None)
+    if isinstance(sid, str) and sid:
+        return kinds.get(schemes.get(sid).kind)
+    return kinds.get(kinds.DEFAULT_KIND)
 
 
 def _kind_scheme(args: argparse.Namespace, command: str) -> str:
@@ -112,7 +122,7 @@ def _setting(args: argparse.Namespace) -> Setting:
     """The setting the command's axis options describe, checked against the catalog (exit 2 naming
     the axis and its valid values when one is unknown)."""
     given = {name: getattr(args, name, None) for name in AXES}
-    params.check(**given)
+    params.check(_catalog(args), **given)
     return Setting.of(None, **given).check(_catalog(args))
 
 
@@ -453,7 +463,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
-    params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
+    params.check(_catalog(args), intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
     kind = _kind(args)
     if not args.scheme and kind.default_scheme:
         return _matrix_compared(args, kind)
@@ -704,7 +714,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
     from pcidesign.analysis import robustness
 
-    params.check(timeline=args.timeline)
+    params.check(_catalog(args), timeline=args.timeline)
     setting = _setting(args)
     for assumption in args.assume:
         setting = setting.replace(**dict([robustness.parse_assumption(assumption)])).check(_catalog(args))

@@ -183,6 +183,8 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
             elem.insert(0, parse_fragment(nic.kept[0]))
         for old in elem.findall("model"):
             _remove(old)
+        if dialect.release.key < RECORDED_SINCE and nic.form == "old":
+            nic = Controller(nic.index, nic.cls, None, nic.form, nic.kept)  # built at start, never written
         made = dialect.format_controller(nic, migratable).find("model")
         if made is not None:
             _insert_model(elem, copy.deepcopy(made))
