@@ -276,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     # -- paths --
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
+    _kind_arg(p)
     p.add_argument("--max-hops", type=int, default=None, metavar="K",
                    help="hops after the define (default: 3; with --notions: the number of releases of the timeline)")
     p.add_argument("--hops", default=",".join(h.value for h in paths_default_hops()),
@@ -663,14 +664,17 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if args.fail_on is not None and not args.fail_on.strip():
         raise UsageError("--fail-on needs an outcome; valid: " + ", ".join(o.value for o in Outcome))
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
+    kind = _kind(args)
+    if args.scheme:
+        args.scheme = _kind_scheme(args, "paths")
     if args.max_hops is None:
-        args.max_hops = len(load().timeline(args.timeline)) if args.notions else paths.DEFAULT_MAX_HOPS
-    params.check(max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
+        args.max_hops = len(_catalog(args).timeline(args.timeline)) if args.notions else paths.DEFAULT_MAX_HOPS
+    params.check(_catalog(args), max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
                  intents=args.intents, start=args.start, timeline=args.timeline)
     many = args.all_schemes or args.all_variants
     if not many and not args.scheme:
         raise UsageError("give --scheme S, --all-schemes or --all-variants; valid schemes: "
-                         + ", ".join(schemes.scheme_ids()))
+                         + ", ".join(schemes.scheme_ids(kind.id)))
     if many and args.scheme:
         raise UsageError("give --scheme S or --all-schemes/--all-variants, not both")
     if args.all_schemes and args.all_variants:
@@ -679,8 +683,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
         if many:
             raise UsageError("--notions compares the notions for one --scheme")
         return _print_notions(args, paths)
-    ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
-           else [schemes.get(args.scheme).id])
+    ids = (list(schemes.variant_ids(kind=kind.id)) if args.all_variants else list(schemes.scheme_ids(kind.id))
+           if args.all_schemes else [schemes.get(args.scheme).id])
     with Progress("pcidesign paths", unit="scheme") as bar:
         found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
                                   catalog=_catalog(args), setting=_setting(args), progress=bar)

@@ -101,3 +101,12 @@ def test_findings_of_interfaces_answer_cited_questions(capsys: pytest.CaptureFix
     assert answers == {"nic-status-quo": "guest-changed", "nic-status-quo+fill=define-only": "rewritten",
                        "nic-status-quo+fill=never": "ok", "nic-model-values": "ok"}
     assert all(f["cite"] for f in items)
+
+
+def test_paths_take_the_kind_of_their_scheme(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "paths", "--scheme", "nic-status-quo", "--timeline", "whatif", "--intent", "interface",
+                       "--max-hops", "1", "--format", "json")
+    assert code == 0
+    found = json.loads(out)
+    assert found["scheme"] == "nic-status-quo"
+    assert "guest-changed" in json.dumps(found)
