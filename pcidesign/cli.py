@@ -488,7 +488,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def _matrix_compared(args: argparse.Namespace, kind: kinds.DeviceKind) -> int:
     """``matrix`` without ``--scheme`` for a kind that compares its variants: every scheme of the
-    kind and each fill policy side by side; the table shows the cells where one is not ``ok``."""
+    kind and each fill policy side by side; the table shows the cells where they differ, and
+    counts the cells where every variant has the same outcome."""
     import pandas as pd
 
     from pcidesign.analysis import matrices as analysis
@@ -506,14 +507,15 @@ def _matrix_compared(args: argparse.Namespace, kind: kinds.DeviceKind) -> int:
     labels = {v: kind.variant_column(v) for v in ids}
     wide = frame.pivot_table(index=["intent", "from", "to"], columns="scheme", values="outcome", aggfunc="first",
                              sort=False)[list(ids)].rename(columns=labels)
-    shown = wide[(wide != "ok").any(axis=1)].reset_index()
-    cells = len(frame) // len(ids)
-    print(table.paragraph(f"{kind.title}, scenario {args.scenario}, timeline {st.timeline}: {cells} cells under each "
-                          f"of {len(ids)} variants; {len(shown)} where one is not ok (every other cell is ok under "
-                          "all of them; --format csv or json give every cell)", width))
+    differ = wide.nunique(axis=1) > 1
+    alike = wide[~differ].iloc[:, 0].value_counts()
+    same = ", ".join(f"{o} {n}" for o, n in alike.items()) or "none"
+    print(table.paragraph(f"{kind.title}, scenario {args.scenario}, timeline {st.timeline}: {len(wide)} cells under "
+                          f"each of {len(ids)} variants; {int(differ.sum())} where the variants differ (below); "
+                          f"alike under every variant: {same} (--format csv or json give every cell)", width))
     if kind.note:
         print(table.paragraph(kind.note, width))
-    print(text.render(shown, "table", width))
+    print(text.render(wide[differ].reset_index(), "table", width))
     for v in ids:
         print(table.paragraph(f"{labels[v]} = {v} ({schemes.name_of(v)})", width, "  ", "    "))
     return 0

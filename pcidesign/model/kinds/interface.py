@@ -106,14 +106,25 @@ class NicDialect(Dialect):
             ctrl = self.missing_model(ctrl, purpose, arch, machine)
         return ctrl
 
+    def qemu_device(self, model: str) -> str:
+        """The QEMU device this release builds for ``model``: the one of ``devices.csv`` for a model
+        this libvirt knows, else the model itself, passed on verbatim (``qemuBuildNicDevStr`` at
+        v4.0.0: any model but ``virtio`` is the device name; observed on 9.0.0)."""
+        return self.catalog.devices[model].label if model in self.devices else model
+
     def start_nic(self, ctrl: Controller) -> Controller | Rejection:
         """The interface as the guest runs it: a missing model is the legacy one (the command line
-        builder's before 1.0.5; a policy that never fills), checked against the host's QEMU."""
+        builder's before 1.0.5; a policy that never fills), checked against the host's QEMU. A model
+        this libvirt does not know is accepted at define and passed to QEMU as the device name,
+        which QEMU refuses (observed on 9.0.0 with QEMU 7.2; libvirt 4.0.0 checks only the
+        characters of a model, ``NET_MODEL_CHARS`` in src/conf/domain_conf.c)."""
         model = ctrl.device or self.legacy(ctrl.cls)
-        if model is None or model not in self.host.devices:
-            return Rejection(f"unsupported configuration: QEMU {self.host.qemu} has no device for the interface "
-                             f"model '{model}' (the model's words; libvirt accepts an unknown model at define "
-                             "and fails when it starts the guest)")
+        if model is None:
+            return Rejection("unsupported configuration: no model for the interface")
+        if model not in self.devices or model not in self.host.devices:
+            return Rejection(f"internal error: qemu unexpectedly closed the monitor: qemu-system-x86_64: -device "
+                             f"{self.qemu_device(model)}: '{self.qemu_device(model)}' is not a valid device model "
+                             f"name (QEMU {self.host.qemu})")
         return Controller(ctrl.index, ctrl.cls, model, ctrl.form, ctrl.kept)
 
     def nic_element(self, ctrl: Controller, model: str | None) -> etree._Element:

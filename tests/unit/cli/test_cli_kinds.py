@@ -69,7 +69,7 @@ def test_matrix_of_interfaces_compares_every_fill_policy(capsys: pytest.CaptureF
     code, out, _ = cli(capsys, "matrix", "--kind", "interface", "--scenario", "restart", "--timeline", "whatif",
                        "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 4 * 4 * 8 * 8  # four variants, four intents, eight releases on both axes
+    assert len(rows) == 4 * 6 * 9 * 9  # four variants, six intents, nine releases on both axes
     cell = {r["scheme"]: r["outcome"] for r in rows if (r["intent"], r["from"], r["to"]) == ("interface", "9.0.0", "V1")}
     assert set(cell.values()) == {"ok"} and len(cell) == 4
 

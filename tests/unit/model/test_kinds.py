@@ -175,3 +175,34 @@ def test_the_pci_engine_is_reached_through_its_document() -> None:
     doc = kinds.document("pci-controller")
     assert (doc.parse, doc.format, doc.start) == (domain.parse, domain.format, domain.start)
     assert Path(interface.__file__).parent.name == "kinds"
+
+
+# -- the virtio variants of 5.2.0 ----------------------------------------------------------------------
+def _observed() -> list[dict[str, str]]:
+    with open(SAMPLES / "qemu-devices.9.0.0.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("row", _observed(), ids=lambda r: r["model"])
+def test_9_0_0_builds_the_qemu_device_observed_for_each_model(nic_catalog, row: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    d = registry.get("nic-status-quo").dialect(nic_catalog.host("9.0.0"), nic_catalog)
+    assert d.qemu_device(row["model"]) == row["qemu_device"]
+    xml = (SAMPLES / "q35-no-model.xml").read_bytes().replace(b"</interface>",
+                                                              f"<model type='{row['model']}'/></interface>".encode())
+    parsed = interface.parse(d, xml, "define")
+    assert not isinstance(parsed, interface.Rejection)  # every model passes define
+    started = interface.start(d, parsed)
+    if row["started"] == "yes":
+        assert not isinstance(started, interface.Rejection) and started.hardware[0][2] == row["model"]
+    else:
+        assert isinstance(started, interface.Rejection) and row["error"] in started.message
+
+
+@pytest.mark.parametrize("intent", ["interface:virtio-transitional", "interface:virtio-non-transitional"])
+def test_an_older_libvirt_keeps_the_new_value_and_refuses_to_start_the_guest(nic_catalog, intent: str) -> None:  # type: ignore[no-untyped-def]
+    for variant in (*FILL_VARIANTS, "nic-model-values"):
+        res = engine.run(variant, "restart", intent, "5.2.0", "4.0.0", nic_catalog)
+        assert res.outcome is Outcome.REJECTED, res.detail
+        assert "is not a valid device model name" in res.detail
+        assert outcome(variant, "restart", intent, "5.2.0", "9.0.0", nic_catalog) is Outcome.OK
+        assert outcome(variant, "restart", intent, "4.0.0", "5.2.0", nic_catalog) is Outcome.NOT_EXPRESSIBLE
