@@ -14,13 +14,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from pcidesign.model import engine, params
+from pcidesign.model import engine, kinds, params
 from pcidesign.model import registry as schemes
 from pcidesign.model import scenarios
 from pcidesign.render import table, text
 from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
-from pcidesign.model.errors import PcidesignError
+from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.safetext import printable
 from pcidesign.model.setting import AXES, DOCUMENT, Setting
 
@@ -42,8 +42,44 @@ def _timeline_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeline", default=DEFAULT_TIMELINE, help="timeline of releases (default: %(default)s)")
 
 
-def _scheme_arg(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--scheme", required=required, help="scheme id (see 'pcidesign schemes')")
+def _scheme_arg(p: argparse.ArgumentParser, required: bool = True, help: str = "") -> None:
+    p.add_argument("--scheme", required=required, help=help or "scheme id (see 'pcidesign schemes')")
+
+
+def _kind_arg(p: argparse.ArgumentParser) -> None:
+    scheme = "--scheme" in p._option_string_actions
+    p.add_argument("--kind", default=None, metavar="KIND",
+                   help=f"the device kind: {', '.join(kinds.KINDS)} (see 'pcidesign kinds'; default: "
+                        + ("the kind of --scheme, else " if scheme else "") + f"{kinds.DEFAULT_KIND})")
+
+
+def _kind(args: argparse.Namespace) -> kinds.DeviceKind:
+    """The device kind of ``--kind`` (exit 2 naming the valid kinds when it is unknown); without
+    it, the kind of ``--scheme`` (so a witness command printed without ``--kind`` replays), else
+    the PCI controllers."""
+    given = getattr(args, "kind", None)
+    if given is not None:
+        return kinds.get(given)
+    sid = getattr(args, "scheme", None)
+    if isinstance(sid, str) and sid:
+        return kinds.get(schemes.get(sid).kind)
+    return kinds.get(kinds.DEFAULT_KIND)
+
+
+def _kind_scheme(args: argparse.Namespace, command: str) -> str:
+    """``--scheme``, checked to be a scheme (or variant) of the command's kind; the kind's own
+    default scheme when none is given and the kind has one; otherwise a usage error."""
+    kind = _kind(args)
+    sid = getattr(args, "scheme", None)
+    if not sid:
+        if not kind.default_scheme:
+            raise UsageError(f"{command} needs --scheme for kind {kind.id} (see 'pcidesign schemes')")
+        return kind.default_scheme
+    scheme = schemes.get(sid)
+    if scheme.kind != kind.id:
+        raise UnknownNameError(f"scheme of kind {kind.id}", sid, schemes.variant_ids(kind=kind.id),
+                               f"--kind {kind.id} (scheme {scheme.id!r} is of kind {scheme.kind})")
+    return sid
 
 
 def _axes_args(p: argparse.ArgumentParser, skip: Sequence[str] = (), shows_cells: bool = False) -> None:
@@ -86,8 +122,8 @@ def _setting(args: argparse.Namespace) -> Setting:
     """The setting the command's axis options describe, checked against the catalog (exit 2 naming
     the axis and its valid values when one is unknown)."""
     given = {name: getattr(args, name, None) for name in AXES}
-    params.check(**given)
-    return Setting.of(None, **given).check(load())
+    params.check(_catalog(args), **given)
+    return Setting.of(None, **given).check(_catalog(args))
 
 
 def paths_default_hops() -> tuple[object, ...]:
@@ -98,8 +134,8 @@ def paths_default_hops() -> tuple[object, ...]:
 
 
 def _catalog(args: argparse.Namespace) -> "Catalog":
-    """The catalog (the facts; the axes travel in :func:`_setting`)."""
-    return load()
+    """The catalog of the command's device kind (the facts; the axes travel in :func:`_setting`)."""
+    return _kind(args).catalog()
 
 
 def _format_arg(p: argparse.ArgumentParser) -> None:
@@ -144,23 +180,32 @@ def build_parser() -> argparse.ArgumentParser:
                         help=SCHEME_MODULE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
+    p = sub.add_parser("kinds", help="list the device kinds (PCI controllers, interfaces ...) the model knows")
+    _format_arg(p)
+    p.set_defaults(func=cmd_kinds)
+
     p = sub.add_parser("schemes", help="list the schemes with their pros and cons")
     p.add_argument("--variants", action="store_true",
                    help="also list each scheme's variants (SCHEME+fill=POLICY, SCHEME+migratable=POLICY)")
     _format_arg(p)
+    _kind_arg(p)
     p.set_defaults(func=cmd_schemes)
 
     p = sub.add_parser("releases", help="list the releases of a timeline")
     _timeline_arg(p)
     _format_arg(p)
+    _kind_arg(p)
     p.set_defaults(func=cmd_releases)
 
     p = sub.add_parser("intents", help="list the controller intents")
     _format_arg(p)
+    _kind_arg(p)
     p.set_defaults(func=cmd_intents)
 
     p = sub.add_parser("matrix", help="the outcome of a scenario for every intent and pair of releases")
-    _scheme_arg(p)
+    _scheme_arg(p, required=False, help="scheme id (see 'pcidesign schemes'); required for the PCI controllers; "
+                                        "for another kind, none compares every scheme and fill policy of the kind")
+    _kind_arg(p)
     p.add_argument("--scenario", required=True, help=f"one of: {', '.join(scenarios.scenario_ids())}")
     p.add_argument("--intent", action="append", dest="intents", metavar="INTENT",
                    help="limit to this intent (repeatable; default: all)")
@@ -170,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_matrix)
 
     p = sub.add_parser("explain", help="every hop's XML and the verdict for one cell, or for one path")
-    _scheme_arg(p)
+    _scheme_arg(p, required=False, help="scheme id (see 'pcidesign schemes'); required for the PCI controllers; "
+                                        "another kind has a default (see 'pcidesign kinds')")
+    _kind_arg(p)
     p.add_argument("--scenario", help="the scenario of the cell (with --intent, --from and --to)")
     p.add_argument("--intent")
     p.add_argument("--from", dest="from_", metavar="RELEASE")
@@ -181,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("roundtrip", help="what a release saves (or sends) for a whole domain XML file")
-    _scheme_arg(p)
+    _scheme_arg(p, required=False, help="scheme id (see 'pcidesign schemes'); required for the PCI controllers; "
+                                        "another kind has a default (see 'pcidesign kinds')")
+    _kind_arg(p)
     p.add_argument("--release", required=True)
     _timeline_arg(p)
     p.add_argument("--qemu", type=_not_empty, help="QEMU version on the host (default: the release's own)")
@@ -227,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     # -- paths --
     p = sub.add_parser("paths", help="outcomes reachable by paths of up to K hops, with shortest counterexamples")
     _scheme_arg(p, required=False)
+    _kind_arg(p)
     p.add_argument("--max-hops", type=int, default=None, metavar="K",
                    help="hops after the define (default: 3; with --notions: the number of releases of the timeline)")
     p.add_argument("--hops", default=",".join(h.value for h in paths_default_hops()),
@@ -255,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assume", action="append", default=[], metavar="AXIS=VALUE",
                    help="answer under another value of an assumption axis (repeatable), e.g. writer=newest; "
                         "each answer still says which one-axis changes flip it")
+    _kind_arg(p)
     _axes_args(p, skip=("timeline", "scope"))
     _jobs_arg(p)
     p.set_defaults(func=cmd_findings)
@@ -322,24 +373,62 @@ def _width(args: argparse.Namespace) -> int | None:
     return None if getattr(args, "wide", False) else table.terminal_width()
 
 
+def cmd_kinds(args: argparse.Namespace) -> int:
+    """``pcidesign kinds``: the device kinds, with how each is selected, identified and named."""
+    import pandas as pd
+
+    rows = []
+    for k in kinds.KINDS.values():
+        cat = k.catalog()
+        rows.append({"kind": k.id, "title": k.title, "elements": k.selector, "identity": k.identity,
+                     "named_by": k.named_by, "guest_visible": " ".join(k.guest_visible),
+                     "schemes": " ".join(k.scheme_ids()), "default_scheme": k.default_scheme or "-",
+                     "intents": len(cat.intents), "releases": " ".join(r.id for r in cat.releases),
+                     "data": f"data/{k.data}" if k.data else "data", "questions": f"data/{k.questions}",
+                     "default_rules": [{"since": r.since_text, "arch": r.arch or "any", "machine": r.machine or "any",
+                                        "prefer": list(r.prefer), "asks_qemu": r.check, "source": r.source}
+                                       for r in kinds.default_rules(k)],
+                     "sources": k.sources})
+    if args.format == "json":
+        import json
+
+        print(json.dumps(rows, indent=2))
+        return 0
+    if args.format == "csv":
+        frame = pd.DataFrame(rows).drop(columns=["default_rules"])
+        print(text.render(frame, "csv"), end="")
+        return 0
+    width = _width(args)
+    frame = pd.DataFrame([{"kind": r["kind"], "elements": r["elements"], "identity": r["identity"],
+                           "schemes": r["schemes"], "intents": r["intents"]} for r in rows])
+    print(text.render(frame, "table", width))
+    print()
+    for r in rows:
+        print(table.paragraph(f"{r['kind']}: {r['title']}; named by {r['named_by']}; the guest sees "
+                              f"{r['guest_visible']}; releases {r['releases']}; data in {r['data']}", width,
+                              "", "  "))
+    return 0
+
+
 def cmd_schemes(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    kind = _kind(args).id
     rows = [{"id": s.id, "thread": s.thread, "naming": s.naming, "fills": s.fills,
              "policies": " ".join(f"{n}={'|'.join(v)}" for n, v in s.policies.items()) or "-",
              "pros": " | ".join(s.pros), "cons": " | ".join(s.cons), "name": s.name,
              "source": schemes.owner(s.id) + (" (replacing)" if schemes.replaced_by(s.id) else "")}
-            for s in schemes.all_schemes()]
+            for s in schemes.all_schemes(kind)]
     if args.variants:
         rows = [{"id": v, "scheme": schemes.get(v).base or v, "name": schemes.name_of(v)}
-                for v in schemes.variant_ids()]
+                for v in schemes.variant_ids(kind=kind)]
     if args.format != "table":
         print(text.render(pd.DataFrame(rows), args.format))
     elif args.variants:
         print(text.render(pd.DataFrame(rows)[["name", "id"]], "table", _width(args)))  # the id starts with the scheme
     else:
         width = _width(args)
-        for s in schemes.all_schemes():
+        for s in schemes.all_schemes(kind):
             policies = "; ".join(f"{n}: {', '.join(v)}" for n, v in s.policies.items())
             print(table.paragraph(f"{s.name} ({s.id}): {s.title}", width))
             print(table.paragraph(f"in the thread: {s.thread}", width, "  ", "    "))
@@ -358,7 +447,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
     import pandas as pd
 
     rows = [{"release": r.id, "libvirt": r.libvirt or "-", "qemu": r.qemu, "date": r.date or "-",
-             "hypothetical": r.hypothetical, "adds": r.adds} for r in load().timeline(args.timeline)]
+             "hypothetical": r.hypothetical, "adds": r.adds} for r in _catalog(args).timeline(args.timeline)]
     print(text.render(pd.DataFrame(rows), args.format, _width(args)))
     return 0
 
@@ -367,7 +456,7 @@ def cmd_intents(args: argparse.Namespace) -> int:
     import pandas as pd
 
     rows = [{"intent": i.id, "class": i.cls, "device": i.device or "(default)", "note": i.note}
-            for i in load().intents.values()]
+            for i in _catalog(args).intents.values()]
     print(text.render(pd.DataFrame(rows), args.format, _width(args)))
     return 0
 
@@ -375,7 +464,11 @@ def cmd_intents(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from pcidesign.analysis import matrices as analysis
 
-    params.check(intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
+    params.check(_catalog(args), intents=args.intents, timeline=args.timeline)  # a repeated --intent is refused
+    kind = _kind(args)
+    if not args.scheme and kind.default_scheme:
+        return _matrix_compared(args, kind)
+    args.scheme = _kind_scheme(args, "matrix")
     st = _setting(args)
     frame = analysis.matrix(args.scheme, args.scenario, intents=args.intents, catalog=_catalog(args), setting=st,
                             jobs=args.jobs)
@@ -390,6 +483,41 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         print(text.render(frame, "table", _width(args)))
         return 0
     print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
+    return 0
+
+
+def _matrix_compared(args: argparse.Namespace, kind: kinds.DeviceKind) -> int:
+    """``matrix`` without ``--scheme`` for a kind that compares its variants: every scheme of the
+    kind and each fill policy side by side; the table shows the cells where they differ, and
+    counts the cells where every variant has the same outcome."""
+    import pandas as pd
+
+    from pcidesign.analysis import matrices as analysis
+
+    st, cat = _setting(args), _catalog(args)
+    ids = kind.compared_variants()
+    frame = pd.concat([analysis.matrix(v, args.scenario, intents=args.intents, catalog=cat, setting=st, jobs=args.jobs)
+                       for v in ids], ignore_index=True)
+    frame["outcome"] = frame["outcome"].astype(str)
+    if args.format != "table":
+        print(text.render(frame, args.format), end="" if args.format == "csv" else "\n")
+        return 0
+    _scope_note(args, st, args.intents)
+    width = _width(args)
+    labels = {v: kind.variant_column(v) for v in ids}
+    wide = frame.pivot_table(index=["intent", "from", "to"], columns="scheme", values="outcome", aggfunc="first",
+                             sort=False)[list(ids)].rename(columns=labels)
+    differ = wide.nunique(axis=1) > 1
+    alike = wide[~differ].iloc[:, 0].value_counts()
+    same = ", ".join(f"{o} {n}" for o, n in alike.items()) or "none"
+    print(table.paragraph(f"{kind.title}, scenario {args.scenario}, timeline {st.timeline}: {len(wide)} cells under "
+                          f"each of {len(ids)} variants; {int(differ.sum())} where the variants differ (below); "
+                          f"alike under every variant: {same} (--format csv or json give every cell)", width))
+    if kind.note:
+        print(table.paragraph(kind.note, width))
+    print(text.render(wide[differ].reset_index(), "table", width))
+    for v in ids:
+        print(table.paragraph(f"{labels[v]} = {v} ({schemes.name_of(v)})", width, "  ", "    "))
     return 0
 
 
@@ -408,6 +536,7 @@ def _scope_note(args: argparse.Namespace, st: Setting, intents: Sequence[str] | 
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    args.scheme = _kind_scheme(args, "explain")
     cat, st = _catalog(args), _setting(args)
     if args.path is not None:
         from pcidesign.analysis import paths
@@ -432,10 +561,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_roundtrip(args: argparse.Namespace) -> int:
-    cat = load()
+    scheme = schemes.get(_kind_scheme(args, "roundtrip"))
+    cat = _catalog(args)
     # a whole document: the machine it names is checked against the host's QEMU
     judged = DOCUMENT.replace(timeline=args.timeline)
-    scheme = schemes.get(args.scheme)
     host = cat.host(cat.release(args.release, args.timeline), args.qemu)
     data = _read_input(args.file)
     result = engine.roundtrip(scheme, host, data, migratable=args.migratable, catalog=cat, setting=judged)
@@ -537,14 +666,17 @@ def cmd_paths(args: argparse.Namespace) -> int:
     if args.fail_on is not None and not args.fail_on.strip():
         raise UsageError("--fail-on needs an outcome; valid: " + ", ".join(o.value for o in Outcome))
     fail_on = Outcome.parse(args.fail_on) if args.fail_on else None
+    kind = _kind(args)
+    if args.scheme:
+        args.scheme = _kind_scheme(args, "paths")
     if args.max_hops is None:
-        args.max_hops = len(load().timeline(args.timeline)) if args.notions else paths.DEFAULT_MAX_HOPS
-    params.check(max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
+        args.max_hops = len(_catalog(args).timeline(args.timeline)) if args.notions else paths.DEFAULT_MAX_HOPS
+    params.check(_catalog(args), max_hops=args.max_hops, hops=[h.strip() for h in args.hops.split(",")],
                  intents=args.intents, start=args.start, timeline=args.timeline)
     many = args.all_schemes or args.all_variants
     if not many and not args.scheme:
         raise UsageError("give --scheme S, --all-schemes or --all-variants; valid schemes: "
-                         + ", ".join(schemes.scheme_ids()))
+                         + ", ".join(schemes.scheme_ids(kind.id)))
     if many and args.scheme:
         raise UsageError("give --scheme S or --all-schemes/--all-variants, not both")
     if args.all_schemes and args.all_variants:
@@ -553,8 +685,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
         if many:
             raise UsageError("--notions compares the notions for one --scheme")
         return _print_notions(args, paths)
-    ids = (list(schemes.variant_ids()) if args.all_variants else list(schemes.scheme_ids()) if args.all_schemes
-           else [schemes.get(args.scheme).id])
+    ids = (list(schemes.variant_ids(kind=kind.id)) if args.all_variants else list(schemes.scheme_ids(kind.id))
+           if args.all_schemes else [schemes.get(args.scheme).id])
     with Progress("pcidesign paths", unit="scheme") as bar:
         found = paths.explore_all(ids, None, args.max_hops, args.hops, args.intents, args.start,
                                   catalog=_catalog(args), setting=_setting(args), progress=bar)
@@ -588,13 +720,14 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
     from pcidesign.analysis import robustness
 
-    params.check(timeline=args.timeline)
+    params.check(_catalog(args), timeline=args.timeline)
     setting = _setting(args)
     for assumption in args.assume:
-        setting = setting.replace(**dict([robustness.parse_assumption(assumption)])).check(load())
+        setting = setting.replace(**dict([robustness.parse_assumption(assumption)])).check(_catalog(args))
+    kind = _kind(args)
     with Progress("pcidesign findings", unit="question") as bar:
         found = findings.findings(args.timeline, questions=args.questions, setting=setting, progress=bar,
-                                  jobs=args.jobs, robust=True)
+                                  jobs=args.jobs, robust=True, data_dir=kind.data_dir() if kind.data else None)
     sys.stdout.write(findingstext.render(found, args.format, _width(args), schemes.name_of))
     return 0
 

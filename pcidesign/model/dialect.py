@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from lxml import etree
 
@@ -194,6 +194,9 @@ class Dialect(ABC):
                 return elem.get("impl") is not None
     """
 
+    kind: ClassVar[str] = "pci-controller"
+    """The device kind whose elements this dialect reads and writes (:mod:`pcidesign.model.kinds`):
+    the document functions of that kind parse, format and start a whole domain with it."""
     fill_policy: str | None = None
     """``current``, ``define-only``, ``never``, or None for the scheme's own rule (``fill_on``)."""
     migratable_policy: str | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pcidesign.model import domain, verdict
+from pcidesign.model import domain, kinds, verdict
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model.catalog import Catalog, Host, Intent, Release, load
@@ -44,16 +44,17 @@ def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outc
 
 
 def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
-    before, after = domain.controller_elements(reference), domain.controller_elements(final)
+    doc = kinds.document(scheme.dialect_class.kind)
+    before, after = doc.elements(reference), doc.elements(final)
     pins = scheme.dialect_class.pins
     lost = [i for i, e in before.items() if pins(e) and not (i in after and pins(after[i]))]
     if lost:
         return Outcome.INFO_LOST, (
-            f"the same devices, but the config no longer names the device of controller index "
+            f"the same devices, but the config no longer names the device of {doc.identity_words} "
             f"{', '.join(map(str, lost))}: it now depends on the default of whichever release reads it")
-    if domain.canonical(before) != domain.canonical(after):
-        return Outcome.REWRITTEN, "the same devices; the controller XML text changed"
-    return Outcome.OK, "the same devices and the same controller XML"
+    if domain.canonical(before) != domain.canonical(after):  # type: ignore[arg-type]
+        return Outcome.REWRITTEN, f"the same devices; the {doc.noun} XML text changed"
+    return Outcome.OK, f"the same devices and the same {doc.noun} XML"
 
 
 # -- scenarios --------------------------------------------------------------------------------------

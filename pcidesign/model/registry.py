@@ -23,6 +23,10 @@ _NAME = re.compile(_CATALOG_NAME.pattern.replace("+", ""))
 variant's policies."""
 MAX_ID = 64
 
+PCI_KIND = "pci-controller"
+"""The first device kind, and the one every listing shows unless told another (the schemes of the
+June 2015 thread)."""
+
 
 @dataclass(frozen=True, eq=False)
 class Scheme:
@@ -58,6 +62,9 @@ class Scheme:
     short: str = ""
     """The thread's own name for the proposal (``Idea 3``, ``what shipped``): what a reader of the
     thread calls it. Empty: :attr:`title` stands in."""
+    kind: str = PCI_KIND
+    """The device kind whose elements the scheme names (:mod:`pcidesign.model.kinds`): the listings
+    (:func:`all_schemes`, :func:`scheme_ids`, ...) show one kind's schemes at a time."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not (_NAME.match(self.base or self.id) and len(self.id) <= MAX_ID) \
@@ -256,16 +263,16 @@ def clear() -> None:
     _dialect.cache_clear()
 
 
-def all_schemes() -> tuple[Scheme, ...]:
-    """Every registered scheme, in registration order."""
+def all_schemes(kind: str = PCI_KIND) -> tuple[Scheme, ...]:
+    """Every registered scheme of device kind ``kind``, in registration order."""
     load()
-    return tuple(_REGISTRY.values())
+    return tuple(s for s in _REGISTRY.values() if s.kind == kind)
 
 
-def scheme_ids() -> tuple[str, ...]:
-    """The ids of every registered scheme."""
+def scheme_ids(kind: str = PCI_KIND) -> tuple[str, ...]:
+    """The ids of every registered scheme of device kind ``kind``."""
     load()
-    return tuple(_REGISTRY)
+    return tuple(i for i, s in _REGISTRY.items() if s.kind == kind)
 
 
 FILL_POLICIES: tuple[str, ...] = ("current", "define-only", "never")
@@ -338,7 +345,7 @@ def variant(variant_id: str) -> Scheme:
         made = _VARIANTS.get(f"{id(base)}:{canonical}") or Scheme(
             id=canonical, title=base.title, thread=base.thread, naming=base.naming, pros=base.pros, cons=base.cons,
             dialect_class=base.dialect_class, adopted=base.adopted, fill=chosen.get("fill"),
-            migratable=chosen.get("migratable"), base=base.id, short=base.short)
+            migratable=chosen.get("migratable"), base=base.id, short=base.short, kind=base.kind)
         _VARIANTS[f"{id(base)}:{canonical}"] = made
     _VARIANTS[key] = made
     return made
@@ -374,11 +381,11 @@ def label_of(variant_id: "str | Scheme") -> str:
     return get(variant_id).label
 
 
-def variant_ids(extra: bool = True) -> tuple[str, ...]:
-    """Every registered scheme id and, with ``extra``, each of its single-policy variants (but
-    those of a policy's default, which are the scheme itself)."""
+def variant_ids(extra: bool = True, kind: str = PCI_KIND) -> tuple[str, ...]:
+    """Every registered scheme id of device kind ``kind`` and, with ``extra``, each of its
+    single-policy variants (but those of a policy's default, which are the scheme itself)."""
     out: list[str] = []
-    for s in _REGISTRY.values():
+    for s in all_schemes(kind):
         out.append(s.id)
         if extra:
             out += [f"{s.id}+{n}={v}" for n, values in s.policies.items() for v in values
@@ -387,13 +394,13 @@ def variant_ids(extra: bool = True) -> tuple[str, ...]:
 
 
 
-def default_variants() -> tuple[str, ...]:
+def default_variants(kind: str = PCI_KIND) -> tuple[str, ...]:
     """The variants a comparison shows unless told otherwise: every registered scheme as its
     proposer wrote it and, for each scheme that takes a fill policy (one that fills a device in,
     or has a bare form such as Idea 3's ``subType='CLASS'``), its ``+fill=define-only`` variant
     (the thread's rtl8139 rule: new defaults only for controllers a user newly defines)."""
     out: list[str] = []
-    for s in _REGISTRY.values():
+    for s in all_schemes(kind):
         out.append(s.id)
         if "define-only" in s.policies.get("fill", ()):
             out.append(f"{s.id}+fill=define-only")

@@ -14,7 +14,7 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from pcidesign.model import domain
+from pcidesign.model import domain, kinds
 from pcidesign.model.catalog import Intent
 from pcidesign.model.dialect import Dialect, Purpose, Rejection, Values
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
@@ -117,7 +117,7 @@ def parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
     hit = CACHE.data.get(key)
     if hit is not None:
         return hit  # type: ignore[return-value]
-    return _memo(key, lambda: domain.parse(d, xml, purpose))
+    return _memo(key, lambda: kinds.document(d.kind).parse(d, xml, purpose))
 
 
 def format_def(d: Dialect, defn: DomainDef, migratable: bool = False) -> bytes:
@@ -126,7 +126,7 @@ def format_def(d: Dialect, defn: DomainDef, migratable: bool = False) -> bytes:
     hit = CACHE.data.get(key)
     if hit is not None:
         return hit  # type: ignore[return-value]
-    return _memo(key, lambda: domain.format(d, defn, migratable))
+    return _memo(key, lambda: kinds.document(d.kind).format(d, defn, migratable))
 
 
 def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
@@ -135,15 +135,13 @@ def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     hit = CACHE.data.get(key)
     if hit is not None:
         return hit  # type: ignore[return-value]
-    return _memo(key, lambda: domain.start(d, defn))
+    return _memo(key, lambda: kinds.document(d.kind).start(d, defn))
 
 
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
     """The domain XML a user writes for ``intent`` at ``d``'s release, or None (the setting's
     ``writer`` decides what is written for the default device: :meth:`Dialect.written_intents`)."""
-    machine = d.catalog.classes[intent.cls].machine
-    return _memo((d, "write", intent.id), lambda: next(
-        (x for x in (domain.intent_domain(d, it, machine) for it in d.written_intents(intent)) if x is not None), None))
+    return _memo((d, "write", intent.id), lambda: kinds.document(d.kind).write(d, intent))
 
 
 def _values(values: Values) -> str:

@@ -29,9 +29,17 @@ OWNER = "a built-in scheme"
 """The owner the registry records for the built-ins (a plugin needs ``REPLACES`` to take their ids)."""
 
 
+KIND_PACKAGES = ("interface",)
+"""The packages of the other device kinds' schemes (``SCHEMES`` in each), registered after the
+PCI controllers' (:mod:`pcidesign.model.kinds`)."""
+
+
 def load_builtin() -> tuple[Scheme, ...]:
-    """Register every built-in scheme (again, replacing same ids) and return them."""
-    return tuple(register(importlib.import_module(f"{__name__}.{name}").SCHEME, owner=OWNER) for name in BUILTIN)
+    """Register every built-in scheme (again, replacing same ids), the PCI controllers' then the
+    other kinds', and return them."""
+    pci = [importlib.import_module(f"{__name__}.{name}").SCHEME for name in BUILTIN]
+    others = [s for pkg in KIND_PACKAGES for s in importlib.import_module(f"{__name__}.{pkg}").SCHEMES]
+    return tuple(register(s, owner=OWNER) for s in (*pci, *others))
 
 
-__all__ = ["BUILTIN", "Scheme", "all_schemes", "get", "load_builtin", "register", "scheme_ids"]
+__all__ = ["BUILTIN", "KIND_PACKAGES", "Scheme", "all_schemes", "get", "load_builtin", "register", "scheme_ids"]
