@@ -486,7 +486,7 @@ def _load(base: Path) -> Catalog:
     return Catalog(
         releases=tuple(releases), classes=classes, devices=devices, defaults=tuple(defaults),
         intents=intents, timelines={k: tuple(v) for k, v in timelines.items()},
-        machines=_load_machines(base / "machines.csv", {r.id: r.key for r in releases if r.hypothetical}),
+        machines=_load_machines(base / "machines.csv") | _load_whatif_machines(base, releases),
         qemu_dates=_load_qemu_dates(base / QEMU_RELEASES),
     )
 
@@ -510,11 +510,25 @@ def _load_qemu_dates(p: Path) -> dict[str, str]:
     return out
 
 
+WHATIF_MACHINES = "machines-whatif.csv"
+"""The machines of the hypothetical releases' QEMUs (optional: a data folder without hypothetical
+releases, or whose whatif adds no QEMU, has none)."""
+
+
+def _load_whatif_machines(base: Path, releases: Sequence[Release]) -> dict[str, MachineInfo]:
+    """``machines-whatif.csv``, as ``machines.csv``, but a hypothetical release's id stands for the
+    QEMU of that release in ``version`` and ``qemu_since`` (the whatif's QEMU that gains a device
+    adds its machine version, as every QEMU release does): ``pc-q35-H1``, run only by hosts of that
+    release and later ones. Empty when the folder has no such file."""
+    p = base / WHATIF_MACHINES
+    if not p.exists():
+        return {}
+    return _load_machines(p, {r.id: r.key for r in releases if r.hypothetical})
+
+
 def _load_machines(p: Path, hypothetical: Mapping[str, Key] | None = None) -> dict[str, MachineInfo]:
-    """``machines.csv``: one versioned machine per row (family, version, first QEMU, removing QEMU).
-    A hypothetical release's id stands for the QEMU of that release in ``version`` and
-    ``qemu_since`` (the whatif's QEMU that gains a device adds its machine version, as every QEMU
-    release does): ``pc-q35-H1``, run only by hosts of that release and later ones."""
+    """``machines.csv``: one versioned machine per row (family, version, first QEMU, removing QEMU);
+    with ``hypothetical`` (release id -> order key), those ids too (:func:`_load_whatif_machines`)."""
     hyp = dict(hypothetical or {})
     out: dict[str, MachineInfo] = {}
     table = read_csv(p, ["family", "version", "qemu_since", "qemu_removed", "source"])

@@ -135,8 +135,10 @@ CAT = pcidesign.load_catalog()
 PLAIN = [i for i, v in CAT.intents.items() if not v.target and not v.auto]
 FIELDS = sorted({r.field for rules in GUEST_VALUES.values() for r in rules})
 FORM = re.compile(r"-?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+WORDS = {r.field: {w for w, _ in r.words} for rules in GUEST_VALUES.values() for r in rules if r.words}
+"""Fields written as words (``hotplug``: on, off) rather than numbers."""
 VALUE = st.one_of(st.sampled_from(["0", "7", "010", "08", "0x10", "0X1f", "0x", "256", "-1", "1_0", " 5", "abc",
-                                   "", "9" * 300]),
+                                   "", "9" * 300, "on", "off", "On"]),
                   st.from_regex(r"-?(0x[0-9a-f]{1,3}|[0-9]{1,4})", fullmatch=True))
 
 
@@ -151,7 +153,8 @@ def test_a_users_intent_is_accepted_exactly_when_its_fields_and_forms_are_right(
     fields = {r.field for r in GUEST_VALUES.get(cls, ())} if cls else set()
     names = [f for f, _, _ in parts]
     valid = (cls is not None and all(f in fields for f in names) and len(set(names)) == len(names)
-             and all(eq and FORM.fullmatch(v) for _, eq, v in parts) and "/" not in "".join(v for *_, v in parts))
+             and all(eq and (v in WORDS[f] if f in WORDS else FORM.fullmatch(v)) for f, eq, v in parts)
+             and "/" not in "".join(v for *_, v in parts))
     if iid in CAT.intents:
         valid = True
     try:
