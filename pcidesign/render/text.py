@@ -9,6 +9,7 @@ import pandas as pd
 
 from pcidesign.analysis.paths import Witness
 from pcidesign.model.engine import HOPS, Result
+from pcidesign.model import evidence
 from pcidesign.model.verdict import TERMINAL
 from pcidesign.model.vocab import Hop, Outcome
 from pcidesign.render import table
@@ -42,7 +43,17 @@ def explanation(history: Result | Witness, width: int | None = None) -> str:
             lines += [f"-- {xml_out_label(step.hop, step.event)}:", step.xml_out.decode().rstrip()]
         lines.append("")
     lines.append(table.paragraph(verdict, width, "", "  "))
+    backed = evidence_line(history)
+    if backed:
+        lines.append(table.paragraph(backed, width, "", "  "))
     return "\n".join(lines)
+
+
+def evidence_line(history: Result | Witness) -> str:
+    """What backs the facts ``history``'s steps and verdict cite (docs/facts.md's kinds of
+    evidence: source, test data, docs, measured, thread, inferred), or '' when it cites none."""
+    reason = history.reason if isinstance(history, Witness) else history.detail
+    return evidence.line("\n".join([*(step.note for step in history.steps), reason]))
 
 
 def xml_out_label(hop: Hop, event: Outcome | None) -> str:

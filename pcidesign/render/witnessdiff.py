@@ -14,7 +14,7 @@ from pcidesign.analysis.paths import Witness
 from pcidesign.model.engine import Result
 from pcidesign.model.hops import Step
 from pcidesign.model.vocab import Hop, Outcome
-from pcidesign.render.text import framing
+from pcidesign.render.text import evidence_line, framing
 
 CONTEXT = 3
 """Lines of context around each change."""
@@ -66,6 +66,8 @@ class WitnessView:
     head: str
     steps: tuple[StepView, ...]
     verdict: str
+    evidence: str = ""
+    """What backs the facts the steps and verdict cite (:func:`pcidesign.render.text.evidence_line`)."""
 
 
 def diff_lines(old: str, new: str, context: int = CONTEXT) -> tuple[Line, ...]:
@@ -109,7 +111,7 @@ def view(history: Result | Witness) -> WitnessView:
                 blocks.append(Block(title, prev_name, diff_lines(prev, text)))
             prev, prev_name = text, f"{title.removesuffix(' after the step')} of step {n}"
         steps.append(StepView(label, note, tuple(blocks)))
-    return WitnessView(head, tuple(steps), verdict)
+    return WitnessView(head, tuple(steps), verdict, evidence_line(history))
 
 
 def _out_title(step: Step) -> str:
