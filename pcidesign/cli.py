@@ -316,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "(default: %(default)s)")
     p.add_argument("--costs", action="store_true",
                    help="draw the Pareto front over the thread's costs too (data/costs.csv; lower is better)")
+    p.add_argument("--fleet", type=_folder, default=None, metavar="DIR",
+                   help="the fleet whose guests weigh the benefit per guest (a folder of domain XML; "
+                        "default: the bundled sample data/fleet-sample)")
     p.add_argument("--variant", action="append", dest="variants", metavar="V",
                    help="variant id (repeatable; default: the default report's: every scheme and each filling "
                         "scheme's +fill=define-only)")
@@ -742,7 +745,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with Progress("pcidesign compare") as bar:
         bar.set_note(f"{len(args.variants or schemes.default_variants())} variants against policy {args.policy}")
         result = compare.compare(args.variants, None, args.policy, _catalog(args), _setting(args), jobs=args.jobs,
-                                 costs=args.costs)
+                                 costs=args.costs, fleet=args.fleet)
     sys.stdout.write(comparetext.render(result, args.format, _width(args), schemes.name_of))
     return 1 if args.fail_on_violation and not all(v.meets for v in result.verdicts) else 0
 

@@ -18,13 +18,16 @@ There is no single-key ranking: a variant off the front is dominated, one on it 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from pcidesign.analysis import costs as _costs
+from pcidesign.analysis import fleet as _fleet
 from pcidesign.analysis import parallel
 from pcidesign.analysis import policies as _policies
 
@@ -79,6 +82,27 @@ def _measure_rows(vid: str, cat: Catalog, st: Setting) -> list[dict[str, Any]]:
     return rows
 
 
+def guest_benefit(per: pd.DataFrame, guests: Sequence[Sequence[str]], catalog: Catalog) -> dict[str, float]:
+    """Benefit per guest: over every release of ``per`` (:func:`measures`' rows) and every guest of a
+    fleet (``guests``: each domain's intent ids, :func:`pcidesign.analysis.fleet.signatures`) defined
+    anew there, the share of guests that get the better device for every controller that has one
+    to gain (a guest whose classes have nothing to gain at a release does not count there). Where
+    :func:`measures`' benefit counts (class, release) points alike, this weighs each class by how
+    many guests hold it: a class no guest uses moves nothing. NaN when no guest has anything to gain."""
+    classes = [frozenset(catalog.intent(i).cls for i in g) for g in guests]
+    out: dict[str, float] = {}
+    for variant, rows in per.groupby("variant", sort=False):
+        got = over = 0
+        for gets, misses in zip(rows["gets_preferred"], rows["misses"]):
+            better, worse = set(gets.split()), set(misses.split())
+            for held in classes:
+                if held & (better | worse):
+                    over += 1
+                    got += not (held & worse)
+        out[str(variant)] = round(got / over, 4) if over else float("nan")
+    return out
+
+
 def benefit_of_class(variant: str, cls: str, release: str, timeline: str | None = None,
                      catalog: Catalog | None = None, setting: Setting | None = None) -> int:
     """1 when a ``cls`` controller newly defined at ``release`` with the default device gets the
@@ -89,7 +113,7 @@ def benefit_of_class(variant: str, cls: str, release: str, timeline: str | None 
 
 
 DEFAULT_POLICY = "upstream"
-SUMMARY_COLUMNS = ["variant", "violated", "worse_cells", "benefit", "expressiveness", "pareto", "meets"]
+SUMMARY_COLUMNS = ["variant", "violated", "worse_cells", "benefit", "guest_benefit", "expressiveness", "pareto", "meets"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +122,9 @@ class Comparison:
 
     ``summary`` has one row per variant (``violated``: rules broken; ``worse_cells``: cells
     worse than their rule allows; ``benefit``: the share of all new default-device controllers
-    over the timeline that get the preferred device; ``expressiveness``: the mean share of
+    over the timeline that get the preferred device; ``guest_benefit``: the share of a fleet's
+    guests, defined anew at each release, that get it for every controller with something to gain
+    (:func:`guest_benefit`); ``expressiveness``: the mean share of
     writable intents per release; ``pareto``: on the front); ``per_release`` is :func:`measures`.
     """
 
@@ -128,6 +154,7 @@ class Comparison:
                 "costs": {k: c.to_json() for k, c in _costs.costs_of(v.variant).items()},
                 "pareto": bool(row["pareto"]),
                 "benefit": None if pd.isna(row["benefit"]) else float(row["benefit"]),
+                "guest_benefit": None if pd.isna(row["guest_benefit"]) else float(row["guest_benefit"]),
                 "expressiveness": float(row["expressiveness"]),
                 "violations": [_violation_json(x) for x in v.violations],
                 "releases": {
@@ -166,21 +193,24 @@ def pareto(frame: pd.DataFrame, minimise: Sequence[str] = ("violated",),
 
 def compare(variants: Sequence[str] | None = None, timeline: str | None = None,
             policy: str = DEFAULT_POLICY, catalog: Catalog | None = None, setting: Setting | None = None,
-            jobs: int | None = 1, costs: bool = False) -> Comparison:
+            jobs: int | None = 1, costs: bool = False, fleet: str | os.PathLike[str] | None = None) -> Comparison:
     """Each variant (the default report's by default) against support policy ``policy`` under
     ``setting`` (``timeline``: a shorthand for that axis), with its benefit, expressiveness and place
     on the Pareto front. Computed once per (variants, setting, policy, catalog) and kept in the
     transitions' cache: the findings' policy and Pareto questions and the report's front page
     share it (treat the frames as read-only). ``jobs`` worker processes share the variants (None:
     one per CPU; 1: this process alone); the comparison is the same whatever their number. With
-    ``costs`` the thread's costs (``data/costs.csv``, lower is better) are axes of the Pareto front too."""
+    ``costs`` the thread's costs (``data/costs.csv``, lower is better) are axes of the Pareto front too.
+    ``fleet`` (a folder of domain XML; None: the bundled sample) weighs the benefit per guest
+    (:func:`guest_benefit`, column ``guest_benefit``; not an axis of the front)."""
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline).check(cat)
     chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
     schemes = tuple(chosen.values())
+    folder = str(Path(fleet if fleet is not None else _fleet.SAMPLE_DIR).resolve())
     # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
-    return CACHE.get(("compare", schemes, st, policy, cat, costs),
-                     lambda: _compare(schemes, st, policy, cat, jobs, costs))
+    return CACHE.get(("compare", schemes, st, policy, cat, costs, folder),
+                     lambda: _compare(schemes, st, policy, cat, jobs, costs, folder))
 
 
 def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, list[dict[str, Any]]]:
@@ -193,7 +223,7 @@ def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, li
 
 
 def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,
-             jobs: int | None = 1, costs: bool = False) -> Comparison:
+             jobs: int | None = 1, costs: bool = False, fleet: str | None = None) -> Comparison:
     timeline = st.timeline
     ids = [s.id for s in schemes]
     _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
@@ -211,6 +241,8 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
                      "benefit": round(got / over, 4) if over else float("nan"),
                      "expressiveness": round(float(m["expressiveness"].mean()), 4), "meets": v.meets})
     summary = pd.DataFrame(rows)
+    per_guest = guest_benefit(per, _fleet.signatures(fleet or _fleet.SAMPLE_DIR, cat), cat)
+    summary["guest_benefit"] = [per_guest.get(v, float("nan")) for v in summary["variant"]]
     alike = alike_rules(verdicts)
     telling = summary.assign(violated=[sum(x.rule.id not in alike for x in v.violations) for v in verdicts])
     minimise: tuple[str, ...] = ("violated",)

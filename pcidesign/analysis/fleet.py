@@ -290,6 +290,25 @@ def _label(path: Path, base: Path) -> str:
     return display(str(rel) if str(rel) != "." else str(path))
 
 
+def signatures(directory: str | os.PathLike[str] = SAMPLE_DIR, catalog: Catalog | None = None) -> list[Signature]:
+    """The intent signature of every usable domain file under ``directory`` (files that cannot be
+    read or mapped are left out; :func:`scan` reports them)."""
+    cat = catalog or load()
+    base = Path(directory)
+    if not base.is_dir():
+        raise FleetError(f"fleet directory {display(str(base))!r} is not a directory; give a folder of domain XML "
+                         f"files, such as the sample {display(str(SAMPLE_DIR))!r}")
+    out: list[Signature] = []
+    for path, label, refused in iter_files(base):
+        if refused is not None:
+            continue
+        try:
+            out.append(read_domain(path, label, cat).intents)
+        except (XMLRefused, PcidesignError):
+            continue
+    return out
+
+
 # -- the scan ---------------------------------------------------------------------------------------
 def default_source(catalog: Catalog, timeline: str) -> Release:
     """The release a fleet runs today by default: the newest non-hypothetical one of ``timeline``."""
@@ -535,6 +554,6 @@ def refusal_kinds() -> tuple[str, ...]:
 
 
 __all__ = [
-    "DIRECTIONS", "SAMPLE_DIR", "SCENARIOS", "DomainInfo", "FileError", "FleetError", "FleetScan",
+    "DIRECTIONS", "SAMPLE_DIR", "SCENARIOS", "signatures", "DomainInfo", "FileError", "FleetError", "FleetScan",
     "default_source", "domain_info", "domain_outcome", "move", "iter_files", "read_domain", "refusal_kinds", "scan",
 ]

@@ -19,19 +19,19 @@ def _rows(c: Comparison) -> list[list[str]]:
     out = []
     for r in c.summary.to_dict("records"):
         out.append([r["variant"], str(r["violated"]), str(r["worse_cells"]), _num(r["benefit"]),
-                    _num(r["expressiveness"]), "front" if r["pareto"] else "dominated",
+                    _num(r["guest_benefit"]), _num(r["expressiveness"]), "front" if r["pareto"] else "dominated",
                     "meets" if r["meets"] else "violates"])
     return out
 
 
-HEADER = ["variant", "rules broken", "cells worse", "benefit", "expressiveness", "pareto", "policy"]
+HEADER = ["variant", "rules broken", "cells worse", "benefit", "per guest", "expressiveness", "pareto", "policy"]
 
 
 def summary_records(c: Comparison) -> list[dict[str, object]]:
     """The summary's rows as the report's pages show them: benefit and expressiveness to two
     places (``-`` when there is nothing to gain), ``front`` True for the Pareto front."""
     return [{"variant": r["variant"], "violated": r["violated"], "worse": r["worse_cells"],
-             "benefit": _num(r["benefit"]), "expressiveness": _num(r["expressiveness"]), "front": bool(r["pareto"])}
+             "benefit": _num(r["benefit"]), "guest_benefit": _num(r["guest_benefit"]), "expressiveness": _num(r["expressiveness"]), "front": bool(r["pareto"])}
             for r in c.summary.to_dict("records")]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
+import pcidesign  # noqa: E402
 from pcidesign.analysis import compare, policies  # noqa: E402
 from pcidesign.cli import main  # noqa: E402
 from pcidesign.model import registry  # noqa: E402
@@ -137,3 +139,39 @@ def test_pareto_plot_names_every_variant() -> None:
     with pytest.raises(UsageError, match="lacks column"):
         paretoplot.pareto_scatter(pd.DataFrame({"variant": ["a"]}))
     assert "| `status-quo` |" in comparetext.render(c, "markdown")
+
+
+# -- benefit per guest ---------------------------------------------------------------------------------
+def test_guest_benefit_weighs_each_class_by_the_guests_that_hold_it() -> None:
+    """Two releases; a guest counts at a release only if one of its classes has something to gain
+    there, and gets the benefit only if every such class gets the better device."""
+    import pandas as pd
+
+    from pcidesign.analysis.compare import guest_benefit
+
+    per = pd.DataFrame([
+        {"variant": "v", "gets_preferred": "pcie-root-port", "misses": "dmi-to-pci-bridge"},
+        {"variant": "v", "gets_preferred": "", "misses": ""},
+        {"variant": "w", "gets_preferred": "pcie-root-port dmi-to-pci-bridge", "misses": ""},
+        {"variant": "w", "gets_preferred": "", "misses": ""},
+    ])
+    guests = [("pcie-root-port",), ("pcie-root-port", "dmi-to-pci-bridge"), ("pci-bridge",)]
+    cat = pcidesign.load_catalog()
+    got = guest_benefit(per, guests, cat)
+    assert got == {"v": 0.5, "w": 1.0}  # the pci-bridge guest has nothing to gain: not counted
+    assert math.isnan(guest_benefit(per, [("pci-bridge",)], cat)["v"])
+
+
+def test_compare_weighs_the_benefit_by_a_fleet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    (fleet / "a.xml").write_text(
+        "<domain type='kvm'><name>a</name><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+        "<controller type='pci' index='0' model='pcie-root'/>"
+        "<controller type='pci' index='1' model='pcie-root-port'/></devices></domain>")
+    c = compare.compare(["status-quo", "model-subelement"], "real", fleet=fleet)
+    per_guest = dict(zip(c.summary["variant"], c.summary["guest_benefit"]))
+    assert per_guest == {"status-quo": 0.0, "model-subelement": 1.0}
+    assert c.to_json()["variants"][1]["guest_benefit"] == 1.0
+    assert main(["compare", "--variant", "status-quo", "--fleet", str(tmp_path / "none")]) == 2
+    assert "is not a directory" in capsys.readouterr().err
