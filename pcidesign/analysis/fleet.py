@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,6 +130,9 @@ class FleetScan:
     """The targets asked for: ``both``, ``upgrade`` (newer than ``source``) or ``downgrade`` (older)."""
     moves: dict[str, str] = field(default_factory=dict)
     """Per target: ``upgrade``, ``downgrade`` or ``same`` (the release the fleet runs)."""
+    read_from: str = "directory"
+    """Where the domains came from: ``directory`` (``directory`` is a folder of XML files) or
+    ``libvirt`` (``directory`` is a libvirt URI; each "file" is a defined domain's inactive XML)."""
     machines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MACHINE_COLUMNS))
     """Per target: how many domains name a machine type the target's QEMU does not have
     (data/machines.csv; an alias such as ``q35`` runs everywhere), and which machines those are.
@@ -347,6 +350,71 @@ def scan(
     base = Path(directory)
     if not base.is_dir():
         raise FleetError(f"{display(base)}: not a directory (give the directory holding the domain XML files)")
+    workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
+    return _scan(display(base), "directory", _read_all(iter_files(base), cat, workers), cat, timeline, targets,
+                 schemes, source, scenarios, strict, worst, progress, direction, steps)
+
+
+def scan_documents(
+    documents: Iterable[tuple[str, bytes | XMLRefused]],
+    where: str,
+    timeline: str = DEFAULT_TIMELINE,
+    targets: Sequence[str] | None = None,
+    schemes: Sequence[str] | None = None,
+    source: str | None = None,
+    scenarios: Sequence[str] = SCENARIOS,
+    strict: bool = False,
+    worst: int = 10,
+    catalog: Catalog | None = None,
+    progress: Callable[[int], None] | None = None,
+    direction: str = "both",
+    steps: Callable[[int, int, str], None] | None = None,
+    read_from: str = "libvirt",
+) -> FleetScan:
+    """:func:`scan` over domain XML documents that are not files: ``(label, XML bytes)`` pairs, or
+    ``(label, XMLRefused)`` for one that could not be fetched (as a libvirt connection yields them,
+    :mod:`pcidesign.analysis.fleetconnect`). ``where`` names them (a URI); ``read_from`` says what it
+    is (``libvirt``). Each document goes through the same safe parser and mapping as a file; the
+    other arguments are :func:`scan`'s, and so is the result."""
+    cat = catalog or load()
+    return _scan(display(where), read_from, _read_documents(documents, cat), cat, timeline, targets, schemes,
+                 source, scenarios, strict, worst, progress, direction, steps)
+
+
+def _read_documents(documents: Iterable[tuple[str, bytes | XMLRefused]], cat: Catalog,
+                    ) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
+    """(label, what was read) for each document, in order, as :func:`_read_all` yields files'."""
+    for label, data in documents:
+        label = display(label)
+        if isinstance(data, XMLRefused):
+            yield label, ("file", data.kind, data.source, data.problem)
+            continue
+        read: DomainInfo | tuple[str, str, str, str]
+        try:
+            with bulk():
+                read = domain_info(parse_domain(data, label), label, cat)
+        except XMLRefused as exc:
+            read = ("file", exc.kind, exc.source, exc.problem)
+        yield label, read
+
+
+def _scan(
+    where: str,
+    read_from: str,
+    records: Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]],
+    cat: Catalog,
+    timeline: str,
+    targets: Sequence[str] | None,
+    schemes: Sequence[str] | None,
+    source: str | None,
+    scenarios: Sequence[str],
+    strict: bool,
+    worst: int,
+    progress: Callable[[int], None] | None,
+    direction: str,
+    steps: Callable[[int, int, str], None] | None,
+) -> FleetScan:
+    """The scan proper, over the ``records`` read (lazily: the arguments are checked first)."""
     rels = cat.timeline(timeline)
     src = cat.release(source, timeline) if source is not None else default_source(cat, timeline)
     tgts = [cat.release(t, timeline) for t in targets] if targets else [r for r in rels if r is not src]
@@ -374,8 +442,7 @@ def scan(
     unmapped_rows: list[tuple[str, str, str, str]] = []
     files = domains = controllers = unmapped = 0
     machine_counts: dict[str, int] = {}
-    workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
-    for label, read in _read_all(iter_files(base), cat, workers):
+    for label, read in records:
         info = refused = None
         if isinstance(read, DomainInfo):
             files += 1
@@ -407,14 +474,14 @@ def scan(
 
     summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps)
     return FleetScan(
-        directory=display(base), timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
+        directory=where, timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
         schemes=tuple(s.id for s in schs), scenarios=tuple(s.id for s in scns),
         files=files, domains=domains, controllers=controllers, unmapped=unmapped,
         summary=summary, worst=worst_frame,
         errors=pd.DataFrame([(e.file, e.kind, e.error) for e in errors], columns=ERROR_COLUMNS),
         unmapped_rows=pd.DataFrame(unmapped_rows, columns=UNMAPPED_COLUMNS),
         machines=machine_table(machine_counts, tgts, cat),
-        direction=direction, moves={t.id: move(src, t) for t in tgts},
+        direction=direction, moves={t.id: move(src, t) for t in tgts}, read_from=read_from,
     )
 
 
@@ -537,4 +604,5 @@ def refusal_kinds() -> tuple[str, ...]:
 __all__ = [
     "DIRECTIONS", "SAMPLE_DIR", "SCENARIOS", "DomainInfo", "FileError", "FleetError", "FleetScan",
     "default_source", "domain_info", "domain_outcome", "move", "iter_files", "read_domain", "refusal_kinds", "scan",
+    "scan_documents",
 ]

@@ -48,11 +48,14 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
     if fmt != "table":
         raise UnknownNameError("format", fmt, ["table", "csv", "json"])
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.error_counts().items()))
+    live = result.read_from == "libvirt"
+    what = "defined domains (inactive XML)" if live else "files"
     lines = [
-        paragraph(f"fleet {printable(result.directory)}:", width, "", "  "),
-        paragraph(f"{result.files} files, {result.domains} domains, {result.controllers} PCI controllers "
-                  f"({result.unmapped} unmapped), {len(result.errors)} unusable files" + (f" ({kinds})" if kinds else ""),
+        paragraph(f"fleet {printable(result.directory)}" + (" (read through libvirt, read-only):" if live else ":"),
                   width, "", "  "),
+        paragraph(f"{result.files} {what}, {result.domains} domains, {result.controllers} PCI controllers "
+                  f"({result.unmapped} unmapped), {len(result.errors)} unusable {'domains' if live else 'files'}"
+                  + (f" ({kinds})" if kinds else ""), width, "", "  "),
         paragraph(f"the fleet runs {result.source} today (timeline {result.timeline}); {directions(result)}",
                   width, "", "  "),
         "",
@@ -81,7 +84,7 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
         lines += [f"PCI controllers mapped to no intent (not counted): {result.unmapped}",
                   render_frame(safe_frame(result.unmapped_rows), "table", width), ""]
     if not result.errors.empty:
-        lines += ["unusable files (skipped; exit status 1):", render_frame(safe_frame(result.errors), "table", width), ""]
+        lines += [f"unusable {'domains' if live else 'files'} (skipped; exit status 1):", render_frame(safe_frame(result.errors), "table", width), ""]
     return "\n".join(lines)
 
 
