@@ -76,6 +76,8 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
         lines += ["worst-off domains: none (no scheme, target or scenario hurts any domain)", ""]
     else:
         cols = ["scheme", "target", "scenario", "domain", "file", "outcome", "at_worst", "detail"]
+        if live:  # a libvirt domain's "file" is its name
+            cols.remove("file")
         worst = safe_frame(result.worst[cols].assign(outcome=result.worst["outcome"].astype(str)))
         lines += [paragraph("worst-off domains (failures only, worst first" +
                             ("; --wide shows every cell in full):" if width is not None else "):"), width),
