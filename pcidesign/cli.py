@@ -22,7 +22,7 @@ from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError
 from pcidesign.model.safetext import printable
-from pcidesign.model.setting import AXES, DOCUMENT, Setting
+from pcidesign.model.setting import AXES, DOCUMENT, SCOPES, SHOWN_SCOPE, Setting
 
 FORMATS = ("table", "csv", "json")
 
@@ -214,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop at the first file that cannot be used (default: report it and go on)")
     p.add_argument("--direction", choices=("upgrade", "downgrade", "both"), default="both",
                    help="targets newer than --current (upgrade), older (downgrade) or both (default: %(default)s)")
+    p.add_argument("--scope", choices=SCOPES, default=SHOWN_SCOPE,
+                   help="naming: leave out, per target, the domains holding a controller the target (or the "
+                        "current release) does not know, where every scheme fails alike, and count them apart; "
+                        "all: count every domain (default: %(default)s)")
     _format_arg(p)
     _jobs_arg(p)
     p.set_defaults(func=cmd_fleet)
@@ -488,11 +492,12 @@ def cmd_fleet(args: argparse.Namespace) -> int:
 
                 result = fleetconnect.scan(args.connect, timeline=args.timeline, targets=args.targets,
                                            schemes=args.schemes, source=args.source, strict=args.strict,
-                                           worst=args.worst, direction=args.direction, progress=note, steps=bar)
+                                           worst=args.worst, direction=args.direction, progress=note, steps=bar,
+                                           scope=args.scope)
             else:
                 result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
                                     strict=args.strict, worst=args.worst, direction=args.direction,
-                                    progress=note, steps=bar, jobs=args.jobs)
+                                    progress=note, steps=bar, jobs=args.jobs, scope=args.scope)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1

@@ -26,6 +26,8 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
         doc = {
             "totals": json.loads(result.totals().to_json(orient="records"))[0],
             "direction": result.direction,
+            "scope": result.scope,
+            "left_out": {t: {"domains": d, "controllers": c} for t, (d, c) in result.left_out.items()},
             "moves": dict(result.moves),
             "error_kinds": result.error_counts(),
             "summary": json.loads(result.summary.assign(outcome=result.summary["outcome"].astype(str))
@@ -58,6 +60,7 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
                   + (f" ({kinds})" if kinds else ""), width, "", "  "),
         paragraph(f"the fleet runs {result.source} today (timeline {result.timeline}); {directions(result)}",
                   width, "", "  "),
+        paragraph(scope_note(result), width, "", "  "),
         "",
         paragraph("domains per outcome: a domain counts at the worst failure among its controllers; without one, "
                   "a domain holding a controller the scheme cannot express counts as not-expressible, not ok:",
@@ -88,6 +91,19 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
     if not result.errors.empty:
         lines += [f"unusable {'domains' if live else 'files'} (skipped; exit status 1):", render_frame(safe_frame(result.errors), "table", width), ""]
     return "\n".join(lines)
+
+
+def scope_note(result: FleetScan) -> str:
+    """Which scope the counts show, and what scope ``naming`` left out per target, in words."""
+    if result.scope != "naming":
+        return ("scope all: every domain counted, also where the target cannot hold a controller whatever the "
+                "scheme (--scope naming leaves those out)")
+    left = [(t, d, c) for t, (d, c) in result.left_out.items() if d]
+    if not left:
+        return "scope naming: no domain left out (every target knows every controller's intent)"
+    per = ", ".join(f"{t}: {d} domains ({c} controllers)" for t, d, c in left)
+    return ("scope naming: left out, per target, the domains holding a controller that the target or the release "
+            f"the fleet runs does not know (every scheme fails alike there): {per}; --scope all counts them")
 
 
 def directions(result: FleetScan) -> str:

@@ -95,11 +95,11 @@ def test_the_cli_table_reports_the_controllers_of_the_node(node: tuple[str, Path
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     uri, _ = node
     monkeypatch.setenv("COLUMNS", "100")
-    status = cli.main(["fleet", "--connect", uri, "--scheme", "status-quo", "--target", "1.2.18"])
+    status = cli.main(["fleet", "--connect", uri, "--scheme", "status-quo", "--target", "1.2.18", "--scope", "all"])
     out = capsys.readouterr().out
     assert status == 0
     assert f"{len(Q35)} defined domains (inactive XML), {len(Q35)} domains" in out
-    assert "worst-off domains" in out and "domain-lost" in out
+    assert "scope all:" in out and "worst-off domains" in out and "domain-lost" in out
     assert "pcie-root-port" in out
     assert max(len(line) for line in out.splitlines()) <= 100
 
