@@ -436,7 +436,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"explain needs {', '.join(missing)} (a cell), or --path (a path)")
     frm, to = cat.release(args.from_, st.timeline), cat.release(args.to, st.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args)))
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args),
+                           schemes.label_of))
     return 0
 
 

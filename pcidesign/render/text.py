@@ -14,18 +14,20 @@ from pcidesign.model.vocab import Hop, Outcome
 from pcidesign.render import table
 
 
-def explanation(history: Result | Witness, width: int | None = None) -> str:
+def explanation(history: Result | Witness, width: int | None = None, name: table.Namer | None = None) -> str:
     """Each step of a scenario's :class:`Result` or a path's :class:`Witness`, with the XML that
     went in and came out, then the verdict and its reason. One renderer for both, so a cell and
     a path read the same way; a path also says, at each step, the outcome had it ended there.
-    ``width`` wraps the prose lines (never the XML) to that many characters."""
+    ``width`` wraps the prose lines (never the XML) to that many characters; ``name`` gives the
+    head line the variant's name in the thread with its id beside it (``Idea 4 (impl-attribute)``;
+    without it, ``scheme ID``)."""
     if isinstance(history, Witness):
         head = f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}"
         after: tuple[Outcome | None, ...] = tuple(history.after)
         verdict = f"why: {history.reason}"
     else:
-        head = (f"scheme {history.scheme}, scenario {history.scenario}, intent {history.intent}, "
-                f"from {history.from_} to {history.to}")
+        who = name(history.scheme) if name is not None else f"scheme {history.scheme}"
+        head = f"{who}, scenario {history.scenario}, intent {history.intent}, from {history.from_} to {history.to}"
         after = (None,) * len(history.steps)
         verdict = f"verdict: {history.outcome.value}: {history.detail}"
     lines = [table.paragraph(head, width, "", "  "), ""]
