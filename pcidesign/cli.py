@@ -22,7 +22,7 @@ from pcidesign.render.progress import Progress
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, load
 from pcidesign.model.errors import PcidesignError, UnknownNameError
 from pcidesign.model.safetext import printable
-from pcidesign.model.setting import AXES, DOCUMENT, Setting
+from pcidesign.model.setting import AXES, DOCUMENT, SCOPES, SHOWN_SCOPE, Setting
 
 FORMATS = ("table", "csv", "json")
 
@@ -239,9 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_roundtrip)
 
     # -- fleet and calibrate --
-    p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files")
-    p.add_argument("directory", type=_folder, metavar="DIR",
+    p = sub.add_parser("fleet", help="what each scheme would do to a directory of domain XML files, or to the "
+                                     "domains a libvirt connection defines (--connect)")
+    p.add_argument("directory", type=_folder, metavar="DIR", nargs="?",
                    help="directory of domain XML files (recursive, *.xml; '.' for the current folder)")
+    p.add_argument("--connect", metavar="URI", type=_not_empty,
+                   help="instead of DIR: read every defined domain's inactive XML from this libvirt URI "
+                        "(read-only; e.g. qemu:///system, test:///default; needs libvirt-python: "
+                        "pip install 'pcidesign[connect]')")
     _timeline_arg(p)
     p.add_argument("--target", action="append", dest="targets", metavar="RELEASE",
                    help="target release (repeatable; default: every release of the timeline but --from)")
@@ -258,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop at the first file that cannot be used (default: report it and go on)")
     p.add_argument("--direction", choices=("upgrade", "downgrade", "both"), default="both",
                    help="targets newer than --current (upgrade), older (downgrade) or both (default: %(default)s)")
+    p.add_argument("--scope", choices=SCOPES, default=SHOWN_SCOPE,
+                   help="naming: leave out, per target, the domains holding a controller the target (or the "
+                        "current release) does not know, where every scheme fails alike, and count them apart; "
+                        "all: count every domain (default: %(default)s)")
     _format_arg(p)
     _jobs_arg(p)
     p.set_defaults(func=cmd_fleet)
@@ -559,7 +568,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"explain needs {', '.join(missing)} (a cell), or --path (a path)")
     frm, to = cat.release(args.from_, st.timeline), cat.release(args.to, st.timeline)
-    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args)))
+    print(text.explanation(engine.run(args.scheme, args.scenario, args.intent, frm.id, to.id, cat, st), _width(args),
+                           schemes.label_of))
     return 0
 
 
@@ -604,11 +614,23 @@ def cmd_fleet(args: argparse.Namespace) -> int:
             raise UsageError("give --current only (--from is its deprecated name)")
         print("pcidesign fleet: note: --from is deprecated; say --current", file=sys.stderr)
         args.source = args.deprecated_source
+    if (args.directory is None) == (args.connect is None):
+        raise UsageError("give a directory of domain XML files (DIR) or a libvirt URI (--connect URI); "
+                         + ("not both" if args.connect is not None else "neither was given"))
     try:
         with Progress("pcidesign fleet", unit="evaluation") as bar:
-            result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
-                                strict=args.strict, worst=args.worst, direction=args.direction,
-                                progress=lambda n: bar.set_note(f"{n:,} domains read"), steps=bar, jobs=args.jobs)
+            note = lambda n: bar.set_note(f"{n:,} domains read")  # noqa: E731
+            if args.connect is not None:
+                from pcidesign.analysis import fleetconnect
+
+                result = fleetconnect.scan(args.connect, timeline=args.timeline, targets=args.targets,
+                                           schemes=args.schemes, source=args.source, strict=args.strict,
+                                           worst=args.worst, direction=args.direction, progress=note, steps=bar,
+                                           scope=args.scope)
+            else:
+                result = fleet.scan(args.directory, args.timeline, args.targets, args.schemes, args.source,
+                                    strict=args.strict, worst=args.worst, direction=args.direction,
+                                    progress=note, steps=bar, jobs=args.jobs, scope=args.scope)
     except XMLRefused as exc:
         error(f"pcidesign fleet: error ({exc.kind}): {exc}; stopped (--strict)")
         return 1

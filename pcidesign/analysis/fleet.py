@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +35,7 @@ import pandas as pd
 from lxml import etree
 
 from pcidesign.analysis import parallel
-from pcidesign.model import engine
+from pcidesign.model import autoadd, engine
 from pcidesign.analysis.matrices import OUTCOME_DTYPE
 from pcidesign.model import scenarios as _scenarios
 from pcidesign.model import registry as _schemes
@@ -47,6 +47,7 @@ from pcidesign.model.xmlsafe import KINDS, XMLRefused, display, parse_domain, re
 from pcidesign.model.resources import data_dir
 from pcidesign.schemes import OWNER
 from pcidesign.model.safetext import printable
+from pcidesign.model.setting import SCOPES
 from pcidesign.model.transitions import bulk
 
 SAMPLE_DIR = data_dir() / "fleet-sample"
@@ -130,6 +131,15 @@ class FleetScan:
     """The targets asked for: ``both``, ``upgrade`` (newer than ``source``) or ``downgrade`` (older)."""
     moves: dict[str, str] = field(default_factory=dict)
     """Per target: ``upgrade``, ``downgrade`` or ``same`` (the release the fleet runs)."""
+    scope: str = "all"
+    """``all``: every domain counted; ``naming``: a domain holding a controller whose cell (intent,
+    the release the fleet runs, the target) is outside scope ``naming`` is left out at that target
+    (the target cannot hold that controller whatever the scheme), see :attr:`left_out`."""
+    left_out: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Under scope ``naming``, per target: (domains, controllers) left out (empty under ``all``)."""
+    read_from: str = "directory"
+    """Where the domains came from: ``directory`` (``directory`` is a folder of XML files) or
+    ``libvirt`` (``directory`` is a libvirt URI; each "file" is a defined domain's inactive XML)."""
     machines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MACHINE_COLUMNS))
     """Per target: how many domains name a machine type the target's QEMU does not have
     (data/machines.csv; an alias such as ``q35`` runs everywhere), and which machines those are.
@@ -349,6 +359,7 @@ def scan(
     direction: str = "both",
     steps: Callable[[int, int, str], None] | None = None,
     jobs: int | None = 1,
+    scope: str = "all",
 ) -> FleetScan:
     """Scan every domain XML under ``directory``: outcomes per scheme, target release and scenario.
 
@@ -360,12 +371,84 @@ def scan(
     target given in the other direction, or none left, is an error. ``progress(domains)`` is
     called every 1000 domains read, ``steps(done, total, "scheme -> target")`` before each
     scheme and target is evaluated. ``jobs`` worker processes read the files (None: one per CPU;
-    1: this process alone); the result is the same whatever their number.
+    1: this process alone); the result is the same whatever their number. ``scope`` ``naming``
+    leaves out, per target, the domains holding a controller outside scope ``naming`` (an intent the
+    target or the current release does not know: every scheme fails alike) and counts them apart
+    (:attr:`FleetScan.left_out`); ``all`` (the default) counts every domain.
     """
     cat = catalog or load()
     base = Path(directory)
     if not base.is_dir():
         raise FleetError(f"{display(base)}: not a directory (give the directory holding the domain XML files)")
+    workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
+    return _scan(display(base), "directory", _read_all(iter_files(base), cat, workers), cat, timeline, targets,
+                 schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
+
+
+def scan_documents(
+    documents: Iterable[tuple[str, bytes | XMLRefused]],
+    where: str,
+    timeline: str = DEFAULT_TIMELINE,
+    targets: Sequence[str] | None = None,
+    schemes: Sequence[str] | None = None,
+    source: str | None = None,
+    scenarios: Sequence[str] = SCENARIOS,
+    strict: bool = False,
+    worst: int = 10,
+    catalog: Catalog | None = None,
+    progress: Callable[[int], None] | None = None,
+    direction: str = "both",
+    steps: Callable[[int, int, str], None] | None = None,
+    read_from: str = "libvirt",
+    scope: str = "all",
+) -> FleetScan:
+    """:func:`scan` over domain XML documents that are not files: ``(label, XML bytes)`` pairs, or
+    ``(label, XMLRefused)`` for one that could not be fetched (as a libvirt connection yields them,
+    :mod:`pcidesign.analysis.fleetconnect`). ``where`` names them (a URI); ``read_from`` says what it
+    is (``libvirt``). Each document goes through the same safe parser and mapping as a file; the
+    other arguments are :func:`scan`'s, and so is the result."""
+    cat = catalog or load()
+    return _scan(display(where), read_from, _read_documents(documents, cat), cat, timeline, targets, schemes,
+                 source, scenarios, strict, worst, progress, direction, steps, scope)
+
+
+def _read_documents(documents: Iterable[tuple[str, bytes | XMLRefused]], cat: Catalog,
+                    ) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
+    """(label, what was read) for each document, in order, as :func:`_read_all` yields files'."""
+    for label, data in documents:
+        label = display(label)
+        if isinstance(data, XMLRefused):
+            yield label, ("file", data.kind, data.source, data.problem)
+            continue
+        read: DomainInfo | tuple[str, str, str, str]
+        try:
+            with bulk():
+                read = domain_info(parse_domain(data, label), label, cat)
+        except XMLRefused as exc:
+            read = ("file", exc.kind, exc.source, exc.problem)
+        yield label, read
+
+
+def _scan(
+    where: str,
+    read_from: str,
+    records: Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]],
+    cat: Catalog,
+    timeline: str,
+    targets: Sequence[str] | None,
+    schemes: Sequence[str] | None,
+    source: str | None,
+    scenarios: Sequence[str],
+    strict: bool,
+    worst: int,
+    progress: Callable[[int], None] | None,
+    direction: str,
+    steps: Callable[[int, int, str], None] | None,
+    scope: str = "all",
+) -> FleetScan:
+    """The scan proper, over the ``records`` read (lazily: the arguments are checked first)."""
+    if scope not in SCOPES:
+        raise UnknownNameError("scope", scope, SCOPES)
     rels = cat.timeline(timeline)
     src = cat.release(source, timeline) if source is not None else default_source(cat, timeline)
     tgts = [cat.release(t, timeline) for t in targets] if targets else [r for r in rels if r is not src]
@@ -393,8 +476,7 @@ def scan(
     unmapped_rows: list[tuple[str, str, str, str]] = []
     files = domains = controllers = unmapped = 0
     machine_counts: dict[str, int] = {}
-    workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
-    for label, read in _read_all(iter_files(base), cat, workers):
+    for label, read in records:
         info = refused = None
         if isinstance(read, DomainInfo):
             files += 1
@@ -424,16 +506,17 @@ def scan(
         if progress is not None and domains % 1000 == 0:
             progress(domains)
 
-    summary, worst_frame = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps)
+    summary, worst_frame, left = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps, scope)
     return FleetScan(
-        directory=display(base), timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
+        directory=where, timeline=timeline, source=src.id, targets=tuple(t.id for t in tgts),
         schemes=tuple(s.id for s in schs), scenarios=tuple(s.id for s in scns),
         files=files, domains=domains, controllers=controllers, unmapped=unmapped,
         summary=summary, worst=worst_frame,
         errors=pd.DataFrame([(e.file, e.kind, e.error) for e in errors], columns=ERROR_COLUMNS),
         unmapped_rows=pd.DataFrame(unmapped_rows, columns=UNMAPPED_COLUMNS),
         machines=machine_table(machine_counts, tgts, cat),
-        direction=direction, moves={t.id: move(src, t) for t in tgts},
+        direction=direction, moves={t.id: move(src, t) for t in tgts}, read_from=read_from,
+        scope=scope, left_out=left,
     )
 
 
@@ -504,9 +587,18 @@ def _evaluate(
     timeline: str,
     worst: int,
     steps: Callable[[int, int, str], None] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scope: str = "all",
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[int, int]]]:
     ha = cat.host(src)
     intents: dict[str, Intent] = {i: cat.intent(i) for sig in groups for i in sig}
+    # under scope naming, per target, the signatures holding an intent outside the scope: left out
+    out_of_scope: dict[str, set[Signature]] = {}
+    left: dict[str, tuple[int, int]] = {}
+    if scope == "naming":
+        for tgt in tgts:
+            outside = {i for i, it in intents.items() if not autoadd.in_naming_scope(cat, it, src, tgt)}
+            sigs = out_of_scope[tgt.id] = {sig for sig in groups if outside.intersection(sig)}
+            left[tgt.id] = (sum(groups[g].count for g in sigs), sum(groups[g].count * len(g) for g in sigs))
     summary_rows: list[tuple[str, str, str, str, int, int]] = []
     worst_rows: list[tuple[object, ...]] = []
     for n, sch in enumerate(schs):
@@ -519,7 +611,10 @@ def _evaluate(
                 dom: Counter[Outcome] = Counter()
                 ctl: Counter[Outcome] = Counter()
                 ranked: list[tuple[int, int, Signature, Outcome]] = []
+                skipped = out_of_scope.get(tgt.id, set())
                 for sig, group in groups.items():
+                    if sig in skipped:
+                        continue
                     outs = [results[i].outcome for i in sig]
                     w = domain_outcome(outs)
                     dom[w] += group.count
@@ -545,7 +640,7 @@ def _evaluate(
     worst_frame = pd.DataFrame(worst_rows, columns=WORST_COLUMNS)
     for frame in (summary, worst_frame):
         frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
-    return summary, worst_frame
+    return summary, worst_frame, left
 
 
 def refusal_kinds() -> tuple[str, ...]:
@@ -556,4 +651,5 @@ def refusal_kinds() -> tuple[str, ...]:
 __all__ = [
     "DIRECTIONS", "SAMPLE_DIR", "SCENARIOS", "signatures", "DomainInfo", "FileError", "FleetError", "FleetScan",
     "default_source", "domain_info", "domain_outcome", "move", "iter_files", "read_domain", "refusal_kinds", "scan",
+    "scan_documents",
 ]

@@ -26,6 +26,8 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
         doc = {
             "totals": json.loads(result.totals().to_json(orient="records"))[0],
             "direction": result.direction,
+            "scope": result.scope,
+            "left_out": {t: {"domains": d, "controllers": c} for t, (d, c) in result.left_out.items()},
             "moves": dict(result.moves),
             "error_kinds": result.error_counts(),
             "summary": json.loads(result.summary.assign(outcome=result.summary["outcome"].astype(str))
@@ -48,13 +50,17 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
     if fmt != "table":
         raise UnknownNameError("format", fmt, ["table", "csv", "json"])
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.error_counts().items()))
+    live = result.read_from == "libvirt"
+    what = "defined domains (inactive XML)" if live else "files"
     lines = [
-        paragraph(f"fleet {printable(result.directory)}:", width, "", "  "),
-        paragraph(f"{result.files} files, {result.domains} domains, {result.controllers} PCI controllers "
-                  f"({result.unmapped} unmapped), {len(result.errors)} unusable files" + (f" ({kinds})" if kinds else ""),
+        paragraph(f"fleet {printable(result.directory)}" + (" (read through libvirt, read-only):" if live else ":"),
                   width, "", "  "),
+        paragraph(f"{result.files} {what}, {result.domains} domains, {result.controllers} PCI controllers "
+                  f"({result.unmapped} unmapped), {len(result.errors)} unusable {'domains' if live else 'files'}"
+                  + (f" ({kinds})" if kinds else ""), width, "", "  "),
         paragraph(f"the fleet runs {result.source} today (timeline {result.timeline}); {directions(result)}",
                   width, "", "  "),
+        paragraph(scope_note(result), width, "", "  "),
         "",
         paragraph("domains per outcome: a domain counts at the worst failure among its controllers; without one, "
                   "a domain holding a controller the scheme cannot express counts as not-expressible, not ok:",
@@ -73,6 +79,8 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
         lines += ["worst-off domains: none (no scheme, target or scenario hurts any domain)", ""]
     else:
         cols = ["scheme", "target", "scenario", "domain", "file", "outcome", "at_worst", "detail"]
+        if live:  # a libvirt domain's "file" is its name
+            cols.remove("file")
         worst = safe_frame(result.worst[cols].assign(outcome=result.worst["outcome"].astype(str)))
         lines += [paragraph("worst-off domains (failures only, worst first" +
                             ("; --wide shows every cell in full):" if width is not None else "):"), width),
@@ -81,8 +89,21 @@ def render(result: FleetScan, fmt: str = "table", show: str = "summary", width: 
         lines += [f"PCI controllers mapped to no intent (not counted): {result.unmapped}",
                   render_frame(safe_frame(result.unmapped_rows), "table", width), ""]
     if not result.errors.empty:
-        lines += ["unusable files (skipped; exit status 1):", render_frame(safe_frame(result.errors), "table", width), ""]
+        lines += [f"unusable {'domains' if live else 'files'} (skipped; exit status 1):", render_frame(safe_frame(result.errors), "table", width), ""]
     return "\n".join(lines)
+
+
+def scope_note(result: FleetScan) -> str:
+    """Which scope the counts show, and what scope ``naming`` left out per target, in words."""
+    if result.scope != "naming":
+        return ("scope all: every domain counted, also where the target cannot hold a controller whatever the "
+                "scheme (--scope naming leaves those out)")
+    left = [(t, d, c) for t, (d, c) in result.left_out.items() if d]
+    if not left:
+        return "scope naming: no domain left out (every target knows every controller's intent)"
+    per = ", ".join(f"{t}: {d} domains ({c} controllers)" for t, d, c in left)
+    return ("scope naming: left out, per target, the domains holding a controller that the target or the release "
+            f"the fleet runs does not know (every scheme fails alike there): {per}; --scope all counts them")
 
 
 def directions(result: FleetScan) -> str:

@@ -15,23 +15,26 @@ from pcidesign.model.vocab import Hop, Outcome
 from pcidesign.render import table
 
 
-def framing(history: Result | Witness) -> tuple[str, tuple[Outcome | None, ...], str]:
+def framing(history: Result | Witness, name: table.Namer | None = None) -> tuple[str, tuple[Outcome | None, ...], str]:
     """The head line, the outcome after each step (a path's; None for a scenario's steps) and the
-    verdict line of ``history``: shared by the plain text and the witness pages."""
+    verdict line of ``history``: shared by the plain text and the witness pages. ``name`` gives the
+    head line the variant's name in the thread with its id beside it (``Idea 4 (impl-attribute)``;
+    without it, ``scheme ID``)."""
     if isinstance(history, Witness):
         return (f"{history.outcome.value} in {history.hops} hop(s): {history.describe()}", tuple(history.after),
                 f"why: {history.reason}")
-    head = (f"scheme {history.scheme}, scenario {history.scenario}, intent {history.intent}, "
-            f"from {history.from_} to {history.to}")
+    who = name(history.scheme) if name is not None else f"scheme {history.scheme}"
+    head = f"{who}, scenario {history.scenario}, intent {history.intent}, from {history.from_} to {history.to}"
     return head, (None,) * len(history.steps), f"verdict: {history.outcome.value}: {history.detail}"
 
 
-def explanation(history: Result | Witness, width: int | None = None) -> str:
+def explanation(history: Result | Witness, width: int | None = None, name: table.Namer | None = None) -> str:
     """Each step of a scenario's :class:`Result` or a path's :class:`Witness`, with the XML that
     went in and came out, then the verdict and its reason. One renderer for both, so a cell and
     a path read the same way; a path also says, at each step, the outcome had it ended there.
-    ``width`` wraps the prose lines (never the XML) to that many characters."""
-    head, after, verdict = framing(history)
+    ``width`` wraps the prose lines (never the XML) to that many characters; ``name`` names the
+    variant as the thread does (see :func:`framing`)."""
+    head, after, verdict = framing(history, name)
     lines = [table.paragraph(head, width, "", "  "), ""]
     for n, (step, then) in enumerate(zip(history.steps, after)):
         label = f"== step {n}: {step.hop.value} at {step.release}" + (f" -> {then.value}" if then else "") + " =="

@@ -95,7 +95,7 @@ class View:
     @property
     def explanation(self) -> str:
         """The chosen cell hop by hop with the XML ('' when no cell fails)."""
-        return explanation(self.result) if self.result is not None else ""
+        return explanation(self.result, name=_schemes.label_of) if self.result is not None else ""
 
 
 def intent_ids(spec: str | Sequence[str], catalog: Catalog | None = None) -> list[str]:

@@ -270,7 +270,7 @@ def test_cli_table_on_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_csv_and_json_agree_with_the_api(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["fleet", str(fleet.SAMPLE_DIR), "--scheme", "model-subelement", "--target", "1.2.19"]
+    args = ["fleet", str(fleet.SAMPLE_DIR), "--scheme", "model-subelement", "--target", "1.2.19", "--scope", "all"]
     api = fleet.scan(schemes=["model-subelement"], targets=["1.2.19"])
     status, out, _ = run_cli(args + ["--format", "csv"], capsys)
     assert status == 0

@@ -52,8 +52,8 @@ def test_a_narrower_terminal_is_respected(capsys: pytest.CaptureFixture[str], mo
 
 def test_wide_shows_every_cell_in_full(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
-    _, cut = _run(["fleet", SAMPLE, "--scheme", "status-quo"], capsys)
-    _, full = _run(["fleet", SAMPLE, "--scheme", "status-quo", "--wide"], capsys)
+    _, cut = _run(["fleet", SAMPLE, "--scheme", "status-quo", "--scope", "all"], capsys)
+    _, full = _run(["fleet", SAMPLE, "--scheme", "status-quo", "--scope", "all", "--wide"], capsys)
     assert any(table.ELLIPSIS in line for line in cut)
     assert not any(table.ELLIPSIS in line for line in full)
     assert max(len(line) for line in full) > 100
