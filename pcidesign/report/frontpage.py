@@ -144,6 +144,10 @@ class ParetoView:
     image: Image
     rows: list[dict[str, Any]]
     violations: list[str]
+    assumptions: str = ""
+    """One sentence: the setting the front was drawn under and how to see what it depends on."""
+    guarded: str = ""
+    """One sentence: the shipped design with its default change unguarded beside guarded (computed)."""
 
 
 POLICY = "upstream"
@@ -399,8 +403,47 @@ def pareto_views(results: Mapping[str, Results], files: dict[str, bytes]) -> lis
         alt = "; ".join(f"{r['variant']}: {r['violated']} rules broken, benefit {r['benefit']}" for r in rows)
         caption = (f"{c.setting.label(skip=('scope',))}: benefit against rules of {c.policy} broken; the "
                    "dashed staircase is the Pareto front")
-        out.append(ParetoView(t, c.policy, Image(caption, name, alt), rows, comparetext.violation_lines(c)))
+        out.append(ParetoView(t, c.policy, Image(caption, name, alt), rows, comparetext.violation_lines(c),
+                              assumptions_sentence(c), guarded_sentence(rows)))
     return out
+
+
+ROBUSTNESS_AXES = ("machine", "writer", "pairing", "app-xml")
+"""The assumption axes ``pcidesign findings`` varies, one at a time, to say what a front depends on."""
+
+
+def assumptions_sentence(c: Any) -> str:
+    """Which assumptions this front was drawn under, and the command that says which of them it
+    depends on (each other value of each axis, one at a time: about a minute and a half of CPU per
+    timeline, so the report does not run it)."""
+    label = c.setting.label(skip=("scope",))
+    return (f"Drawn under {label}: the front depends on these assumptions wherever another value of one of them "
+            f"({', '.join(ROBUSTNESS_AXES)}) moves a variant on or off it; "
+            f"pcidesign findings --question pareto-{c.policy} --timeline {c.timeline} computes which do "
+            f"(its front_changes), and pcidesign compare --timeline {c.timeline} --machine q35 (or --writer newest, "
+            "--pairing libvirt-only) draws the front under one of them.")
+
+
+SHIPPED, GUARDED = "model-subelement", "model-subelement+fill=define-only"
+"""The shipped design with a default change that reaches every config read (unguarded), and with
+the fill at define only (the guard libvirt has had since 1.2.20, ``VIR_DOMAIN_DEF_PARSE_ABI_UPDATE``,
+set for define and create only; facts §10)."""
+
+
+def guarded_sentence(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The shipped design's row with its default change unguarded beside the guarded one, in words
+    ('' when the comparison has not both)."""
+    by = {r["variant"]: r for r in rows}
+    if SHIPPED not in by or GUARDED not in by:
+        return ""
+
+    def words(r: Mapping[str, Any]) -> str:
+        return (f"{r['violated']} rules broken ({r['worse']} cells worse), benefit {r['benefit']}, "
+                f"{'on the front' if r['front'] else 'dominated'}")
+
+    return (f"The shipped design with its default change unguarded ({_name(SHIPPED)}): {words(by[SHIPPED])}; "
+            f"guarded, the default filled at define only as libvirt has guarded default changes since 1.2.20 "
+            f"({_name(GUARDED)}): {words(by[GUARDED])}.")
 
 
 class AssetBuilder:
