@@ -263,7 +263,7 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 def test_cli_table_on_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run_cli(["fleet", str(fleet.SAMPLE_DIR), "--scheme", "model-subelement",
-                                "--target", "1.2.18", "--target", "4.3.0"], capsys)
+                                "--target", "1.2.18", "--target", "4.3.0", "--scope", "all"], capsys)
     assert status == 0, err
     assert f"{len(SAMPLE_FILES)} domains" in out and "runs 9.0.0 today" in out
     assert "instance-00002003" in out and "0 unusable files" in out
