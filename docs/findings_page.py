@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pcidesign.analysis import findings
 from pcidesign.analysis.findings import Finding
+from pcidesign.model import registry
 from pcidesign.render import findingstext as ft
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +21,7 @@ README = ROOT / "README.md"
 
 def regenerated(found: Sequence[Finding]) -> dict[Path, str]:
     """The findings page and the README as they should read for ``found``."""
-    page = ft.replace_section(PAGE.read_text(encoding="utf-8"), ft.markdown(found))
+    page = ft.replace_section(PAGE.read_text(encoding="utf-8"), ft.markdown(found, registry.name_of))
     readme = ft.replace_section(README.read_text(encoding="utf-8"), ft.headline(found),
                                 ft.HEADLINE_BEGIN, ft.HEADLINE_END)
     return {PAGE: page, README: readme}

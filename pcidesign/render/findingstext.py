@@ -91,7 +91,7 @@ def render(found: Sequence[Finding], fmt: str, width: int | None = None, name: N
     if fmt == "json":
         return json.dumps(to_json(found), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return markdown(found)
+        return markdown(found, name)
     if fmt == "table":
         return table(found, width, name)
     raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
@@ -141,9 +141,10 @@ def link_citations(text: str) -> str:
     return _SOURCES.sub(lambda m: f"sources: [{m.group(1)}](sources.md#{m.group(1)})", text)
 
 
-def markdown(found: Sequence[Finding]) -> str:
+def markdown(found: Sequence[Finding], name: Namer | None = None) -> str:
     """The findings as markdown: per question, the thread's words, how the model answers it, and a
-    table of variants (answer, witness, why). ``pcidesign explain`` expands a cell witness."""
+    table of variants (answer, witness, why), each variant by ``name`` (its name in the thread)
+    with its id beside it. ``pcidesign explain`` expands a cell witness."""
     lines = [
         "Computed by `pcidesign findings --format markdown` from `data/questions.csv`; nothing here is "
         f"written by hand (`{REGENERATE}` rewrites this section). Each witness is the first cell (or the "
@@ -168,7 +169,9 @@ def markdown(found: Sequence[Finding]) -> str:
         for a in f.answers:
             witness = f"`{a.witness.text}`" if a.witness else ""
             mark = f" \\{FLIP_MARK}" if (f.flips or {}).get(a.variant) else ""
-            lines.append(f"| {a.variant} | {_md(a.line)}{mark} | {_md(witness)} | {link_citations(_md(a.why))} |")
+            called = variant_cell(a.variant, name).split("\n")[0]
+            who = f"{_md(called)} (`{a.variant}`)" if called != a.variant else a.variant
+            lines.append(f"| {who} | {_md(a.line)}{mark} | {_md(witness)} | {link_citations(_md(a.why))} |")
         lines.append("")
         if robustness_line(f):
             lines += [f"\\{FLIP_MARK} {_md(robustness_line(f))}" + (":" if flip_notes(f) else "."), ""]

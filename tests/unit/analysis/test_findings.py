@@ -17,6 +17,7 @@ from pcidesign.analysis import findings as F
 from pcidesign.cli import main
 from pcidesign.model.catalog import load
 from pcidesign.model.errors import DataError
+from pcidesign.model import registry
 from pcidesign.render import findingstext
 from conftest import ROOT
 
@@ -173,7 +174,7 @@ def test_another_timeline_says_which_questions_it_cannot_answer(capsys) -> None:
 
 def test_the_findings_page_is_the_markdown_output(found) -> None:
     section = findingstext.section_of(FINDINGS_PAGE.read_text(encoding="utf-8"))
-    expected = findingstext.markdown(found).rstrip()
+    expected = findingstext.markdown(found, registry.name_of).rstrip()
     assert section == expected, (
         "docs/findings.md's findings section differs from `pcidesign findings --format markdown`; "
         f"regenerate it with `{findingstext.REGENERATE}`")
