@@ -145,8 +145,11 @@ NOT_IN_MODEL: tuple[str, ...] = ("scope", "pairing")
 differing only there share dialects and every transition memoised on them."""
 
 
+@functools.lru_cache(maxsize=1024)
 def model_setting(setting: Setting) -> Setting:
-    """``setting`` as a dialect sees it: the axes of :data:`NOT_IN_MODEL` at their defaults."""
+    """``setting`` as a dialect sees it: the axes of :data:`NOT_IN_MODEL` at their defaults.
+    Remembered per setting (settings are frozen and interned): every cell asks for it three times,
+    and building a validated setting each time cost half of a sweep."""
     return setting.replace(**{a: DEFAULT_SETTING.as_dict()[a] for a in NOT_IN_MODEL})
 
 
