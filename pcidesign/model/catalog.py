@@ -236,6 +236,9 @@ class Catalog:
             plain = [i for i, v in self.intents.items() if not v.target and not v.auto]
             raise UnknownNameError("intent", base_id, plain, f"intent {iid!r} (the part before '/')")
         try:
+            if not values:  # 'pci-root/': a slash that names no value would silently mean the base intent
+                fields = [r.field for r in GUEST_VALUES.get(base.cls, ())]
+                raise TargetError(f"<target> field of {base.cls}", "", fields or ["none: the class has no <target> values"])
             target = parse_target(base.cls, values)
         except TargetError as exc:
             raise TargetError(exc.kind, exc.value, exc.valid, f"intent {iid!r}") from None

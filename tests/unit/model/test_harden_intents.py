@@ -136,3 +136,9 @@ def test_a_value_a_release_refuses_is_that_releases_rejected_with_its_message() 
     assert w.outcome is pcidesign.Outcome.REJECTED and w.hops == 0 and "must be 1-255" in w.reason
     e = explore("model-subelement", "real", 1, intents=[iid])
     assert pcidesign.Outcome.REJECTED in e.witnesses and pcidesign.Outcome.NOT_EXPRESSIBLE in e.witnesses
+
+
+@pytest.mark.parametrize("iid", ["pci-root/", "pci-bridge/"])
+def test_a_slash_with_nothing_after_it_is_refused_naming_the_fields(iid: str) -> None:
+    with pytest.raises(TargetError, match="valid: "):
+        CAT.intent(iid)
