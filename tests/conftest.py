@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are repeatable by default: the same examples on every run, so that CI passes or
+# fails for the change and not for the seed; HYPOTHESIS_PROFILE=explore searches new examples.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 import pcidesign
 from pcidesign.model.catalog import DATA_DIR, Catalog
