@@ -1,4 +1,4 @@
-"""The package's folders are DESIGN.md's layers, and imports point one way: down.
+"""The package's folders are the layers of docs/model.md#layers, and imports point one way: down.
 
 Every ``import`` in every module counts, including those inside functions and under
 ``TYPE_CHECKING``: a lazy import from a higher layer is still a dependency on it.

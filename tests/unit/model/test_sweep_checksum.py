@@ -25,7 +25,7 @@ the bus number of an expander is checked through the controllers behind it, and 
 ``hotplug`` off on one side is refused; no pinned intent puts a controller behind an expander
 or writes ``hotplug``, so the digest is unchanged (checked by running this test on the change).
 
-Scenarios: the four of DESIGN.md; intents and releases: those of the catalog when this was
+Scenarios: the four core ones (docs/index.md#scenarios); intents and releases: those of the catalog when this was
 pinned. A change that moves a cell on purpose updates the digest in the same commit and says
 which cells moved and why.
 """
