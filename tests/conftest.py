@@ -56,3 +56,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.slow)
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+"""The headless browsers the browser tests drive, in order of preference."""
+
+
+def chromium(purpose: str) -> str:
+    """The first browser of :data:`BROWSERS` on the PATH, or a skip saying how to install one
+    and what it was for (``purpose``)."""
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip(f"no Chromium: install it with 'apt-get install chromium' to {purpose}")

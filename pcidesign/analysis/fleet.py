@@ -301,22 +301,20 @@ def _label(path: Path, base: Path) -> str:
 
 
 def signatures(directory: str | os.PathLike[str] = SAMPLE_DIR, catalog: Catalog | None = None) -> list[Signature]:
-    """The intent signature of every usable domain file under ``directory`` (files that cannot be
-    read or mapped are left out; :func:`scan` reports them)."""
+    """The intent signature of every usable domain file under ``directory``, read as :func:`scan`
+    reads them (files that cannot be read or mapped are left out; :func:`scan` reports them)."""
     cat = catalog or load()
+    return [got.intents for _, got in _read_all(iter_files(_directory(directory)), cat, 1)
+            if isinstance(got, DomainInfo)]
+
+
+def _directory(directory: str | os.PathLike[str]) -> Path:
+    """``directory`` as a folder of domain XML files, or a :class:`FleetError` saying what to give."""
     base = Path(directory)
     if not base.is_dir():
-        raise FleetError(f"fleet directory {display(str(base))!r} is not a directory; give a folder of domain XML "
-                         f"files, such as the sample {display(str(SAMPLE_DIR))!r}")
-    out: list[Signature] = []
-    for path, label, refused in iter_files(base):
-        if refused is not None:
-            continue
-        try:
-            out.append(read_domain(path, label, cat).intents)
-        except (XMLRefused, PcidesignError):
-            continue
-    return out
+        raise FleetError(f"{display(str(base))}: not a directory (give the directory holding the domain XML files, "
+                         f"such as the sample {display(str(SAMPLE_DIR))})")
+    return base
 
 
 # -- the scan ---------------------------------------------------------------------------------------
@@ -377,9 +375,7 @@ def scan(
     (:attr:`FleetScan.left_out`); ``all`` (the default) counts every domain.
     """
     cat = catalog or load()
-    base = Path(directory)
-    if not base.is_dir():
-        raise FleetError(f"{display(base)}: not a directory (give the directory holding the domain XML files)")
+    base = _directory(directory)
     workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
     return _scan(display(base), "directory", _read_all(iter_files(base), cat, workers), cat, timeline, targets,
                  schemes, source, scenarios, strict, worst, progress, direction, steps, scope)

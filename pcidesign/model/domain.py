@@ -180,29 +180,27 @@ def _gap_bridges(dialect: Dialect, machine: str, ctrls: list[Controller]) -> lis
         return []
     pcie = any(c.cls == "pcie-root" for c in ctrls)
     cls = "pcie-root-port" if pcie and dialect.release.key >= autoadd.RULES[1][0] else "pci-bridge"
+    return _added_by_libvirt(dialect, [(cls, index) for index in range(1, top) if index not in present])
+
+
+def _added_by_libvirt(dialect: Dialect, placed: list[tuple[str, int]]) -> list[Controller] | Rejection:
+    """The controllers ``dialect``'s release adds itself, one per (class, index) of ``placed``, each
+    written as a user writes the class alone (so the scheme's fill-in gives it the release's device)
+    and parsed at define; a class the release or the scheme cannot write is left out, and the
+    first refusal is returned."""
     out: list[Controller] = []
-    for index in range(1, top):
-        if index in present:
+    for cls, index in placed:
+        if cls not in dialect.classes:
             continue
-        ctrl = _added_by_libvirt(dialect, cls, index)
+        elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
+        if elem is None:
+            continue
+        elem.set("index", str(index))
+        ctrl = dialect.parse(elem, "define")
         if isinstance(ctrl, Rejection):
             return ctrl
-        if ctrl is not None:
-            out.append(ctrl)
+        out.append(ctrl)
     return out
-
-
-def _added_by_libvirt(dialect: Dialect, cls: str, index: int) -> Controller | Rejection | None:
-    """A controller of class ``cls`` that ``dialect``'s release adds itself at ``index``, written as
-    a user writes the class alone (so the scheme's fill-in gives it the release's device) and
-    parsed at define; None when the release or the scheme cannot write the class."""
-    if cls not in dialect.classes:
-        return None
-    elem = dialect.write(Intent(cls, cls, None, "added by libvirt"))
-    if elem is None:
-        return None
-    elem.set("index", str(index))
-    return dialect.parse(elem, "define")
 
 
 def _assign_indexes(ctrls: list[Controller]) -> frozenset[int]:
@@ -404,7 +402,6 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
     nics = [n for n in root.iterfind("devices/interface") if n.find("address") is None]
     express = sum(1 for n in nics if (n.find("model").get("type") if n.find("model") is not None else "") in
                   autoadd.EXPRESS_MODELS)
-    out: list[Controller] = []
     classes = autoadd.added(dialect.release.key, express, len(nics) - express)
     balloon = root.find("devices/memballoon")
     # the default USB controller is an Express one on a QEMU of the release's time; a host given
@@ -412,13 +409,7 @@ def _auto_controllers(dialect: Dialect, root: etree._Element, present: list[Cont
     usb_port = root.find("devices/controller[@type='usb']") is None and not dialect.host.qemu.startswith("caps")
     balloon_port = balloon is None or (balloon.get("model") != "none" and balloon.find("address") is None)
     classes += autoadd.implicit(dialect.release.key, usb_port, balloon_port, len(classes))
-    for offset, cls in enumerate(classes, start=1):
-        ctrl = _added_by_libvirt(dialect, cls, offset)
-        if isinstance(ctrl, Rejection):
-            return ctrl
-        if ctrl is not None:
-            out.append(ctrl)
-    return out
+    return _added_by_libvirt(dialect, [(cls, offset) for offset, cls in enumerate(classes, start=1)])
 
 
 def intent_domain(dialect: Dialect, intent: Intent, machine: str) -> bytes | None:

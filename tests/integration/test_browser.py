@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 import threading
 from functools import partial
@@ -20,11 +19,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import synthetic_report
+from conftest import chromium
 
 from pcidesign.model.catalog import load
 from pcidesign.report import runner as report
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 VIEWPORT = (1920, 1080)
 
 # Loads each page given in the query string into a 1920x1080 iframe, waits for its images, and
@@ -79,13 +78,6 @@ async function inspect(page) {
 </script></body></html>"""
 
 
-def browser() -> str:
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no Chromium: install it with 'apt-get install chromium' to check the report in a browser")
-
 
 class Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
@@ -95,7 +87,7 @@ class Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A small report, served over HTTP from a local port: (root folder, base URL, run folder)."""
-    exe = browser()
+    exe = chromium("check the report in a browser")
     root = tmp_path_factory.mktemp("served")
     summary = report.run(root / "reports", ["real"], ["status-quo", "model-subelement"], ["restart"], progress=False)
     assert summary.failed == 0

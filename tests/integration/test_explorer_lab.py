@@ -25,19 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, chromium
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 WAIT = 300.0
 """Seconds any one step may take before the test gives up (a busy machine runs a kernel slowly)."""
 
-
-def browser() -> str:
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no Chromium: install it with 'apt-get install chromium' to drive the explorer in JupyterLab")
 
 
 def free_port() -> int:
@@ -106,7 +98,7 @@ class DevTools:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevTools, str]]:
     """JupyterLab serving a copy of the explorer notebook, and a Chromium page on it."""
-    exe = browser()
+    exe = chromium("drive the explorer in JupyterLab")
     pytest.importorskip("websocket", reason="websocket-client (a jupyter-server dependency) is not installed")
     home = tmp_path_factory.mktemp("lab")
     (home / "work").mkdir()
