@@ -10,6 +10,7 @@ for a release.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -102,12 +103,33 @@ def run(
     ha = a if isinstance(a, Host) else cat.host(cat.release(a))
     hb = b if isinstance(b, Host) else cat.host(cat.release(b))
     ha, hb = paired(cat, st, ha, hb)
-    st = _schemes.model_setting(st)  # the hosts carry the pairing; scope only filters cells
+    st = cell_setting(_schemes.model_setting(st), scn, it, cat)  # the hosts carry the pairing
     key = (sch, scn, it, ha, hb, cat, st)
     got = CACHE.data.get(key)
     if got is None:
         got = CACHE.put(key, _run(sch, scn, it, ha, hb, cat, st))
     return got  # type: ignore[return-value]
+
+
+_PLAIN = (DEFAULT_SETTING.app_xml, DEFAULT_SETTING.writer)
+
+
+def cell_setting(st: Setting, scn: _scenarios.Scenario, it: Intent, cat: Catalog) -> Setting:
+    """``st`` (a model setting) with the axes this cell cannot feel put back to their defaults, so
+    that the cell shares every transition with the default setting's: ``app_xml`` outside a
+    scenario with a migration that takes the application's XML, and ``writer`` for an intent that
+    is written the same whatever the writer (a named device, a root bus, a domain-level intent:
+    :meth:`~pcidesign.model.dialect.Dialect.written_intents`)."""
+    if (st.app_xml, st.writer) == _PLAIN:
+        return st
+    return _cell_setting(st, any(h is Hop.MIGRATE_APP_XML for h, _ in scn.steps),
+                         it.device is None and not it.auto and cat.legacy_device(it.cls) is not None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cell_setting(st: Setting, feels_app_xml: bool, feels_writer: bool) -> Setting:
+    return st.replace(app_xml=None if feels_app_xml else DEFAULT_SETTING.app_xml,
+                      writer=None if feels_writer else DEFAULT_SETTING.writer)
 
 
 def pairing_qemu(setting: Setting, releases: Sequence[Release], release: Release | None = None,

@@ -139,10 +139,12 @@ class Scheme:
         return _dialect(self, host, catalog, model_setting(setting))
 
 
-NOT_IN_MODEL: tuple[str, ...] = ("scope", "pairing")
-"""Axes no dialect reads: ``scope`` filters cells in the analyses, ``pairing`` picks the hosts
-(which a dialect already holds). Left at their defaults in a dialect's setting, so that settings
-differing only there share dialects and every transition memoised on them."""
+NOT_IN_MODEL: tuple[str, ...] = ("timeline", "scope", "pairing")
+"""Axes no dialect reads: ``timeline`` only chooses which releases a question takes (a release
+does the same on every timeline it is on), ``scope`` filters cells in the analyses, ``pairing``
+picks the hosts (which a dialect already holds). Left at their defaults in a dialect's setting, so
+that settings differing only there share dialects and every transition memoised on them: the
+releases two timelines share are computed once."""
 
 
 @functools.lru_cache(maxsize=1024)
