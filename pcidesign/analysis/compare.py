@@ -222,13 +222,18 @@ def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, li
         return verdict, _measure_rows(vid, cat, st)
 
 
+def _variant_of(item: tuple[str, str, Setting]) -> str:
+    """A comparison's work item's group: its variant (its cells under another setting share work)."""
+    return item[0]
+
+
 def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,
              jobs: int | None = 1, costs: bool = False, fleet: str | None = None) -> Comparison:
     timeline = st.timeline
     ids = [s.id for s in schemes]
     _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
     workers = parallel.jobs_of(jobs) if parallel.usable(ids) else 1
-    parts = list(parallel.ordered(_variant_part, [(i, policy, st) for i in ids], workers, cat))
+    parts = list(parallel.ordered(_variant_part, [(i, policy, st) for i in ids], workers, cat, affinity=_variant_of))
     verdicts = [v for v, _ in parts]
     per = pd.DataFrame([row for _, rows in parts for row in rows], columns=COLUMNS)
     rows = []

@@ -55,7 +55,8 @@ def matrix(
     if workers <= 1:
         return _frame(_rows(sid, cid, its, rels, cat, st), st)
     items = [(sid, cid, (i,), rels, st) for i in its]
-    return _frame([row for rows in parallel.ordered(_matrix_rows, items, workers, cat) for row in rows], st)
+    return _frame([row for rows in parallel.ordered(_matrix_rows, items, workers, cat, affinity=_intents_of)
+                   for row in rows], st)
 
 
 def _rows(scheme: str, scenario: str, intents: Iterable[str] | None, releases: Iterable[str] | None, cat: Catalog,
@@ -92,6 +93,16 @@ def _matrix_rows(item: tuple[str, str, tuple[str, ...] | None, tuple[str, ...] |
     return _rows(scheme, scenario, intents, releases, parallel.catalog(), st)
 
 
+def _scheme_of(item: tuple[str, ...]) -> str:
+    """A sweep's work item's group: its scheme (its scenarios share the define and first hops)."""
+    return item[0]
+
+
+def _intents_of(item: tuple[object, ...]) -> object:
+    """A matrix's work item's group: its intents."""
+    return item[2]
+
+
 def sweep(
     schemes: Sequence[str] | None = None,
     scenarios: Sequence[str] | None = None,
@@ -118,7 +129,7 @@ def sweep(
     _releases(cat, st.timeline, rels)
     workers = parallel.jobs_of(jobs) if parallel.usable(s for s, _ in ids) else 1
     items = [(s, c, its, rels, st) for s, c in ids]
-    frames = [_frame(rows, st) for rows in parallel.ordered(_matrix_rows, items, workers, cat)]
+    frames = [_frame(rows, st) for rows in parallel.ordered(_matrix_rows, items, workers, cat, affinity=_scheme_of)]
     frame = pd.concat(frames, ignore_index=True)
     frame["outcome"] = frame["outcome"].astype(OUTCOME_DTYPE)
     frame.attrs.update(frames[0].attrs)

@@ -17,7 +17,7 @@ import itertools
 import os
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -99,11 +99,16 @@ def _pool(workers: int, cat: Catalog | None) -> ProcessPoolExecutor:
 
 
 def ordered(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], jobs: int | None, cat: Catalog | None = None,
-            ahead: int = 4) -> Iterator[R]:
+            ahead: int = 4, affinity: Callable[[T], Hashable] | None = None) -> Iterator[R]:
     """``fn(item)`` for each item, in the items' order: in this process when ``jobs`` is 1, else
     in up to ``jobs`` worker processes (``fn`` a module-level function, items picklable; a
     worker reads ``cat`` through :func:`catalog`). At most ``ahead`` items per worker are in
-    flight, so a long stream of items (a fleet's files) is never held whole."""
+    flight, so a long stream of items (a fleet's files) is never held whole.
+
+    With ``affinity`` (a finite sequence of items; ``affinity(item)`` names the item's group, a
+    scheme say) the workers are :func:`kept` from call to call, and every item of a group goes to
+    the worker that had that group before: the transitions a worker remembered for it (another
+    timeline, another setting of the same scheme) are met again instead of computed again."""
     workers = jobs_of(jobs)
     stream = iter(items)
     first = list(itertools.islice(stream, 2)) if workers > 1 else []
@@ -115,6 +120,9 @@ def ordered(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], jobs: int | 
                 yield fn(item)
         finally:
             _CATALOG = saved
+        return
+    if affinity is not None:
+        yield from _kept(workers, cat).map(fn, [*first, *stream], affinity)
         return
     if isinstance(items, Sequence):
         workers = min(workers, len(items))
@@ -130,3 +138,93 @@ def ordered(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], jobs: int | 
         finally:
             for f in pending:
                 f.cancel()
+
+
+# -- workers kept from call to call, each item of a group on the same one ----------------------------
+class Kept:
+    """``n`` single-process pools kept alive between calls, each remembering what it computed.
+
+    An item's group (see :func:`ordered`'s ``affinity``) is placed once, on the pool with the
+    fewest items so far, and stays there: the memo of transitions in that process then serves
+    every later call about the same group. :func:`forget` (run by the engine's cache reset) asks
+    each pool to forget too, so a cold benchmark or a reset kernel is cold in the workers as well.
+    """
+
+    def __init__(self, n: int, cat: Catalog | None) -> None:
+        self.pools = [_pool(1, cat) for _ in range(n)]
+        self.home: dict[Hashable, int] = {}
+        self.load = [0] * n
+        self.stale = False
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T], affinity: Callable[[T], Hashable]) -> Iterator[R]:
+        """``fn(item)`` for each item in order, each on its group's pool."""
+        if self.stale:
+            for f in [p.submit(_forget) for p in self.pools]:
+                f.result()
+            self.stale = False
+        futures = []
+        try:
+            for item in items:
+                group = affinity(item)
+                k = self.home.get(group)
+                if k is None:
+                    k = self.home[group] = min(range(len(self.pools)), key=self.load.__getitem__)
+                self.load[k] += 1
+                futures.append(self.pools[k].submit(fn, item))
+            for f in futures:
+                yield f.result()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            _drop_kept()  # a failed or interrupted call leaves no half-busy worker behind
+            raise
+
+    def close(self) -> None:
+        """End every pool's process."""
+        for p in self.pools:
+            p.shutdown(wait=True, cancel_futures=True)
+
+
+_KEPT: dict[tuple[int, bytes | None], Kept] = {}
+
+
+def _kept(workers: int, cat: Catalog | None) -> Kept:
+    blob = pickle.dumps(cat) if cat is not None else None
+    key = (workers, blob)
+    got = _KEPT.get(key)
+    if got is None:
+        _drop_kept()  # one set of kept workers at a time: another catalog or count replaces them
+        got = _KEPT[key] = Kept(workers, cat)
+    return got
+
+
+def _drop_kept() -> None:
+    for k in list(_KEPT):
+        _KEPT.pop(k).close()
+
+
+def _forget() -> None:
+    """In a kept worker: forget every remembered transition (the main process's reset)."""
+    from pcidesign.model import engine
+
+    engine.clear_cache()
+
+
+def forget() -> None:
+    """Make the kept workers forget what they remembered before their next item (the engine's reset)."""
+    for kept in _KEPT.values():
+        kept.stale = True
+
+
+def close() -> None:
+    """End the kept workers (they also end with this process)."""
+    _drop_kept()
+
+
+def _register_reset() -> None:
+    from pcidesign.model.transitions import on_reset
+
+    on_reset(forget)
+
+
+_register_reset()

@@ -26,6 +26,49 @@ def test_ordered_keeps_the_order_and_uses_other_processes() -> None:
     assert {p for _, p in parallel.ordered(_pid, list(range(3)), 1)} == {os.getpid()}
 
 
+def _group(item: int) -> int:
+    return item % 3
+
+
+def _remembered(item: int) -> tuple[int, int, int]:
+    """The item, the worker's pid, and how many transitions that worker remembers now."""
+    from pcidesign.model import engine
+
+    before = engine.transitions_computed()
+    engine.run("status-quo", "restart", "pci-bridge", "1.2.18", "1.2.19")  # one more result remembered
+    return item, os.getpid(), before
+
+
+def _fails(item: int) -> int:
+    if item == 3:
+        raise ValueError("item 3 is bad")
+    return item
+
+
+def test_kept_workers_give_each_group_one_home_from_call_to_call() -> None:
+    from pcidesign.model import engine
+
+    first = list(parallel.ordered(_pid, list(range(9)), 2, affinity=_group))
+    again = list(parallel.ordered(_pid, list(range(9)), 2, affinity=_group))
+    assert [i for i, _ in first] == list(range(9))
+    homes = {i % 3: p for i, p in first}
+    assert all(homes[i % 3] == p for i, p in first + again), "a group moved to another worker"
+    assert len(set(homes.values())) == 2 and os.getpid() not in homes.values()
+    # what a worker remembers stays for the next call, and the engine's reset reaches it
+    warm = list(parallel.ordered(_remembered, [0, 1], 2, affinity=lambda i: i))
+    assert list(parallel.ordered(_remembered, [0, 1], 2, affinity=lambda i: i))[0][2] > warm[0][2]
+    engine.clear_cache()
+    assert [n for _, _, n in parallel.ordered(_remembered, [0, 1], 2, affinity=lambda i: i)] == [0, 0]
+
+
+def test_a_failing_item_reaches_the_caller_and_the_kept_workers_are_ended() -> None:
+    list(parallel.ordered(_pid, [0, 1, 2], 2, affinity=_group))
+    with pytest.raises(ValueError, match="item 3 is bad"):
+        list(parallel.ordered(_fails, list(range(6)), 2, affinity=_group))
+    assert not parallel._KEPT
+    assert list(parallel.ordered(_fails, [0, 1, 2], 2, affinity=_group)) == [0, 1, 2]  # new workers
+
+
 def test_bad_jobs_are_refused() -> None:
     with pytest.raises(Exception, match="whole number"):
         parallel.jobs_of(0)
