@@ -243,6 +243,10 @@ def findings(
         ids = {r.id for r in cat.timeline(st.timeline)}
         if q.method in ("policy", "pareto") and all(r in ids for r in q.sources + q.targets):
             _compare.compare(variants_of(q), None, q.policy, cat, st, jobs=workers)
+            for alt in _robustness.alternatives(st, variants_of(q)) if robust else ():
+                # and those robustness answers under (each variant on the worker that has its cells)
+                alt_st, alt_ids, _ = _robustness.apply(alt, st, variants_of(q))
+                _compare.compare(alt_ids, None, q.policy, cat, alt_st.check(cat), jobs=workers)
     others = [q.id for q in qs if q.method not in ("policy", "pareto")]
     items = [(i, user, timeline, data_dir, robust) for i in others]
     found = dict(zip(others, parallel.ordered(_answer_one, items, workers, cat)))
