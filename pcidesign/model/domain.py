@@ -47,6 +47,23 @@ class DomainDef:
         object.__setattr__(self, "hardware", hw)
 
 
+_DEFS: dict[tuple[object, ...], DomainDef] = {}
+"""Every definition made so far, by its content (see :func:`interned`)."""
+
+
+def interned(defn: DomainDef) -> DomainDef:
+    """The one :class:`DomainDef` of ``defn``'s content: equal definitions (a document two releases
+    read alike, a guest started alike) become the same object, so every transition remembered on
+    one (formatting it, starting it) serves the other. Forgotten at the transitions' reset."""
+    key = (defn.doc, defn.machine, defn.controllers, defn.machine_type)
+    got = _DEFS.get(key)
+    if got is None:
+        if len(_DEFS) >= 500_000:
+            _DEFS.clear()
+        got = _DEFS[key] = defn
+    return got
+
+
 MACHINE_INDEX = -1
 """The hardware entry of the machine type (it sorts before every controller)."""
 
@@ -144,7 +161,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         # validation, after the parse (qemuValidateDomainDef): only where the machine is judged
         if dialect.setting.checks_machine and purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
-    return DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype)
+    return interned(DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype))
 
 
 def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element,
@@ -328,7 +345,7 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
         if isinstance(got, Rejection):
             return got
         live.append(got)
-    return DomainDef(defn.doc, defn.machine, behind_expanders(live), defn.machine_type)
+    return interned(DomainDef(defn.doc, defn.machine, behind_expanders(live), defn.machine_type))
 
 
 def behind_expanders(ctrls: list[Controller]) -> tuple[Controller, ...]:

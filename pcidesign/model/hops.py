@@ -222,7 +222,8 @@ def started_incoming(d: Dialect, parsed: DomainDef) -> DomainDef:
     incoming domain has)."""
     if not d.fill_at_start():
         return parsed
-    return DomainDef(parsed.doc, parsed.machine, tuple(d.fill(c) for c in parsed.controllers), parsed.machine_type)
+    return domain.interned(DomainDef(parsed.doc, parsed.machine, tuple(d.fill(c) for c in parsed.controllers),
+                                     parsed.machine_type))
 
 
 def daemon_restart(state: State, d: Dialect) -> tuple[State | None, Step]:
@@ -412,7 +413,7 @@ def application_xml(state: State) -> bytes:
     live = state.live
     if kind == "migratable-edited":
         ctrls = tuple(Controller(c.index, c.cls, None, "old", c.kept) for c in live.controllers)
-        live = DomainDef(live.doc, live.machine, ctrls, live.machine_type)
+        live = domain.interned(DomainDef(live.doc, live.machine, ctrls, live.machine_type))
     return format_def(state.dialect, live, migratable=True)
 
 
@@ -497,7 +498,7 @@ def migrate_with_xml(state: State, d: Dialect, app_xml: bytes, given: bool = Fal
                        "configuration: Target device address type none does not match source pci (controller "
                        f"index {bare[0]}: the XML has no <address>, and {at} assigns none when it parses; "
                        "virDomainDeviceInfoCheckABIStability); the guest keeps running there")
-    checked = DomainDef(parsed.doc, parsed.machine, tuple(theirs[i] for i in sorted(theirs)), machine)
+    checked = domain.interned(DomainDef(parsed.doc, parsed.machine, tuple(theirs[i] for i in sorted(theirs)), machine))
     sent = format_def(caps_d, checked, migratable=True)
     incoming = parse(d, sent, "incoming")
     if isinstance(incoming, Rejection):

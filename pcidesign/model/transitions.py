@@ -93,6 +93,7 @@ def on_reset(forget: Callable[[], None]) -> Callable[[], None]:
 def reset() -> None:
     """Forget every remembered transition and result (for benchmarks, tests and kernel resets)."""
     CACHE.clear()
+    domain._DEFS.clear()
     _BY_ID.clear()
     _describe.cache_clear()
     _changed.cache_clear()

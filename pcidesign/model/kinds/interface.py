@@ -32,7 +32,7 @@ from lxml import etree
 
 from pcidesign.model.catalog import Intent, version_key
 from pcidesign.model.dialect import Controller, Dialect, Purpose, Rejection
-from pcidesign.model.domain import DomainDef, machine_message, machine_of, machine_type_of
+from pcidesign.model.domain import DomainDef, interned, machine_message, machine_of, machine_type_of
 from pcidesign.model.kinds.rules import KindDefault, load_rules, pick
 from pcidesign.model.resources import data_dir
 from pcidesign.model.xmlsafe import parse_domain, parse_fragment, to_bytes
@@ -179,7 +179,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         mtype = cat.canonical_machine(machine, dialect.host) if purpose == "define" else machine
         if purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
-    return DomainDef(xml, machine_of(root), tuple(nics), mtype)
+    return interned(DomainDef(xml, machine_of(root), tuple(nics), mtype))
 
 
 def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noqa: A001 - libvirt's verb
@@ -240,7 +240,7 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
         if isinstance(got, Rejection):
             return got
         live.append(got)
-    return DomainDef(defn.doc, defn.machine, tuple(live), defn.machine_type)
+    return interned(DomainDef(defn.doc, defn.machine, tuple(live), defn.machine_type))
 
 
 def intent_domain(dialect: Dialect, intent: Intent) -> bytes | None:
