@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from pcidesign.model import autoadd, fillin
-from pcidesign.model.catalog import Intent
+from pcidesign.model.catalog import Intent, Key
 from pcidesign.model.dialect import (
     TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values, kept_attributes, strtol_base0,
 )
@@ -150,7 +150,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
     else:
         added = frozenset()
     if fillin.fills_on(dialect.release.key, purpose):  # address assignment (pcidesign.model.fillin)
-        filled = _fill(dialect, machine, ctrls, root, assigned, added)
+        filled = _fill(dialect, machine, ctrls, xml, assigned, added)
         if isinstance(filled, Rejection):
             return filled
         ctrls = filled
@@ -164,19 +164,40 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
     return interned(DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype))
 
 
-def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], root: etree._Element,
+def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], doc: bytes,
           first: frozenset[int] = frozenset(), last: frozenset[int] = frozenset()) -> list[Controller] | Rejection:
-    """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`);
-    the controllers in ``first`` (given their index by the parse) are addressed first, those in
-    ``last`` (added to fill a gap) last."""
-    filled = fillin.assign(dialect.release.key, machine, ctrls, root, video_usable=dialect.host.qemu != "caps",
-                           first=first, last=last)
+    """``ctrls`` with the ``<target>`` values ``dialect``'s release fills in (:mod:`pcidesign.model.fillin`)
+    for the domain document ``doc``; the controllers in ``first`` (given their index by the parse)
+    are addressed first, those in ``last`` (added to fill a gap) last."""
+    filled = _assigned(dialect.release.key, machine, tuple((c.index, c.cls, c.kept) for c in ctrls), doc,
+                       dialect.host.qemu != "caps", first, last)
     if isinstance(filled, str):
         return Rejection(filled)
     values = {f.index: f.values for f in filled}
     return [c if c.index not in values else
             Controller(c.index, c.cls, c.device, c.form, fillin.merged_target(c.kept, values[c.index]), c.values)
             for c in ctrls]
+
+
+_ASSIGNED: dict[tuple[object, ...], list[fillin.Fill] | str] = {}
+"""The addresses and values each release assigned, by what the assignment reads (see :func:`_assigned`)."""
+
+
+def _assigned(release: Key, machine: str, placed: tuple[tuple[int, str, tuple[bytes, ...]], ...],
+              doc: bytes, video_usable: bool, first: frozenset[int], last: frozenset[int]) -> list[fillin.Fill] | str:
+    """:func:`fillin.assign`, remembered on what it reads: the release, the machine, each
+    controller's (index, class, kept children) in ``placed`` and the document's other devices (the
+    same for every scheme: the device a controller names plays no part in its address)."""
+    key = (release, machine, placed, doc, video_usable, first, last)
+    got = _ASSIGNED.get(key)
+    if got is None:
+        ctrls = [Controller(i, cls, None, "old", kept) for i, cls, kept in placed]
+        got = fillin.assign(release, machine, ctrls, _read_tree(doc, "<domain>"), video_usable=video_usable,
+                            first=first, last=last)
+        if len(_ASSIGNED) >= 200_000:
+            _ASSIGNED.clear()
+        _ASSIGNED[key] = got
+    return got
 
 
 GAP_LIMIT = 255
@@ -335,7 +356,7 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
         return Rejection(machine_message(defn.machine_type))
     ctrls = list(defn.controllers)
     if dialect.release.key >= TARGET_SINCE:  # what the parse did not save is filled in the live guest
-        filled = _fill(dialect, defn.machine, ctrls, parse_domain(defn.doc))
+        filled = _fill(dialect, defn.machine, ctrls, defn.doc)
         if isinstance(filled, Rejection):
             return filled
         ctrls = filled

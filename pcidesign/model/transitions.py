@@ -94,6 +94,7 @@ def reset() -> None:
     """Forget every remembered transition and result (for benchmarks, tests and kernel resets)."""
     CACHE.clear()
     domain._DEFS.clear()
+    domain._ASSIGNED.clear()
     _BY_ID.clear()
     _describe.cache_clear()
     _changed.cache_clear()
