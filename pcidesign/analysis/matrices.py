@@ -71,10 +71,9 @@ def _rows(scheme: str, scenario: str, intents: Iterable[str] | None, releases: I
     with bulk():
         for it in its:
             for ha in hosts:
-                for hb in hosts:
-                    if scope == "naming" and not autoadd.in_naming_scope(cat, it, ha.release, hb.release):
-                        continue
-                    res = engine.run(sch, scn, it, ha, hb, cat, st)
+                bs = hosts if scope != "naming" else [
+                    hb for hb in hosts if autoadd.in_naming_scope(cat, it, ha.release, hb.release)]
+                for hb, res in zip(bs, engine.run_row(sch, scn, it, ha, bs, cat, st)):
                     rows.append((sch.id, scn.id, timeline, it.id, ha.release.id, hb.release.id, res.outcome.value,
                                  res.detail))
     return rows

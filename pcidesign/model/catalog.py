@@ -10,7 +10,7 @@ import datetime
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from pcidesign.model.csvdata import Table, _show, parse_csv, read_csv  # noqa: F401  (re-exported)
@@ -129,6 +129,23 @@ class DefaultRule:
     source: str
 
 
+def remembered_hash(obj: object) -> int:
+    """The hash of a frozen dataclass's fields, computed once per object (a cell's cache key
+    hashes its intent and scenario every time it is looked up). Never pickled: a string's hash
+    differs from process to process (see :func:`fields_only`)."""
+    d = obj.__dict__
+    try:
+        return d["_hash"]  # type: ignore[no-any-return]
+    except KeyError:
+        h = d["_hash"] = hash(tuple(getattr(obj, f.name) for f in fields(obj)))  # type: ignore[arg-type]
+        return h
+
+
+def fields_only(obj: object) -> dict[str, object]:
+    """An object's state for pickling without the hash :func:`remembered_hash` keeps."""
+    return {k: v for k, v in obj.__dict__.items() if k != "_hash"}
+
+
 @dataclass(frozen=True)
 class Intent:
     """What a user wants a controller to be: a class and the default device, or one device."""
@@ -139,6 +156,12 @@ class Intent:
     note: str
     target: tuple[tuple[str, str], ...] = ()
     """Guest-visible ``<target>`` values the user writes (``pci-bridge/chassisNr=5``), in id order."""
+
+    def __hash__(self) -> int:
+        return remembered_hash(self)
+
+    def __getstate__(self) -> dict[str, object]:
+        return fields_only(self)
 
     @property
     def auto(self) -> bool:

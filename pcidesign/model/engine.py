@@ -41,7 +41,9 @@ def clear_cache() -> None:
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
     """Compare the config at the end with the one saved at the start (same hardware assumed)."""
-    return _memo((scheme, "judge", reference, final), lambda: _judge(scheme, reference, final))
+    key = (scheme, "judge", reference, final)
+    got = CACHE.data.get(key)
+    return got if got is not None else CACHE.put(key, _judge(scheme, reference, final))  # type: ignore[return-value]
 
 
 def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
@@ -132,6 +134,30 @@ def _cell_setting(st: Setting, feels_app_xml: bool, feels_writer: bool) -> Setti
                       writer=None if feels_writer else DEFAULT_SETTING.writer)
 
 
+def run_row(
+    scheme: _schemes.Scheme,
+    scenario: _scenarios.Scenario,
+    intent: Intent,
+    a: Host,
+    bs: Sequence[Host],
+    catalog: Catalog,
+    setting: Setting,
+) -> list[Result]:
+    """:func:`run` for one row of a matrix: ``intent`` written at ``a`` and read at each of ``bs``,
+    the same results (and the same remembered objects) as calling :func:`run` per cell, with
+    what the row shares (the setting, the dialects, the written XML) looked up once."""
+    st = cell_setting(_schemes.model_setting(setting), scenario, intent, catalog)
+    pairs = [paired(catalog, setting, a, b) for b in bs]
+    data, out = CACHE.data, []
+    for ha, hb in pairs:
+        key = (scheme, scenario, intent, ha, hb, catalog, st)
+        got = data.get(key)
+        if got is None:
+            got = CACHE.put(key, _run(scheme, scenario, intent, ha, hb, catalog, st))
+        out.append(got)
+    return out  # type: ignore[return-value]
+
+
 def pairing_qemu(setting: Setting, releases: Sequence[Release], release: Release | None = None,
                  catalog: Catalog | None = None) -> str | None:
     """The QEMU ``release`` runs in a question over ``releases`` under ``setting``'s pairing: None
@@ -210,7 +236,9 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
 def _define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
     """:func:`define`, remembered: the same define gives the same :class:`State` object, so the
     hops after it are remembered too (:func:`_hop`)."""
-    return _memo((d, "define", xml), lambda: define(d, xml))
+    key = (d, "define", xml)
+    got = CACHE.data.get(key)
+    return got if got is not None else CACHE.put(key, define(d, xml))  # type: ignore[return-value]
 
 
 def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | None, Step]:
@@ -218,7 +246,9 @@ def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | 
     against the hardware right after the define (``guest-changed``, see :class:`Trail`). States
     are compared by identity: a remembered hop returns the same next state, so every history
     that shares a prefix (the scenarios from one define, the cells of one row) computes it once."""
-    return _memo((hop, state, d, reference), lambda: _judged_hop(hop, state, d, reference.hardware))
+    key = (hop, state, d, reference)
+    got = CACHE.data.get(key)
+    return got if got is not None else CACHE.put(key, _judged_hop(hop, state, d, reference.hardware))  # type: ignore[return-value]
 
 
 def _judged_hop(hop: Hop, state: State, d: Dialect, reference_hw: Hardware) -> tuple[State | None, Step]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pcidesign.model.catalog import fields_only, remembered_hash
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.vocab import Hop
 
@@ -15,6 +16,12 @@ class Scenario:
     id: str
     description: str
     steps: tuple[tuple[Hop, str], ...]
+
+    def __hash__(self) -> int:
+        return remembered_hash(self)
+
+    def __getstate__(self) -> dict[str, object]:
+        return fields_only(self)
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -143,7 +143,11 @@ def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
     """The domain XML a user writes for ``intent`` at ``d``'s release, or None (the setting's
     ``writer`` decides what is written for the default device: :meth:`Dialect.written_intents`)."""
-    return _memo((d, "write", intent.id), lambda: kinds.document(d.kind).write(d, intent))
+    key = (d, "write", intent.id)
+    data = CACHE.data
+    if key in data:
+        return data[key]  # type: ignore[return-value]
+    return CACHE.put(key, kinds.document(d.kind).write(d, intent))
 
 
 def _values(values: Values) -> str:
