@@ -158,12 +158,19 @@ def model_setting(setting: Setting) -> Setting:
 @functools.lru_cache(maxsize=4096)
 def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> Dialect:
     if host.release.key < scheme.adopted_key(catalog):
-        legacy = LegacyDialect(host, catalog, setting)  # before adoption, libvirt as it was: no policy either
-        legacy.tracks_machine = scheme.dialect_class.tracks_machine  # libvirt always saved the versioned machine
-        return legacy
+        # before adoption, libvirt as it was (no policy either): one dialect for every scheme, so
+        # what a release did before any scheme existed is computed once, not once per scheme
+        return _legacy(host, catalog, setting, scheme.dialect_class.tracks_machine)
     d = scheme.dialect_class(host, catalog, setting)
     d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
     return d
+
+
+@functools.lru_cache(maxsize=1024)
+def _legacy(host: Host, catalog: Catalog, setting: Setting, tracks_machine: bool) -> Dialect:
+    legacy = LegacyDialect(host, catalog, setting)
+    legacy.tracks_machine = tracks_machine  # libvirt always saved the versioned machine
+    return legacy
 
 
 _REGISTRY: dict[str, Scheme] = {}
@@ -266,6 +273,7 @@ def clear() -> None:
     _REPLACED.clear()
     _VARIANTS.clear()
     _dialect.cache_clear()
+    _legacy.cache_clear()
 
 
 def all_schemes(kind: str = PCI_KIND) -> tuple[Scheme, ...]:
