@@ -205,12 +205,43 @@ def compare(variants: Sequence[str] | None = None, timeline: str | None = None,
     (:func:`guest_benefit`, column ``guest_benefit``; not an axis of the front)."""
     cat = catalog or load()
     st = Setting.of(setting, timeline=timeline).check(cat)
-    chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
-    schemes = tuple(chosen.values())
-    folder = str(Path(fleet if fleet is not None else _fleet.SAMPLE_DIR).resolve())
+    schemes, folder = _chosen(variants), _folder(fleet)
     # keyed on the Scheme objects, not their ids: a registry reset (a warm kernel's) makes new ones
     return CACHE.get(("compare", schemes, st, policy, cat, costs, folder),
                      lambda: _compare(schemes, st, policy, cat, jobs, costs, folder))
+
+
+def _chosen(variants: Sequence[str] | None) -> tuple[_schemes.Scheme, ...]:
+    chosen = {_schemes.get(v).id: _schemes.get(v) for v in (variants or _schemes.default_variants())}
+    return tuple(chosen.values())
+
+
+def _folder(fleet: str | os.PathLike[str] | None) -> str:
+    return str(Path(fleet if fleet is not None else _fleet.SAMPLE_DIR).resolve())
+
+
+def prefetch(requests: Sequence[tuple[Sequence[str], str, Setting]], catalog: Catalog | None = None,
+             jobs: int | None = 1) -> None:
+    """Compute the comparisons ``requests`` name, each (variants, policy, setting), as
+    :func:`compare` would (and remember them for it), the variants of all of them in one batch
+    of ``jobs`` worker processes: a worker is never idle waiting for the slowest variant of one
+    comparison while another comparison waits, and each variant stays on the worker that has
+    its cells under the other settings."""
+    cat = catalog or load()
+    folder = _folder(None)
+    todo: dict[tuple[object, ...], tuple[tuple[_schemes.Scheme, ...], Setting, str]] = {}
+    for variants, policy, setting in requests:
+        st, schemes = setting.check(cat), _chosen(variants)
+        _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
+        key = ("compare", schemes, st, policy, cat, False, folder)
+        if key not in CACHE.data:
+            todo[key] = (schemes, st, policy)
+    items = list(dict.fromkeys((s.id, policy, st) for schemes, st, policy in todo.values() for s in schemes))
+    workers = parallel.jobs_of(jobs) if parallel.usable(i for i, _, _ in items) else 1
+    parts = dict(zip(items, parallel.ordered(_variant_part, items, workers, cat, affinity=_variant_of)))
+    for key, (schemes, st, policy) in todo.items():
+        got = [parts[(s.id, policy, st)] for s in schemes]
+        CACHE.put(key, _compare(schemes, st, policy, cat, 1, False, folder, got))
 
 
 def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, list[dict[str, Any]]]:
@@ -228,12 +259,15 @@ def _variant_of(item: tuple[str, str, Setting]) -> str:
 
 
 def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,
-             jobs: int | None = 1, costs: bool = False, fleet: str | None = None) -> Comparison:
+             jobs: int | None = 1, costs: bool = False, fleet: str | None = None,
+             parts: list[tuple[_policies.Verdict, list[dict[str, Any]]]] | None = None) -> Comparison:
     timeline = st.timeline
     ids = [s.id for s in schemes]
     _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
-    workers = parallel.jobs_of(jobs) if parallel.usable(ids) else 1
-    parts = list(parallel.ordered(_variant_part, [(i, policy, st) for i in ids], workers, cat, affinity=_variant_of))
+    if parts is None:  # each variant's verdict and measures (given by :func:`prefetch`)
+        workers = parallel.jobs_of(jobs) if parallel.usable(ids) else 1
+        parts = list(parallel.ordered(_variant_part, [(i, policy, st) for i in ids], workers, cat,
+                                      affinity=_variant_of))
     verdicts = [v for v, _ in parts]
     per = pd.DataFrame([row for _, rows in parts for row in rows], columns=COLUMNS)
     rows = []

@@ -10,7 +10,7 @@ against a support policy and ``pareto`` questions place it on the Pareto front
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,15 +238,16 @@ def findings(
                 progress(k, len(qs), q.id)
             out.append(answer(q, user, cat, timeline, robust))
         return out
-    for q in qs:  # the comparisons first, each shared by its variants' workers (then cached here)
+    wanted: list[tuple[Sequence[str], str, Setting]] = []
+    for q in qs:  # the comparisons first, all in one batch of the workers (then cached here)
         st = q.under(user).replace(timeline=timeline).check(cat)
         ids = {r.id for r in cat.timeline(st.timeline)}
         if q.method in ("policy", "pareto") and all(r in ids for r in q.sources + q.targets):
-            _compare.compare(variants_of(q), None, q.policy, cat, st, jobs=workers)
+            wanted.append((variants_of(q), q.policy, st))
             for alt in _robustness.alternatives(st, variants_of(q)) if robust else ():
-                # and those robustness answers under (each variant on the worker that has its cells)
-                alt_st, alt_ids, _ = _robustness.apply(alt, st, variants_of(q))
-                _compare.compare(alt_ids, None, q.policy, cat, alt_st.check(cat), jobs=workers)
+                alt_st, alt_ids, _ = _robustness.apply(alt, st, variants_of(q))  # what robustness answers under
+                wanted.append((alt_ids, q.policy, alt_st))
+    _compare.prefetch(wanted, cat, workers)
     others = [q.id for q in qs if q.method not in ("policy", "pareto")]
     items = [(i, user, timeline, data_dir, robust) for i in others]
     found = dict(zip(others, parallel.ordered(_answer_one, items, workers, cat)))
