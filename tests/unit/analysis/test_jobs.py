@@ -113,3 +113,25 @@ def test_findings_json_is_the_same_with_two_jobs() -> None:
     two = findingstext.render(findings.findings(questions=wanted, jobs=2), "json")
     assert one == two
     assert '"policy-ovirt"' in one
+
+
+def test_prefetched_comparisons_are_those_compare_computes() -> None:
+    import pandas as pd
+
+    from pcidesign.analysis import compare
+    from pcidesign.model import engine
+    from pcidesign.model.setting import Setting
+
+    st = Setting(timeline="whatif")
+    engine.clear_cache()
+    alone = compare.compare(SCHEMES, None, "upstream", setting=st, jobs=1)
+    engine.clear_cache()
+    compare.prefetch([(SCHEMES, "upstream", st), (SCHEMES[:2], "upstream", st.replace(writer="newest"))], jobs=2)
+    before = engine.transitions_computed()
+    got = compare.compare(SCHEMES, None, "upstream", setting=st, jobs=2)
+    assert engine.transitions_computed() == before, "compare computed again what prefetch computed"
+    pd.testing.assert_frame_equal(got.summary, alone.summary)
+    pd.testing.assert_frame_equal(got.per_release, alone.per_release)
+    assert got.to_json() == alone.to_json()
+    with pytest.raises(Exception, match="policy"):
+        compare.prefetch([(SCHEMES, "no-such-policy", st)], jobs=2)
