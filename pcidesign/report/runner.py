@@ -474,6 +474,7 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
         results = _compute_once(todo, schemes, scenarios, setting)
         if not isinstance(results, BaseException):
             todo = _with_results(todo, results, pid_dir)
+        todo = _with_explorations(todo, pid_dir)
         builder = frontpage.AssetBuilder(results, scheme_ids(schemes), limit_variants=limit_variants, setting=setting)
         records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
         assets = _front_page_assets(builder, todo, records)
@@ -509,26 +510,80 @@ def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Seq
         return exc
 
 
+SHARED = ("results", "explorations")
+"""The parameters by which the report hands a notebook a file of what it computed once: ``results``
+(the timeline's sweep and comparison, :func:`_with_results`) and ``explorations`` (the timeline's
+multi-hop searches, :func:`_with_explorations`). A notebook run alone computes the same itself."""
+
+
 def recorded(parameters: dict[str, Any]) -> dict[str, Any]:
-    """A notebook's parameters as ``summary.json`` records them: without ``results``, the file of
+    """A notebook's parameters as ``summary.json`` records them: without the :data:`SHARED` files of
     computed results the report hands its notebooks (removed when the report ends; the notebook
     computes the same results from the other parameters when run alone)."""
-    return {k: v for k, v in parameters.items() if k != "results"}
+    return {k: v for k, v in parameters.items() if k not in SHARED}
+
+
+def _declaring(todo: list[Job], name: str) -> list[bool]:
+    """For each job, whether its notebook declares the parameter ``name`` (each notebook read once)."""
+    from pcidesign.report.checks import declared_parameters
+
+    declared: dict[str, bool] = {}
+    for job in todo:
+        if job.source not in declared:
+            declared[job.source] = name in declared_parameters(job.source)
+    return [declared[job.source] for job in todo]
 
 
 def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
     """The jobs, each notebook that declares a ``results`` parameter given the file of its
     timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
-    from pcidesign.report.checks import declared_parameters
-
     files = {t: str(r.save(folder / f"results-{t}.pkl")) for t, r in results.items()}
-    declared: dict[str, bool] = {}
+    return [dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
+            if wants and job.timeline in files else job
+            for job, wants in zip(todo, _declaring(todo, "results"))]
+
+
+def _exploring(job: Job) -> tuple[str, int, tuple[str, ...]] | None:
+    """What a notebook with an ``explorations`` parameter searches, when it is what
+    :func:`~pcidesign.analysis.results.compute_explorations` computes (every intent, any start
+    release): (timeline, max_hops, hops); else None."""
+    from pcidesign.analysis import paths
+
+    p = job.parameters
+    if p.get("intents") or p.get("start") or not isinstance(p.get("scheme"), str):
+        return None
+    hops = p.get("hops", [h.value for h in paths.DEFAULT_HOPS])
+    return job.timeline, int(p.get("max_hops", paths.DEFAULT_MAX_HOPS)), tuple(hops)
+
+
+def _with_explorations(todo: list[Job], folder: Path) -> list[Job]:
+    """The jobs, each notebook that declares an ``explorations`` parameter (notebook 04, one per
+    variant) given the file of its timeline's multi-hop searches, run once here for all of them
+    (written to ``folder``, outside the run: removed when the report ends). When the searches
+    fail here (a scheme plugin that raises), the notebooks run their own, and say what failed."""
+    from pcidesign.analysis import results as _results
+    from pcidesign.model import registry
+
+    wants = _declaring(todo, "explorations")
+    variants: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}
+    for job, want in zip(todo, wants):
+        key = _exploring(job) if want else None
+        if key is not None:
+            variants.setdefault(key, []).append(registry.get(job.parameters["scheme"]).id)
+    files: dict[tuple[str, int, tuple[str, ...]], str] = {}
+    for n, (key, chosen) in enumerate(variants.items()):
+        timeline, max_hops, hops = key
+        try:
+            found = _results.compute_explorations(registry.scheme_ids(), list(dict.fromkeys(chosen)), timeline,
+                                                  max_hops, hops)
+        except Exception:  # noqa: BLE001 - the notebooks search themselves and record the failure
+            continue
+        files[key] = str(found.save(folder / f"explorations-{timeline}-{n}.pkl"))
     out = []
-    for job in todo:
-        if job.source not in declared:
-            declared[job.source] = "results" in declared_parameters(job.source)
-        if declared[job.source] and job.timeline in files:
-            job = dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
+    for job, want in zip(todo, wants):
+        key = _exploring(job) if want else None
+        if key in files:
+            job = dataclasses.replace(job, parameters={**job.parameters, "explorations": files[key]})
         out.append(job)
     return out
 
