@@ -653,7 +653,7 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
         with _spawning(pid_dir / WORKERS_LOG):
             pool = _pool(workers)
         futures: dict[Future[Record], Job] = {
-            pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in todo}
+            pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in by_cost(todo)}
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -676,6 +676,13 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     finally:
         bar.close()
     return [r for r in records if r is not None]
+
+
+def by_cost(todo: Sequence[Job]) -> list[Job]:
+    """The jobs in the order the workers take them: the costliest first (:attr:`Job.cost`; the
+    plan's order between equals), so that no worker is left with a long notebook at the end while
+    the other idles. The summary and the pages keep the plan's order."""
+    return sorted(todo, key=lambda j: (-j.cost, j.index))
 
 
 _RUN_NAME = re.compile(r"^run-(\d{8}-\d{6})(?:-(\d+))?$")
