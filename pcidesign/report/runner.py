@@ -471,13 +471,10 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     workers = workers_for(jobs, len(todo))
     started = time.perf_counter()
     try:
-        results = _compute_once(todo, schemes, scenarios, setting)
-        if not isinstance(results, BaseException):
-            todo = _with_results(todo, results, pid_dir)
-        todo = _with_explorations(todo, pid_dir)
-        builder = frontpage.AssetBuilder(results, scheme_ids(schemes), limit_variants=limit_variants, setting=setting)
-        records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
-        assets = _front_page_assets(builder, todo, records)
+        shared = _Shared(todo, schemes, scenarios, setting, pid_dir, limit_variants)
+        records = _run_all(shared.first, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir,
+                           stages=shared.stages, total=len(todo))
+        assets = _front_page_assets(shared.builder(), todo, records)
         specs = {s.name: s for s in (notebooks or ())}
         summary = Summary(
             run="", folder="", started=now.isoformat(timespec="seconds"),
@@ -496,6 +493,49 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
         shutil.rmtree(pid_dir, ignore_errors=True)
     _point_latest(out, name)
     return summary
+
+
+class _Shared:
+    """What the report computes once in this process for its notebooks and front page, in stages
+    that run while the workers run the notebooks handed out before:
+
+    * :attr:`first`: the notebooks that need nothing computed here (01, 05), handed out at once;
+    * the multi-hop searches (:func:`_with_explorations`), then the notebooks that read them (04);
+    * the sweep and comparison (:func:`_compute_once`, :func:`_with_results`), then the notebooks
+      that read them (02, 03), and the front page's figures start building (in a thread).
+
+    Each stage returns the jobs it makes ready (:func:`_run_all` hands them to the workers)."""
+
+    def __init__(self, todo: list[Job], schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
+                 setting: Setting | None, folder: Path, limit_variants: bool) -> None:
+        self.todo, self.schemes, self.scenarios, self.setting = todo, schemes, scenarios, setting
+        self.folder, self.limit_variants = folder, limit_variants
+        sweep, search = _declaring(todo, "results"), _declaring(todo, "explorations")
+        self.first = [j for j, r, e in zip(todo, sweep, search) if not r and not e]
+        self._searching = [j for j, r, e in zip(todo, sweep, search) if e and not r]
+        self._sweeping = [j for j, r in zip(todo, sweep) if r]
+        self._builder: frontpage.AssetBuilder | None = None
+        self.stages: list[Callable[[], list[Job]]] = [self._explore, self._compute]
+
+    def _explore(self) -> list[Job]:
+        done = _with_explorations(self._searching + self._sweeping, self.folder)
+        self._sweeping = done[len(self._searching):]
+        return done[:len(self._searching)]
+
+    def _compute(self) -> list[Job]:
+        results = _compute_once(self.todo, self.schemes, self.scenarios, self.setting)
+        self._builder = frontpage.AssetBuilder(results, scheme_ids(self.schemes), limit_variants=self.limit_variants,
+                                               setting=self.setting)
+        if isinstance(results, BaseException):
+            return self._sweeping
+        return _with_results(self._sweeping, results, self.folder)
+
+    def builder(self) -> frontpage.AssetBuilder:
+        """The front page's builder (the sweep computed now if no stage has run)."""
+        if self._builder is None:
+            self._compute()
+        assert self._builder is not None
+        return self._builder
 
 
 def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
@@ -641,19 +681,25 @@ def results_json(assets: Any) -> str:
 
 
 def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: float | None,
-             fresh_kernels: bool, pid_dir: Path) -> list[Record]:
+             fresh_kernels: bool, pid_dir: Path, stages: Sequence[Callable[[], list[Job]]] = (),
+             total: int | None = None) -> list[Record]:
+    """Run ``todo`` on the workers, then each of ``stages`` in this process while they run, handing
+    the workers the jobs each stage returns; the records in the plan's order (``total``: every
+    job's count, for the progress bar)."""
     from tqdm import tqdm
 
-    records: list[Record | None] = [None] * len(todo)
-    bar = tqdm(total=len(todo), desc="pcidesign report", unit="nb", disable=not progress, file=sys.stderr,
-               dynamic_ncols=True)
+    records: dict[int, Record] = {}
+    bar = tqdm(total=len(todo) if total is None else total, desc="pcidesign report", unit="nb",
+               disable=not progress, file=sys.stderr, dynamic_ncols=True)
     failed = 0
     pool = None
     try:
         with _spawning(pid_dir / WORKERS_LOG):
             pool = _pool(workers)
-        futures: dict[Future[Record], Job] = {
-            pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in by_cost(todo)}
+        futures: dict[Future[Record], Job] = {}
+        for batch in [lambda: todo, *stages]:
+            futures.update({pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job
+                            for job in by_cost(batch())})
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -675,7 +721,7 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
         pool.shutdown(wait=True)
     finally:
         bar.close()
-    return [r for r in records if r is not None]
+    return [records[i] for i in sorted(records)]
 
 
 def by_cost(todo: Sequence[Job]) -> list[Job]:
