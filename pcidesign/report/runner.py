@@ -30,6 +30,7 @@ import dataclasses
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import re
@@ -515,26 +516,42 @@ class _Shared:
         self._searching = [j for j, r, e in zip(todo, sweep, search) if e and not r]
         self._sweeping = [j for j, r in zip(todo, sweep) if r]
         self._builder: frontpage.AssetBuilder | None = None
-        self.stages: list[Callable[[], list[Job]]] = [self._explore, self._compute]
+        self._timelines = list(dict.fromkeys(j.timeline for j in todo))
+        self._results: dict[str, Any] | BaseException = {}
+        self._computed: set[str] = set()
+        self.stages: list[Callable[[], list[Job]]] = [
+            self._explore, *(functools.partial(self._compute, t) for t in self._timelines)]
 
     def _explore(self) -> list[Job]:
         done = _with_explorations(self._searching + self._sweeping, self.folder)
         self._sweeping = done[len(self._searching):]
         return done[:len(self._searching)]
 
-    def _compute(self) -> list[Job]:
-        results = _compute_once(self.todo, self.schemes, self.scenarios, self.setting)
-        self._builder = frontpage.AssetBuilder(results, scheme_ids(self.schemes), limit_variants=self.limit_variants,
-                                               setting=self.setting)
-        if isinstance(results, BaseException):
-            return self._sweeping
-        return _with_results(self._sweeping, results, self.folder)
+    def _compute(self, timeline: str) -> list[Job]:
+        """One timeline's sweep, then its notebooks that read it (the first timeline's start while
+        the next one's is computed); after the last, the front page's builder starts."""
+        got = _compute_once([j for j in self.todo if j.timeline == timeline], self.schemes, self.scenarios,
+                            self.setting)
+        self._computed.add(timeline)
+        if isinstance(got, BaseException):
+            if not isinstance(self._results, BaseException):
+                self._results = got  # the front page says what failed
+        elif not isinstance(self._results, BaseException):
+            self._results.update(got)
+        if self._builder is None and self._computed.issuperset(self._timelines):
+            self._builder = frontpage.AssetBuilder(self._results, scheme_ids(self.schemes),
+                                                   limit_variants=self.limit_variants, setting=self.setting)
+        jobs = [j for j in self._sweeping if j.timeline == timeline]
+        return jobs if isinstance(got, BaseException) else _with_results(jobs, got, self.folder)
 
     def builder(self) -> frontpage.AssetBuilder:
-        """The front page's builder (the sweep computed now if no stage has run)."""
-        if self._builder is None:
-            self._compute()
-        assert self._builder is not None
+        """The front page's builder (the sweeps no stage has computed are computed now)."""
+        for t in self._timelines:
+            if t not in self._computed:
+                self._compute(t)
+        if self._builder is None:  # a report without notebooks
+            self._builder = frontpage.AssetBuilder(self._results, scheme_ids(self.schemes),
+                                                   limit_variants=self.limit_variants, setting=self.setting)
         return self._builder
 
 
