@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{started} kernels started")
     print(f"papermill setup:      {setup:6.1f} s   = {setup / worker:5.1%} of worker time "
           "(read, parameterize, connect; until the first cell runs)")
+    by_notebook: dict[str, list[float]] = {}
+    for r in summary.runs:
+        by_notebook.setdefault(r.notebook, []).append(r.seconds)
+    for name, secs in sorted(by_notebook.items(), key=lambda kv: -sum(kv[1])):
+        print(f"  {name:<20} {sum(secs):6.1f} s over {len(secs):3d} runs (longest {max(secs):5.1f} s)")
     if busy0 is not None and busy1 is not None:
         cores = os.cpu_count() or 1
         print(f"machine busy:         {busy1 - busy0:6.1f} s   = {(busy1 - busy0) / (wall * cores):5.1%} "

@@ -5,6 +5,10 @@ HTML grids, the Pareto views) show the same sweep and the same comparison. :func
 them once per timeline in the report's own process; :meth:`Results.save` writes them next to the
 run, the notebooks read them back with :func:`load` (their ``results`` parameter), and the front
 page uses the objects directly. A notebook run by hand, without that parameter, computes its own.
+
+Notebook 04 (one per variant) shows every scheme's multi-hop search beside its own variant's:
+:func:`compute_explorations` runs those searches once per timeline (:class:`Explorations`), the
+notebooks read them back with :func:`load_explorations` (their ``explorations`` parameter).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pandas as pd
 
 from pcidesign.analysis import compare as _compare
 from pcidesign.analysis import matrices
+from pcidesign.analysis import paths as _paths
 from pcidesign.model import autoadd
 from pcidesign.model.catalog import Catalog, load as load_catalog
 from pcidesign.model.errors import PcidesignError
@@ -78,11 +83,7 @@ class Results:
 
     def save(self, path: str | Path) -> Path:
         """Write the results to ``path`` (a pickle of this object, with :data:`FORMAT`)."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        with p.open("wb") as f:
-            pickle.dump((FORMAT, self), f, protocol=pickle.HIGHEST_PROTOCOL)
-        return p
+        return _save(path, self)
 
 
 class ResultsError(PcidesignError):
@@ -92,14 +93,27 @@ class ResultsError(PcidesignError):
 def load(path: str | Path) -> Results:
     """The results :meth:`Results.save` wrote to ``path`` (only files the report wrote itself are
     read: a pickle runs code, so never point this at a file from elsewhere)."""
+    return _load(path, Results)  # type: ignore[no-any-return]
+
+
+def _save(path: str | Path, obj: object) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with p.open("wb") as f:
+        pickle.dump((FORMAT, obj), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return p
+
+
+def _load(path: str | Path, kind: type) -> object:
     p = Path(path)
     try:
         with p.open("rb") as f:
             version, results = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError) as exc:
         raise ResultsError(f"cannot read the results file {p}: {exc}") from None
-    if version != FORMAT or not isinstance(results, Results):
-        raise ResultsError(f"{p} holds results of format {version!r}, not {FORMAT}: run the report again")
+    if version != FORMAT or not isinstance(results, kind):
+        raise ResultsError(f"{p} holds results of format {version!r}, not {FORMAT} {kind.__name__}: "
+                           "run the report again")
     return results
 
 
@@ -124,3 +138,51 @@ def compute(variants: Sequence[str], scenarios: Sequence[str] | None, setting: S
     comparison = _compare.compare(list(variants), None, policy, cat, st)
     scns = tuple(scenarios) if scenarios else tuple(dict.fromkeys(frame["scenario"].astype(str)))
     return Results(st, tuple(variants), scns, policy, frame, comparison, naming_mask(frame, cat))
+
+
+@dataclass(frozen=True)
+class Explorations:
+    """The multi-hop searches of one timeline (:mod:`pcidesign.analysis.paths`), as notebook 04
+    runs them with every intent and any start release: each scheme's ``closure`` search
+    (:attr:`closure`, by scheme id) and each variant's three notions (:attr:`notions`)."""
+
+    timeline: str
+    max_hops: int
+    hops: tuple[str, ...]
+    closure: dict[str, _paths.Exploration]
+    notions: dict[str, dict[str, _paths.Exploration]]
+
+    def answers(self, schemes: Sequence[str], timeline: str, max_hops: int, hops: Sequence[str],
+                intents: Sequence[str] | None = None, start: str | None = None) -> bool:
+        """Whether these searches are those of ``schemes`` (ids) with these parameters."""
+        return (timeline == self.timeline and max_hops == self.max_hops and not intents and not start
+                and tuple(h.value for h in _paths.parse_hops(hops)) == self.hops
+                and all(s in self.closure for s in schemes))
+
+    def explorations(self, schemes: Sequence[str]) -> list[_paths.Exploration]:
+        """The closure searches of ``schemes`` (ids), in that order: what
+        :func:`pcidesign.analysis.paths.explore_all` returns for them."""
+        return [self.closure[s] for s in schemes]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the searches to ``path`` (a pickle, with :data:`FORMAT`)."""
+        return _save(path, self)
+
+
+def compute_explorations(schemes: Sequence[str], variants: Sequence[str], timeline: str, max_hops: int,
+                         hops: Sequence[str], catalog: Catalog | None = None) -> Explorations:
+    """Every search notebook 04 shows on ``timeline`` (every intent, any start release), once: the
+    closure search of each of ``schemes`` and ``variants`` (ids) and the three notions of each of
+    ``variants``."""
+    cat = catalog or load_catalog()
+    ids = list(dict.fromkeys([*schemes, *variants]))
+    found = _paths.explore_all(ids, timeline, max_hops, hops, None, None, catalog=cat)
+    notions = {v: _paths.notions(v, timeline, max_hops, hops, None, None, catalog=cat) for v in variants}
+    return Explorations(timeline, max_hops, tuple(h.value for h in _paths.parse_hops(hops)),
+                        dict(zip(ids, found)), notions)
+
+
+def load_explorations(path: str | Path) -> Explorations:
+    """The searches :meth:`Explorations.save` wrote to ``path`` (the report's own files only, as
+    :func:`load`)."""
+    return _load(path, Explorations)  # type: ignore[return-value]

@@ -70,6 +70,9 @@ class NotebookSpec:
     slug: Callable[[dict[str, Any]], str] = lambda p: ""
     headline: str | None = None
     path: Path | None = None
+    cost: float = 1.0
+    """How long one run takes, roughly, relative to the others: the report starts the costliest
+    runs first, so that its workers finish together (the order of the pages is the plan's)."""
 
     @property
     def source(self) -> Path:
@@ -85,7 +88,7 @@ NOTEBOOKS: list[NotebookSpec] = [
         "03_compare", "Comparing the variants: support policy, Pareto front, grids and scorecards by intent facet",
         lambda g: [{"timeline": g.timeline, "schemes": list(g.schemes), "scenarios": list(g.matrices),
                     "policy": "upstream", "setting": g.axes, "scope": "naming"}],
-        headline="pareto.png",
+        headline="pareto.png", cost=40.0,
     ),
     NotebookSpec(
         "01_schemes", f"The schemes side by side ({REPORT_INTENT})",
@@ -96,17 +99,17 @@ NOTEBOOKS: list[NotebookSpec] = [
         lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [],
                     "setting": g.axes, "explain": 3}
                    for s in g.schemes for c in g.matrices],
-        slug=lambda p: f"{p['scheme']}--{p['scenario']}",
+        slug=lambda p: f"{p['scheme']}--{p['scenario']}", cost=1.5,
     ),
     NotebookSpec(
         "04_paths", "Multi-hop paths: the shortest counterexample per scheme",
         lambda g: [{"scheme": s, "timeline": g.timeline, "max_hops": 3, "hops": ["restart", "resave", "migrate"],
                     "intents": [], "start": ""} for s in g.schemes],
-        slug=lambda p: p["scheme"],
+        slug=lambda p: p["scheme"], cost=3.0,
     ),
     NotebookSpec(
         "05_fleet", "Fleet impact: the sample fleet per scheme and target",
-        lambda g: [{"fleet_dir": "", "timeline": g.timeline, "targets": [], "schemes": list(g.schemes)}],
+        lambda g: [{"fleet_dir": "", "timeline": g.timeline, "targets": [], "schemes": list(g.schemes)}], cost=3.0,
     ),
 ]
 """The notebooks of the report, in the order the index shows them."""
@@ -123,6 +126,8 @@ class Job:
     source: str
     parameters: dict[str, Any]
     stem: str
+    cost: float = 1.0
+    """Its notebook's :attr:`NotebookSpec.cost`."""
 
     @property
     def label(self) -> str:
@@ -172,7 +177,7 @@ def plan(
             for p in spec.params(grid):
                 slug = spec.slug(p)
                 stem = _slugify(f"{spec.name}-{slug}" if slug else spec.name)
-                jobs.append(Job(len(jobs), spec.name, spec.title, t, str(spec.source), dict(p), stem))
+                jobs.append(Job(len(jobs), spec.name, spec.title, t, str(spec.source), dict(p), stem, spec.cost))
     stems = [j.label for j in jobs]
     dupes = sorted({s for s in stems if stems.count(s) > 1})
     if dupes:

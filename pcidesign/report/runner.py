@@ -30,6 +30,7 @@ import dataclasses
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import re
@@ -471,12 +472,10 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     workers = workers_for(jobs, len(todo))
     started = time.perf_counter()
     try:
-        results = _compute_once(todo, schemes, scenarios, setting)
-        if not isinstance(results, BaseException):
-            todo = _with_results(todo, results, pid_dir)
-        builder = frontpage.AssetBuilder(results, scheme_ids(schemes), limit_variants=limit_variants, setting=setting)
-        records = _run_all(todo, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir)
-        assets = _front_page_assets(builder, todo, records)
+        shared = _Shared(todo, schemes, scenarios, setting, pid_dir, limit_variants)
+        records = _run_all(shared.first, str(tmp), workers, progress, timeout, fresh_kernels, pid_dir,
+                           stages=shared.stages, total=len(todo))
+        assets = _front_page_assets(shared.builder(), todo, records)
         specs = {s.name: s for s in (notebooks or ())}
         summary = Summary(
             run="", folder="", started=now.isoformat(timespec="seconds"),
@@ -497,6 +496,65 @@ def _run_checked(todo: list[Job], out: Path, schemes: Sequence[str] | None, scen
     return summary
 
 
+class _Shared:
+    """What the report computes once in this process for its notebooks and front page, in stages
+    that run while the workers run the notebooks handed out before:
+
+    * :attr:`first`: the notebooks that need nothing computed here (01, 05), handed out at once;
+    * the multi-hop searches (:func:`_with_explorations`), then the notebooks that read them (04);
+    * the sweep and comparison (:func:`_compute_once`, :func:`_with_results`), then the notebooks
+      that read them (02, 03), and the front page's figures start building (in a thread).
+
+    Each stage returns the jobs it makes ready (:func:`_run_all` hands them to the workers)."""
+
+    def __init__(self, todo: list[Job], schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
+                 setting: Setting | None, folder: Path, limit_variants: bool) -> None:
+        self.todo, self.schemes, self.scenarios, self.setting = todo, schemes, scenarios, setting
+        self.folder, self.limit_variants = folder, limit_variants
+        sweep, search = _declaring(todo, "results"), _declaring(todo, "explorations")
+        self.first = [j for j, r, e in zip(todo, sweep, search) if not r and not e]
+        self._searching = [j for j, r, e in zip(todo, sweep, search) if e and not r]
+        self._sweeping = [j for j, r in zip(todo, sweep) if r]
+        self._builder: frontpage.AssetBuilder | None = None
+        self._timelines = list(dict.fromkeys(j.timeline for j in todo))
+        self._results: dict[str, Any] | BaseException = {}
+        self._computed: set[str] = set()
+        self.stages: list[Callable[[], list[Job]]] = [
+            self._explore, *(functools.partial(self._compute, t) for t in self._timelines)]
+
+    def _explore(self) -> list[Job]:
+        done = _with_explorations(self._searching + self._sweeping, self.folder)
+        self._sweeping = done[len(self._searching):]
+        return done[:len(self._searching)]
+
+    def _compute(self, timeline: str) -> list[Job]:
+        """One timeline's sweep, then its notebooks that read it (the first timeline's start while
+        the next one's is computed); after the last, the front page's builder starts."""
+        got = _compute_once([j for j in self.todo if j.timeline == timeline], self.schemes, self.scenarios,
+                            self.setting)
+        self._computed.add(timeline)
+        if isinstance(got, BaseException):
+            if not isinstance(self._results, BaseException):
+                self._results = got  # the front page says what failed
+        elif not isinstance(self._results, BaseException):
+            self._results.update(got)
+        if self._builder is None and self._computed.issuperset(self._timelines):
+            self._builder = frontpage.AssetBuilder(self._results, scheme_ids(self.schemes),
+                                                   limit_variants=self.limit_variants, setting=self.setting)
+        jobs = [j for j in self._sweeping if j.timeline == timeline]
+        return jobs if isinstance(got, BaseException) else _with_results(jobs, got, self.folder)
+
+    def builder(self) -> frontpage.AssetBuilder:
+        """The front page's builder (the sweeps no stage has computed are computed now)."""
+        for t in self._timelines:
+            if t not in self._computed:
+                self._compute(t)
+        if self._builder is None:  # a report without notebooks
+            self._builder = frontpage.AssetBuilder(self._results, scheme_ids(self.schemes),
+                                                   limit_variants=self.limit_variants, setting=self.setting)
+        return self._builder
+
+
 def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Sequence[str] | None,
                   setting: Setting | None) -> dict[str, Any] | Exception:
     """The sweep and comparison of every timeline, computed once in this process for the front page
@@ -509,26 +567,80 @@ def _compute_once(todo: list[Job], schemes: Sequence[str] | None, scenarios: Seq
         return exc
 
 
+SHARED = ("results", "explorations")
+"""The parameters by which the report hands a notebook a file of what it computed once: ``results``
+(the timeline's sweep and comparison, :func:`_with_results`) and ``explorations`` (the timeline's
+multi-hop searches, :func:`_with_explorations`). A notebook run alone computes the same itself."""
+
+
 def recorded(parameters: dict[str, Any]) -> dict[str, Any]:
-    """A notebook's parameters as ``summary.json`` records them: without ``results``, the file of
+    """A notebook's parameters as ``summary.json`` records them: without the :data:`SHARED` files of
     computed results the report hands its notebooks (removed when the report ends; the notebook
     computes the same results from the other parameters when run alone)."""
-    return {k: v for k, v in parameters.items() if k != "results"}
+    return {k: v for k, v in parameters.items() if k not in SHARED}
+
+
+def _declaring(todo: list[Job], name: str) -> list[bool]:
+    """For each job, whether its notebook declares the parameter ``name`` (each notebook read once)."""
+    from pcidesign.report.checks import declared_parameters
+
+    declared: dict[str, bool] = {}
+    for job in todo:
+        if job.source not in declared:
+            declared[job.source] = name in declared_parameters(job.source)
+    return [declared[job.source] for job in todo]
 
 
 def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
     """The jobs, each notebook that declares a ``results`` parameter given the file of its
     timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
-    from pcidesign.report.checks import declared_parameters
-
     files = {t: str(r.save(folder / f"results-{t}.pkl")) for t, r in results.items()}
-    declared: dict[str, bool] = {}
+    return [dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
+            if wants and job.timeline in files else job
+            for job, wants in zip(todo, _declaring(todo, "results"))]
+
+
+def _exploring(job: Job) -> tuple[str, int, tuple[str, ...]] | None:
+    """What a notebook with an ``explorations`` parameter searches, when it is what
+    :func:`~pcidesign.analysis.results.compute_explorations` computes (every intent, any start
+    release): (timeline, max_hops, hops); else None."""
+    from pcidesign.analysis import paths
+
+    p = job.parameters
+    if p.get("intents") or p.get("start") or not isinstance(p.get("scheme"), str):
+        return None
+    hops = p.get("hops", [h.value for h in paths.DEFAULT_HOPS])
+    return job.timeline, int(p.get("max_hops", paths.DEFAULT_MAX_HOPS)), tuple(hops)
+
+
+def _with_explorations(todo: list[Job], folder: Path) -> list[Job]:
+    """The jobs, each notebook that declares an ``explorations`` parameter (notebook 04, one per
+    variant) given the file of its timeline's multi-hop searches, run once here for all of them
+    (written to ``folder``, outside the run: removed when the report ends). When the searches
+    fail here (a scheme plugin that raises), the notebooks run their own, and say what failed."""
+    from pcidesign.analysis import results as _results
+    from pcidesign.model import registry
+
+    wants = _declaring(todo, "explorations")
+    variants: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}
+    for job, want in zip(todo, wants):
+        key = _exploring(job) if want else None
+        if key is not None:
+            variants.setdefault(key, []).append(registry.get(job.parameters["scheme"]).id)
+    files: dict[tuple[str, int, tuple[str, ...]], str] = {}
+    for n, (key, chosen) in enumerate(variants.items()):
+        timeline, max_hops, hops = key
+        try:
+            found = _results.compute_explorations(registry.scheme_ids(), list(dict.fromkeys(chosen)), timeline,
+                                                  max_hops, hops)
+        except Exception:  # noqa: BLE001 - the notebooks search themselves and record the failure
+            continue
+        files[key] = str(found.save(folder / f"explorations-{timeline}-{n}.pkl"))
     out = []
-    for job in todo:
-        if job.source not in declared:
-            declared[job.source] = "results" in declared_parameters(job.source)
-        if declared[job.source] and job.timeline in files:
-            job = dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
+    for job, want in zip(todo, wants):
+        key = _exploring(job) if want else None
+        if key in files:
+            job = dataclasses.replace(job, parameters={**job.parameters, "explorations": files[key]})
         out.append(job)
     return out
 
@@ -586,19 +698,25 @@ def results_json(assets: Any) -> str:
 
 
 def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: float | None,
-             fresh_kernels: bool, pid_dir: Path) -> list[Record]:
+             fresh_kernels: bool, pid_dir: Path, stages: Sequence[Callable[[], list[Job]]] = (),
+             total: int | None = None) -> list[Record]:
+    """Run ``todo`` on the workers, then each of ``stages`` in this process while they run, handing
+    the workers the jobs each stage returns; the records in the plan's order (``total``: every
+    job's count, for the progress bar)."""
     from tqdm import tqdm
 
-    records: list[Record | None] = [None] * len(todo)
-    bar = tqdm(total=len(todo), desc="pcidesign report", unit="nb", disable=not progress, file=sys.stderr,
-               dynamic_ncols=True)
+    records: dict[int, Record] = {}
+    bar = tqdm(total=len(todo) if total is None else total, desc="pcidesign report", unit="nb",
+               disable=not progress, file=sys.stderr, dynamic_ncols=True)
     failed = 0
     pool = None
     try:
         with _spawning(pid_dir / WORKERS_LOG):
             pool = _pool(workers)
-        futures: dict[Future[Record], Job] = {
-            pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job for job in todo}
+        futures: dict[Future[Record], Job] = {}
+        for batch in [lambda: todo, *stages]:
+            futures.update({pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job
+                            for job in by_cost(batch())})
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -620,7 +738,14 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
         pool.shutdown(wait=True)
     finally:
         bar.close()
-    return [r for r in records if r is not None]
+    return [records[i] for i in sorted(records)]
+
+
+def by_cost(todo: Sequence[Job]) -> list[Job]:
+    """The jobs in the order the workers take them: the costliest first (:attr:`Job.cost`; the
+    plan's order between equals), so that no worker is left with a long notebook at the end while
+    the other idles. The summary and the pages keep the plan's order."""
+    return sorted(todo, key=lambda j: (-j.cost, j.index))
 
 
 _RUN_NAME = re.compile(r"^run-(\d{8}-\d{6})(?:-(\d+))?$")
