@@ -185,34 +185,62 @@ class FleetScan:
 # -- reading one file -------------------------------------------------------------------------------
 def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo:
     """Map a parsed ``<domain>`` to its name, machine and the intent of each PCI controller."""
-    name_el = root.find("name")
+    name, machine, intents, unmapped = _mapped(root, file, catalog)
+    return DomainInfo(file, name, machine, intents, unmapped)
+
+
+def _mapped(root: etree._Element, file: str, catalog: Catalog,
+            ) -> tuple[str, str, Signature, tuple[tuple[str, str], ...]]:
+    """:func:`domain_info`'s fields (name, machine, intents, unmapped), without the object.
+
+    The paths are walked child by child, as lxml's ``find("name")``, ``find("os/type")`` and
+    ``iterfind("devices/controller[@type='pci']")`` walk them (first match in document order,
+    elements without a namespace), without ElementPath's per-call cost."""
+    name_el = next(root.iterchildren("name"), None)
     name = display((name_el.text or "").strip()) if name_el is not None else ""
     if not name:
         name = f"(unnamed: {file})"
-    ostype = root.find("os/type")
-    machine = display(ostype.get("machine") or "") if ostype is not None else ""
+    machine = ""
+    for os_el in root.iterchildren("os"):
+        ostype = next(os_el.iterchildren("type"), None)
+        if ostype is not None:
+            machine = display(ostype.get("machine") or "")
+            break
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
-    reader = _reader(catalog)
     known = _known_elements(catalog, _schemes.get(WRITER))
-    for elem in root.iterfind("devices/controller[@type='pci']"):
-        index = parse_index(elem.get("index"), reader.release.key)
-        if isinstance(index, Rejection):  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
-            raise XMLRefused("rejected", file, f"{reader.release.id} rejects it: {display(index.message)}")
-        # the intent of an element is a function of its text: a fleet repeats a few hundred
-        # distinct controller elements, each read once (the key leaves the element's tail out)
-        key = etree.tostring(elem, with_tail=False)
-        found = known.get(key)
-        if found is None:
-            if len(known) >= _KNOWN_LIMIT:
-                known.clear()
-            found = known[key] = _intent_of(elem, catalog)
-        intent, reason = found
-        if intent is None:
-            unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
-        else:
-            intents.append(intent)
-    return DomainInfo(file, name, machine or "-", tuple(sorted(intents)), tuple(unmapped))
+    for devices in root.iterchildren("devices"):
+        for elem in devices.iterchildren("controller"):
+            if elem.get("type") != "pci":
+                continue
+            # what an element stands for (its index read by the reader's release, its intent) is a
+            # function of its text: a fleet repeats a few hundred distinct controller elements,
+            # each read once (the key leaves the element's tail out)
+            key = etree.tostring(elem, with_tail=False)
+            found = known.get(key)
+            if found is None:
+                if len(known) >= _KNOWN_LIMIT:
+                    known.clear()
+                found = known[key] = _element_of(elem, catalog)
+            refusal, intent, reason = found
+            if refusal is not None:  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
+                raise XMLRefused("rejected", file, refusal)
+            if intent is None:
+                unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
+            else:
+                intents.append(intent)
+    return name, machine or "-", tuple(sorted(intents)), tuple(unmapped)
+
+
+def _element_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str | None, str]:
+    """What a PCI controller element of a dumpxml file stands for: (why the reader's release
+    refuses its index, or None; its intent, or None; why there is none)."""
+    reader = _reader(catalog)
+    index = parse_index(elem.get("index"), reader.release.key)
+    if isinstance(index, Rejection):
+        return f"{reader.release.id} rejects it: {display(index.message)}", None, ""
+    intent, reason = _intent_of(elem, catalog)
+    return None, intent, reason
 
 
 WRITER = "model-subelement"
@@ -224,9 +252,9 @@ _KNOWN_LIMIT = 100_000
 
 
 @functools.lru_cache(maxsize=8)
-def _known_elements(catalog: Catalog, writer: _schemes.Scheme) -> dict[bytes, tuple[str | None, str]]:
-    """The intents (or the reasons there is none) of the controller elements read so far with
-    ``catalog`` and the scheme ``writer`` (a registry change makes another scheme object)."""
+def _known_elements(catalog: Catalog, writer: _schemes.Scheme) -> dict[bytes, tuple[str | None, str | None, str]]:
+    """What the controller elements read so far with ``catalog`` and the scheme ``writer`` stand
+    for (:func:`_element_of`; a registry change makes another scheme object)."""
     return {}
 
 
