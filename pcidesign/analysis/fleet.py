@@ -300,23 +300,39 @@ def iter_files(directory: Path) -> Iterator[tuple[Path, str, XMLRefused | None]]
     Streams (one directory listing at a time); does not follow symbolic links to directories;
     a directory that cannot be listed yields an error row and the walk goes on.
     """
-    stack: list[Path] = [directory]
+    for folder, prefix, names, refused in _folders(directory):
+        if refused is not None:
+            yield folder, refused.source, refused
+        for name in names:
+            yield folder / name, display(prefix + name), None
+
+
+def _folders(directory: Path) -> Iterator[tuple[Path, str, list[str], XMLRefused | None]]:
+    """Each folder under ``directory`` in :func:`iter_files`' order, as (folder, the prefix of
+    its files' labels, the names of its ``*.xml`` files, sorted; or the refusal to list it).
+
+    A file's label is ``display(prefix + name)``: its path relative to ``directory`` (a name
+    from a listing holds no ``/``, so that is what ``Path.relative_to`` gives), built without
+    a ``Path`` per file."""
+    stack: list[tuple[Path, str]] = [(directory, "")]
     while stack:
-        current = stack.pop()
+        current, prefix = stack.pop()
         try:
             with os.scandir(current) as it:
                 entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
         except OSError as exc:
             label = _label(current, directory)
-            yield current, label, XMLRefused("unreadable", label, f"cannot list directory: {exc.strerror or exc}")
+            yield current, prefix, [], XMLRefused("unreadable", label,
+                                                  f"cannot list directory: {exc.strerror or exc}")
             continue
-        subdirs = []
+        subdirs: list[tuple[Path, str]] = []
+        names: list[str] = []
         for name, is_dir in entries:
-            path = current / name
             if is_dir:
-                subdirs.append(path)
+                subdirs.append((current / name, f"{prefix}{name}/"))
             elif name.lower().endswith(".xml"):
-                yield path, _label(path, directory), None
+                names.append(name)
+        yield current, prefix, names, None
         stack.extend(reversed(subdirs))
 
 
@@ -332,8 +348,8 @@ def signatures(directory: str | os.PathLike[str] = SAMPLE_DIR, catalog: Catalog 
     """The intent signature of every usable domain file under ``directory``, read as :func:`scan`
     reads them (files that cannot be read or mapped are left out; :func:`scan` reports them)."""
     cat = catalog or load()
-    return [got.intents for _, got in _read_all(iter_files(_directory(directory)), cat, 1)
-            if isinstance(got, DomainInfo)]
+    return [sig for part in _read_all(_folders(_directory(directory)), cat, 1, worst=0, every=True)
+            for sig in part.order or ()]
 
 
 def _directory(directory: str | os.PathLike[str]) -> Path:
@@ -405,8 +421,8 @@ def scan(
     cat = catalog or load()
     base = _directory(directory)
     workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
-    return _scan(display(base), "directory", _read_all(iter_files(base), cat, workers), cat, timeline, targets,
-                 schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
+    return _scan(display(base), "directory", _read_all(_folders(base), cat, workers, max(worst, 0)), cat, timeline,
+                 targets, schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
 
 
 def scan_documents(
@@ -432,31 +448,34 @@ def scan_documents(
     is (``libvirt``). Each document goes through the same safe parser and mapping as a file; the
     other arguments are :func:`scan`'s, and so is the result."""
     cat = catalog or load()
-    return _scan(display(where), read_from, _read_documents(documents, cat), cat, timeline, targets, schemes,
-                 source, scenarios, strict, worst, progress, direction, steps, scope)
+    return _scan(display(where), read_from, _read_documents(documents, cat, max(worst, 0)), cat, timeline, targets,
+                 schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
 
 
-def _read_documents(documents: Iterable[tuple[str, bytes | XMLRefused]], cat: Catalog,
-                    ) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
-    """(label, what was read) for each document, in order, as :func:`_read_all` yields files'."""
+def _read_documents(documents: Iterable[tuple[str, bytes | XMLRefused]], cat: Catalog, worst: int,
+                    ) -> Iterator[_Tally]:
+    """What each document adds to the scan (one :class:`_Tally` each, in order), as
+    :func:`_read_all` tallies files."""
     for label, data in documents:
         label = display(label)
+        part = _Tally(worst)
         if isinstance(data, XMLRefused):
-            yield label, ("file", data.kind, data.source, data.problem)
-            continue
-        read: DomainInfo | tuple[str, str, str, str]
-        try:
-            with bulk():
-                read = domain_info(parse_domain(data, label), label, cat)
-        except XMLRefused as exc:
-            read = ("file", exc.kind, exc.source, exc.problem)
-        yield label, read
+            part.refused("file", label, data.kind, data.source, data.problem)
+        else:
+            try:
+                with bulk():
+                    fields = _mapped(parse_domain(data, label), label, cat)
+            except XMLRefused as exc:
+                part.refused("file", label, exc.kind, exc.source, exc.problem)
+            else:
+                part.domain(label, *fields)
+        yield part
 
 
 def _scan(
     where: str,
     read_from: str,
-    records: Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]],
+    records: Iterator[_Tally],
     cat: Catalog,
     timeline: str,
     targets: Sequence[str] | None,
@@ -495,40 +514,18 @@ def _scan(
     if worst < 0:
         raise UnknownNameError("worst count", worst, ["a number >= 0"])
 
-    groups: dict[Signature, _Group] = {}
-    errors: list[FileError] = []
-    unmapped_rows: list[tuple[str, str, str, str]] = []
-    files = domains = controllers = unmapped = 0
-    machine_counts: dict[str, int] = {}
-    for label, read in records:
-        info = refused = None
-        if isinstance(read, DomainInfo):
-            files += 1
-            info = read
-        else:
-            files += read[0] == "file"
-            refused = XMLRefused(*read[1:])
-        if refused is not None or info is None:
-            if strict:
-                raise refused
-            errors.append(FileError(label, refused.kind, printable(str(refused))))  # lxml's text is the file's
-            continue
-        assert info is not None
-        domains += 1
-        machine_counts[info.machine] = machine_counts.get(info.machine, 0) + 1
-        controllers += len(info.intents)
-        unmapped += len(info.unmapped)
-        for ctrl, reason in info.unmapped:
-            if len(unmapped_rows) < MAX_UNMAPPED_ROWS:
-                unmapped_rows.append((info.file, info.name, ctrl, reason))
-        group = groups.get(info.intents)
-        if group is None:
-            group = groups[info.intents] = _Group()
-        group.count += 1
-        if len(group.examples) < worst:
-            group.examples.append((info.name, info.file))
-        if progress is not None and domains % 1000 == 0:
-            progress(domains)
+    total = _Tally(worst)
+    for part in records:
+        if strict and part.errors:  # the first refusal in the files' order stops the scan
+            _progress(progress, total.domains, total.domains + part.first_error_at)
+            raise XMLRefused(*part.errors[0][1:])
+        _progress(progress, total.domains, total.domains + part.domains)
+        total.merge(part)
+    groups = total.groups
+    errors = [FileError(label, kind, printable(str(XMLRefused(kind, source, problem))))  # lxml's text is the file's
+              for label, kind, source, problem in total.errors]
+    files, domains, controllers, unmapped = total.files, total.domains, total.controllers, total.unmapped
+    unmapped_rows, machine_counts = total.unmapped_rows, total.machines
 
     summary, worst_frame, left = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps, scope)
     return FleetScan(
@@ -544,48 +541,150 @@ def _scan(
     )
 
 
-CHUNK = 250
+def _progress(progress: Callable[[int], None] | None, before: int, after: int) -> None:
+    """``progress(n)`` for each multiple of 1000 domains read after ``before`` up to ``after``."""
+    if progress is not None:
+        for n in range((before // 1000 + 1) * 1000, after + 1, 1000):
+            progress(n)
+
+
+class _Tally:
+    """What a run of documents adds to a scan, in their order: per signature the count and the
+    first ``worst`` domains, per machine the count, every refusal, the first unmapped controllers.
+
+    Its size depends on the distinct signatures and the refusals, not on the run's length: a
+    worker sends one per work item, and the scan merges them in the items' order
+    (:meth:`merge`), which gives what reading every domain here, in order, gives."""
+
+    __slots__ = ("worst", "files", "domains", "controllers", "unmapped", "groups", "machines", "errors",
+                 "unmapped_rows", "first_error_at", "order")
+
+    def __init__(self, worst: int, every: bool = False) -> None:
+        self.worst = worst
+        self.files = self.domains = self.controllers = self.unmapped = 0
+        self.groups: dict[Signature, _Group] = {}
+        self.machines: dict[str, int] = {}
+        self.errors: list[tuple[str, str, str, str]] = []
+        """(label, kind, source, problem) of each refusal, in order."""
+        self.unmapped_rows: list[tuple[str, str, str, str]] = []
+        self.first_error_at = 0
+        """The domains read before the first refusal (where a strict scan stops)."""
+        self.order: list[Signature] | None = [] if every else None
+        """With ``every``: each domain's signature, in order (:func:`signatures`)."""
+
+    def domain(self, file: str, name: str, machine: str, intents: Signature,
+               unmapped: tuple[tuple[str, str], ...]) -> None:
+        """Count one domain read from ``file`` (the fields of :class:`DomainInfo`)."""
+        self.files += 1
+        self.domains += 1
+        self.machines[machine] = self.machines.get(machine, 0) + 1
+        self.controllers += len(intents)
+        if unmapped:
+            self.unmapped += len(unmapped)
+            for ctrl, reason in unmapped:
+                if len(self.unmapped_rows) < MAX_UNMAPPED_ROWS:
+                    self.unmapped_rows.append((file, name, ctrl, reason))
+        group = self.groups.get(intents)
+        if group is None:
+            group = self.groups[intents] = _Group()
+        group.count += 1
+        if len(group.examples) < self.worst:
+            group.examples.append((name, file))
+        if self.order is not None:
+            self.order.append(intents)
+
+    def refused(self, origin: str, label: str, kind: str, source: str, problem: str) -> None:
+        """Record a refusal: of a ``file`` (which counts as a file read) or of a ``walk``
+        (a directory that could not be listed)."""
+        if not self.errors:
+            self.first_error_at = self.domains
+        self.files += origin == "file"
+        self.errors.append((label, kind, source, problem))
+
+    def merge(self, part: _Tally) -> None:
+        """Add ``part``, the run that follows this one."""
+        self.files += part.files
+        self.domains += part.domains
+        self.controllers += part.controllers
+        self.unmapped += part.unmapped
+        for machine, n in part.machines.items():
+            self.machines[machine] = self.machines.get(machine, 0) + n
+        self.errors.extend(part.errors)
+        room = MAX_UNMAPPED_ROWS - len(self.unmapped_rows)
+        if room > 0:
+            self.unmapped_rows.extend(part.unmapped_rows[:room])
+        for sig, got in part.groups.items():
+            group = self.groups.get(sig)
+            if group is None:
+                group = self.groups[sig] = _Group()
+            group.count += got.count
+            room = self.worst - len(group.examples)
+            if room > 0:
+                group.examples.extend(got.examples[:room])
+        if self.order is not None and part.order is not None:
+            self.order.extend(part.order)
+
+
+CHUNK = 1000
 """Files a worker reads per work item (the parent keeps a few items per worker in flight)."""
 
-def _read_all(entries: Iterator[tuple[Path, str, XMLRefused | None]], cat: Catalog,
-              jobs: int) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
-    """(label, what was read) for each entry, in order: a :class:`DomainInfo`, or the refusal as
-    (``file`` or ``walk``, kind, source, problem), read by ``jobs`` processes."""
-    def chunks() -> Iterator[list[tuple[str, str, tuple[str, str, str] | None]]]:
-        chunk: list[tuple[str, str, tuple[str, str, str] | None]] = []
-        for path, label, refused in entries:
-            chunk.append((str(path), label, None if refused is None else
-                          (refused.kind, refused.source, refused.problem)))
-            if len(chunk) >= CHUNK:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    for done in parallel.ordered(_read_chunk, chunks(), jobs, cat):
-        yield from done
+_Segment = tuple[str, ...] | tuple[str, str, str, list[str]]
+"""A piece of a work item: ``("dir", folder, label prefix, names)``, files to read, or
+``("walk", label, kind, source, problem)``, a directory that could not be listed."""
 
 
-def _read_chunk(chunk: list[tuple[str, str, tuple[str, str, str] | None]]
-                ) -> list[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
-    """In a worker (or here): read and map each file of ``chunk``."""
+def _read_all(folders: Iterator[tuple[Path, str, list[str], XMLRefused | None]], cat: Catalog, jobs: int,
+              worst: int, every: bool = False) -> Iterator[_Tally]:
+    """What each run of :data:`CHUNK` files adds to the scan, in order, read by ``jobs``
+    processes (``folders`` as :func:`_folders` yields them; ``worst`` and ``every`` as for
+    :class:`_Tally`)."""
+    def items() -> Iterator[tuple[int, bool, list[_Segment]]]:
+        segments: list[_Segment] = []
+        size = 0
+        for folder, prefix, names, refused in folders:
+            if refused is not None:
+                segments.append(("walk", refused.source, refused.kind, refused.source, refused.problem))
+                size += 1
+            where = str(folder)
+            start = 0
+            while start < len(names):
+                take = names[start:start + max(CHUNK - size, 1)]
+                segments.append(("dir", where, prefix, take))
+                size += len(take)
+                start += len(take)
+                if size >= CHUNK:
+                    yield worst, every, segments
+                    segments, size = [], 0
+            if size >= CHUNK:
+                yield worst, every, segments
+                segments, size = [], 0
+        if segments:
+            yield worst, every, segments
+
+    return parallel.ordered(_read_chunk, items(), jobs, cat)
+
+
+def _read_chunk(item: tuple[int, bool, list[_Segment]]) -> _Tally:
+    """In a worker (or here): read and map each file of a work item, and tally them."""
+    worst, every, segments = item
     cat = parallel.catalog()
-    out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]] = []
+    part = _Tally(worst, every)
     with bulk():
-        _read_into(out, chunk, cat)
-    return out
-
-
-def _read_into(out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]],
-               chunk: list[tuple[str, str, tuple[str, str, str] | None]], cat: Catalog) -> None:
-    for path, label, refused in chunk:
-        if refused is not None:
-            out.append((label, ("walk", *refused)))
-            continue
-        try:
-            out.append((label, domain_info(parse_domain(read_file(path, source=label), label), label, cat)))
-        except XMLRefused as exc:
-            out.append((label, ("file", exc.kind, exc.source, exc.problem)))
+        for segment in segments:
+            if segment[0] == "walk":
+                part.refused(*segment)
+                continue
+            _, folder, prefix, names = segment
+            for name in names:
+                label = display(prefix + name)
+                try:
+                    fields = _mapped(parse_domain(read_file(os.path.join(folder, name), source=label), label),
+                                     label, cat)
+                except XMLRefused as exc:
+                    part.refused("file", label, exc.kind, exc.source, exc.problem)
+                else:
+                    part.domain(label, *fields)
+    return part
 
 
 def machine_table(counts: dict[str, int], targets: Sequence[Release], cat: Catalog) -> pd.DataFrame:
