@@ -193,9 +193,10 @@ def _mapped(root: etree._Element, file: str, catalog: Catalog,
             ) -> tuple[str, str, Signature, tuple[tuple[str, str], ...]]:
     """:func:`domain_info`'s fields (name, machine, intents, unmapped), without the object.
 
-    The paths are walked child by child, as lxml's ``find("name")``, ``find("os/type")`` and
-    ``iterfind("devices/controller[@type='pci']")`` walk them (first match in document order,
-    elements without a namespace), without ElementPath's per-call cost."""
+    The paths select what lxml's ``find("name")``, ``find("os/type")`` and
+    ``iterfind("devices/controller[@type='pci']")`` select (the first match in document order,
+    or every match in document order; elements and attributes without a namespace), without
+    ElementPath's per-call cost: child iteration, and one compiled XPath for the controllers."""
     name_el = next(root.iterchildren("name"), None)
     name = display((name_el.text or "").strip()) if name_el is not None else ""
     if not name:
@@ -209,27 +210,29 @@ def _mapped(root: etree._Element, file: str, catalog: Catalog,
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
     known = _known_elements(catalog, _schemes.get(WRITER))
-    for devices in root.iterchildren("devices"):
-        for elem in devices.iterchildren("controller"):
-            if elem.get("type") != "pci":
-                continue
-            # what an element stands for (its index read by the reader's release, its intent) is a
-            # function of its text: a fleet repeats a few hundred distinct controller elements,
-            # each read once (the key leaves the element's tail out)
-            key = etree.tostring(elem, with_tail=False)
-            found = known.get(key)
-            if found is None:
-                if len(known) >= _KNOWN_LIMIT:
-                    known.clear()
-                found = known[key] = _element_of(elem, catalog)
-            refusal, intent, reason = found
-            if refusal is not None:  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
-                raise XMLRefused("rejected", file, refusal)
-            if intent is None:
-                unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
-            else:
-                intents.append(intent)
+    for elem in _PCI_CONTROLLERS(root):
+        # what an element stands for (its index read by the reader's release, its intent) is a
+        # function of its text: a fleet repeats a few hundred distinct controller elements,
+        # each read once (the key leaves the element's tail out)
+        key = _tostring(elem, with_tail=False)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= _KNOWN_LIMIT:
+                known.clear()
+            found = known[key] = _element_of(elem, catalog)
+        refusal, intent, reason = found
+        if refusal is not None:  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
+            raise XMLRefused("rejected", file, refusal)
+        if intent is None:
+            unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
+        else:
+            intents.append(intent)
     return name, machine or "-", tuple(sorted(intents)), tuple(unmapped)
+
+
+_PCI_CONTROLLERS = etree.XPath("devices/controller[@type='pci']")
+"""The PCI controllers of a ``<domain>``, in document order (evaluated on a tree, parses nothing)."""
+_tostring = etree.tostring
 
 
 def _element_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str | None, str]:
@@ -625,7 +628,7 @@ class _Tally:
             self.order.extend(part.order)
 
 
-CHUNK = 1000
+CHUNK = 500
 """Files a worker reads per work item (the parent keeps a few items per worker in flight)."""
 
 _Segment = tuple[str, ...] | tuple[str, str, str, list[str]]
