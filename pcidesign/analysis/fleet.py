@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import functools
 import os
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -518,12 +520,17 @@ def _scan(
         raise UnknownNameError("worst count", worst, ["a number >= 0"])
 
     total = _Tally(worst)
-    for part in records:
-        if strict and part.errors:  # the first refusal in the files' order stops the scan
-            _progress(progress, total.domains, total.domains + part.first_error_at)
-            raise XMLRefused(*part.errors[0][1:])
-        _progress(progress, total.domains, total.domains + part.domains)
-        total.merge(part)
+    try:
+        for part in records:
+            if strict and part.errors:  # the first refusal in the files' order stops the scan
+                _progress(progress, total.domains, total.domains + part.first_error_at)
+                raise XMLRefused(*part.errors[0][1:])
+            _progress(progress, total.domains, total.domains + part.domains)
+            total.merge(part)
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:  # stops the workers now, whether the scan ended or stopped
+            close()
     groups = total.groups
     errors = [FileError(label, kind, printable(str(XMLRefused(kind, source, problem))))  # lxml's text is the file's
               for label, kind, source, problem in total.errors]
@@ -641,36 +648,124 @@ def _read_all(folders: Iterator[tuple[Path, str, list[str], XMLRefused | None]],
     """What each run of :data:`CHUNK` files adds to the scan, in order, read by ``jobs``
     processes (``folders`` as :func:`_folders` yields them; ``worst`` and ``every`` as for
     :class:`_Tally`)."""
-    def items() -> Iterator[tuple[int, bool, list[_Segment]]]:
-        segments: list[_Segment] = []
-        size = 0
-        for folder, prefix, names, refused in folders:
-            if refused is not None:
-                segments.append(("walk", refused.source, refused.kind, refused.source, refused.problem))
-                size += 1
-            where = str(folder)
-            start = 0
-            while start < len(names):
-                take = names[start:start + max(CHUNK - size, 1)]
-                segments.append(("dir", where, prefix, take))
-                size += len(take)
-                start += len(take)
-                if size >= CHUNK:
-                    yield worst, every, segments
-                    segments, size = [], 0
+    items = _work_items(folders, worst, every)
+    if jobs <= 1:
+        return (_tally_item(item, cat) for item in items)
+    return _shared(items, cat, jobs)
+
+
+_Item = tuple[int, bool, list[_Segment]]
+"""A work item: (worst, every, segments), see :class:`_Tally` and :data:`_Segment`."""
+
+
+def _work_items(folders: Iterator[tuple[Path, str, list[str], XMLRefused | None]], worst: int,
+                every: bool) -> Iterator[_Item]:
+    """The files of ``folders`` (and the folders that could not be listed), :data:`CHUNK` a work item."""
+    segments: list[_Segment] = []
+    size = 0
+    for folder, prefix, names, refused in folders:
+        if refused is not None:
+            segments.append(("walk", refused.source, refused.kind, refused.source, refused.problem))
+            size += 1
+        where = str(folder)
+        start = 0
+        while start < len(names):
+            take = names[start:start + max(CHUNK - size, 1)]
+            segments.append(("dir", where, prefix, take))
+            size += len(take)
+            start += len(take)
             if size >= CHUNK:
                 yield worst, every, segments
                 segments, size = [], 0
-        if segments:
+        if size >= CHUNK:
             yield worst, every, segments
+            segments, size = [], 0
+    if segments:
+        yield worst, every, segments
 
-    return parallel.ordered(_read_chunk, items(), jobs, cat)
+
+class _PoolFailed:
+    """What the thread driving the workers raised, handed to the scan to raise."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
 
 
-def _read_chunk(item: tuple[int, bool, list[_Segment]]) -> _Tally:
+def _shared(items: Iterator[_Item], cat: Catalog, jobs: int) -> Iterator[_Tally]:
+    """:func:`_tally_item` of each item, in order: ``jobs`` worker processes read them
+    (:func:`parallel.ordered`, driven from a thread), and this process reads the items it takes
+    while the workers start (a second or so, spent reading instead of waiting).
+
+    Both take the next item from ``items`` under a lock; each item's tally depends on the item
+    alone, and the tallies are handed on in the items' order, so the result does not depend on
+    who read which. Closing this generator (the scan ending, or stopping at a refusal under
+    ``strict``) stops the workers and waits for the thread."""
+    lock = threading.Lock()
+    numbered = enumerate(items)
+    stop = threading.Event()
+    results: queue.SimpleQueue[tuple[int, _Tally] | _PoolFailed | None] = queue.SimpleQueue()
+
+    def take() -> tuple[int, _Item] | None:
+        with lock:
+            return None if stop.is_set() else next(numbered, None)
+
+    def for_pool() -> Iterator[tuple[int, _Item]]:
+        while (got := take()) is not None:
+            yield got
+
+    def drive() -> None:
+        try:
+            for got in parallel.ordered(_read_numbered, for_pool(), jobs, cat):
+                results.put(got)
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # handed on: the scan raises it
+            results.put(_PoolFailed(exc))
+        results.put(None)
+
+    thread = threading.Thread(target=drive, name="pcidesign-fleet-workers", daemon=True)
+    thread.start()
+    ready: dict[int, _Tally] = {}
+    expected = 0
+    started = False
+    try:
+        while True:
+            while expected in ready:
+                yield ready.pop(expected)
+                expected += 1
+            if not started and results.empty():
+                mine = take()
+                if mine is not None:
+                    ready[mine[0]] = _tally_item(mine[1], cat)
+                    continue
+            got = results.get()
+            if got is None:
+                break
+            if isinstance(got, _PoolFailed):
+                raise got.error
+            started = True
+            ready[got[0]] = got[1]
+        while expected in ready:
+            yield ready.pop(expected)
+            expected += 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _read_numbered(numbered: tuple[int, _Item]) -> tuple[int, _Tally]:
+    """In a worker: :func:`_read_chunk` of a numbered work item, with its number."""
+    return numbered[0], _read_chunk(numbered[1])
+
+
+def _read_chunk(item: _Item) -> _Tally:
     """In a worker (or here): read and map each file of a work item, and tally them."""
+    return _tally_item(item, parallel.catalog())
+
+
+def _tally_item(item: _Item, cat: Catalog) -> _Tally:
+    """Read and map each file of a work item with ``cat``, and tally them."""
     worst, every, segments = item
-    cat = parallel.catalog()
     part = _Tally(worst, every)
     with bulk():
         for segment in segments:
