@@ -16,7 +16,9 @@ still runs an older libvirt.
 
 Memory does not grow with the fleet: domains with the same multiset of intents share one
 *signature*; the scan keeps a count per signature and the first few domain names of each (as
-many as the worst-domains table can show), and computes outcomes once per signature. Files
+many as the worst-domains table can show), and computes outcomes once per signature. Worker
+processes (``jobs``) send one compact tally per work item (:class:`_Tally`), merged in the files'
+order, so the result is the same whatever the number of jobs. Files
 that cannot be read or are not domain XML become error rows (:class:`FileError`); the scan goes
 on unless ``strict``. Every text taken from a file (names, values, the parser's error messages)
 is escaped (``xmlsafe.display``, ``safetext.printable``) before it enters a frame.
