@@ -16,7 +16,9 @@ still runs an older libvirt.
 
 Memory does not grow with the fleet: domains with the same multiset of intents share one
 *signature*; the scan keeps a count per signature and the first few domain names of each (as
-many as the worst-domains table can show), and computes outcomes once per signature. Files
+many as the worst-domains table can show), and computes outcomes once per signature. Worker
+processes (``jobs``) send one compact tally per work item (:class:`_Tally`), merged in the files'
+order, so the result is the same whatever the number of jobs. Files
 that cannot be read or are not domain XML become error rows (:class:`FileError`); the scan goes
 on unless ``strict``. Every text taken from a file (names, values, the parser's error messages)
 is escaped (``xmlsafe.display``, ``safetext.printable``) before it enters a frame.
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 import functools
 import os
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -185,34 +189,65 @@ class FleetScan:
 # -- reading one file -------------------------------------------------------------------------------
 def domain_info(root: etree._Element, file: str, catalog: Catalog) -> DomainInfo:
     """Map a parsed ``<domain>`` to its name, machine and the intent of each PCI controller."""
-    name_el = root.find("name")
+    name, machine, intents, unmapped = _mapped(root, file, catalog)
+    return DomainInfo(file, name, machine, intents, unmapped)
+
+
+def _mapped(root: etree._Element, file: str, catalog: Catalog,
+            ) -> tuple[str, str, Signature, tuple[tuple[str, str], ...]]:
+    """:func:`domain_info`'s fields (name, machine, intents, unmapped), without the object.
+
+    The paths select what lxml's ``find("name")``, ``find("os/type")`` and
+    ``iterfind("devices/controller[@type='pci']")`` select (the first match in document order,
+    or every match in document order; elements and attributes without a namespace), without
+    ElementPath's per-call cost: child iteration, and one compiled XPath for the controllers."""
+    name_el = next(root.iterchildren("name"), None)
     name = display((name_el.text or "").strip()) if name_el is not None else ""
     if not name:
         name = f"(unnamed: {file})"
-    ostype = root.find("os/type")
-    machine = display(ostype.get("machine") or "") if ostype is not None else ""
+    machine = ""
+    for os_el in root.iterchildren("os"):
+        ostype = next(os_el.iterchildren("type"), None)
+        if ostype is not None:
+            machine = display(ostype.get("machine") or "")
+            break
     intents: list[str] = []
     unmapped: list[tuple[str, str]] = []
-    reader = _reader(catalog)
     known = _known_elements(catalog, _schemes.get(WRITER))
-    for elem in root.iterfind("devices/controller[@type='pci']"):
-        index = parse_index(elem.get("index"), reader.release.key)
-        if isinstance(index, Rejection):  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
-            raise XMLRefused("rejected", file, f"{reader.release.id} rejects it: {display(index.message)}")
-        # the intent of an element is a function of its text: a fleet repeats a few hundred
-        # distinct controller elements, each read once (the key leaves the element's tail out)
-        key = etree.tostring(elem, with_tail=False)
+    for elem in _PCI_CONTROLLERS(root):
+        # what an element stands for (its index read by the reader's release, its intent) is a
+        # function of its text: a fleet repeats a few hundred distinct controller elements,
+        # each read once (the key leaves the element's tail out)
+        key = _tostring(elem, with_tail=False)
         found = known.get(key)
         if found is None:
             if len(known) >= _KNOWN_LIMIT:
                 known.clear()
-            found = known[key] = _intent_of(elem, catalog)
-        intent, reason = found
+            found = known[key] = _element_of(elem, catalog)
+        refusal, intent, reason = found
+        if refusal is not None:  # no libvirt wrote it: refused, not counted (a 10,000-digit index)
+            raise XMLRefused("rejected", file, refusal)
         if intent is None:
             unmapped.append((f"index {display(elem.get('index', '?'))}", reason))
         else:
             intents.append(intent)
-    return DomainInfo(file, name, machine or "-", tuple(sorted(intents)), tuple(unmapped))
+    return name, machine or "-", tuple(sorted(intents)), tuple(unmapped)
+
+
+_PCI_CONTROLLERS = etree.XPath("devices/controller[@type='pci']")
+"""The PCI controllers of a ``<domain>``, in document order (evaluated on a tree, parses nothing)."""
+_tostring = etree.tostring
+
+
+def _element_of(elem: etree._Element, catalog: Catalog) -> tuple[str | None, str | None, str]:
+    """What a PCI controller element of a dumpxml file stands for: (why the reader's release
+    refuses its index, or None; its intent, or None; why there is none)."""
+    reader = _reader(catalog)
+    index = parse_index(elem.get("index"), reader.release.key)
+    if isinstance(index, Rejection):
+        return f"{reader.release.id} rejects it: {display(index.message)}", None, ""
+    intent, reason = _intent_of(elem, catalog)
+    return None, intent, reason
 
 
 WRITER = "model-subelement"
@@ -224,9 +259,9 @@ _KNOWN_LIMIT = 100_000
 
 
 @functools.lru_cache(maxsize=8)
-def _known_elements(catalog: Catalog, writer: _schemes.Scheme) -> dict[bytes, tuple[str | None, str]]:
-    """The intents (or the reasons there is none) of the controller elements read so far with
-    ``catalog`` and the scheme ``writer`` (a registry change makes another scheme object)."""
+def _known_elements(catalog: Catalog, writer: _schemes.Scheme) -> dict[bytes, tuple[str | None, str | None, str]]:
+    """What the controller elements read so far with ``catalog`` and the scheme ``writer`` stand
+    for (:func:`_element_of`; a registry change makes another scheme object)."""
     return {}
 
 
@@ -272,23 +307,39 @@ def iter_files(directory: Path) -> Iterator[tuple[Path, str, XMLRefused | None]]
     Streams (one directory listing at a time); does not follow symbolic links to directories;
     a directory that cannot be listed yields an error row and the walk goes on.
     """
-    stack: list[Path] = [directory]
+    for folder, prefix, names, refused in _folders(directory):
+        if refused is not None:
+            yield folder, refused.source, refused
+        for name in names:
+            yield folder / name, display(prefix + name), None
+
+
+def _folders(directory: Path) -> Iterator[tuple[Path, str, list[str], XMLRefused | None]]:
+    """Each folder under ``directory`` in :func:`iter_files`' order, as (folder, the prefix of
+    its files' labels, the names of its ``*.xml`` files, sorted; or the refusal to list it).
+
+    A file's label is ``display(prefix + name)``: its path relative to ``directory`` (a name
+    from a listing holds no ``/``, so that is what ``Path.relative_to`` gives), built without
+    a ``Path`` per file."""
+    stack: list[tuple[Path, str]] = [(directory, "")]
     while stack:
-        current = stack.pop()
+        current, prefix = stack.pop()
         try:
             with os.scandir(current) as it:
                 entries = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in it)
         except OSError as exc:
             label = _label(current, directory)
-            yield current, label, XMLRefused("unreadable", label, f"cannot list directory: {exc.strerror or exc}")
+            yield current, prefix, [], XMLRefused("unreadable", label,
+                                                  f"cannot list directory: {exc.strerror or exc}")
             continue
-        subdirs = []
+        subdirs: list[tuple[Path, str]] = []
+        names: list[str] = []
         for name, is_dir in entries:
-            path = current / name
             if is_dir:
-                subdirs.append(path)
+                subdirs.append((current / name, f"{prefix}{name}/"))
             elif name.lower().endswith(".xml"):
-                yield path, _label(path, directory), None
+                names.append(name)
+        yield current, prefix, names, None
         stack.extend(reversed(subdirs))
 
 
@@ -304,8 +355,8 @@ def signatures(directory: str | os.PathLike[str] = SAMPLE_DIR, catalog: Catalog 
     """The intent signature of every usable domain file under ``directory``, read as :func:`scan`
     reads them (files that cannot be read or mapped are left out; :func:`scan` reports them)."""
     cat = catalog or load()
-    return [got.intents for _, got in _read_all(iter_files(_directory(directory)), cat, 1)
-            if isinstance(got, DomainInfo)]
+    return [sig for part in _read_all(_folders(_directory(directory)), cat, 1, worst=0, every=True)
+            for sig in part.order or ()]
 
 
 def _directory(directory: str | os.PathLike[str]) -> Path:
@@ -377,8 +428,8 @@ def scan(
     cat = catalog or load()
     base = _directory(directory)
     workers = parallel.jobs_of(jobs) if _schemes.owner(WRITER) == OWNER else 1
-    return _scan(display(base), "directory", _read_all(iter_files(base), cat, workers), cat, timeline, targets,
-                 schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
+    return _scan(display(base), "directory", _read_all(_folders(base), cat, workers, max(worst, 0)), cat, timeline,
+                 targets, schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
 
 
 def scan_documents(
@@ -404,31 +455,34 @@ def scan_documents(
     is (``libvirt``). Each document goes through the same safe parser and mapping as a file; the
     other arguments are :func:`scan`'s, and so is the result."""
     cat = catalog or load()
-    return _scan(display(where), read_from, _read_documents(documents, cat), cat, timeline, targets, schemes,
-                 source, scenarios, strict, worst, progress, direction, steps, scope)
+    return _scan(display(where), read_from, _read_documents(documents, cat, max(worst, 0)), cat, timeline, targets,
+                 schemes, source, scenarios, strict, worst, progress, direction, steps, scope)
 
 
-def _read_documents(documents: Iterable[tuple[str, bytes | XMLRefused]], cat: Catalog,
-                    ) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
-    """(label, what was read) for each document, in order, as :func:`_read_all` yields files'."""
+def _read_documents(documents: Iterable[tuple[str, bytes | XMLRefused]], cat: Catalog, worst: int,
+                    ) -> Iterator[_Tally]:
+    """What each document adds to the scan (one :class:`_Tally` each, in order), as
+    :func:`_read_all` tallies files."""
     for label, data in documents:
         label = display(label)
+        part = _Tally(worst)
         if isinstance(data, XMLRefused):
-            yield label, ("file", data.kind, data.source, data.problem)
-            continue
-        read: DomainInfo | tuple[str, str, str, str]
-        try:
-            with bulk():
-                read = domain_info(parse_domain(data, label), label, cat)
-        except XMLRefused as exc:
-            read = ("file", exc.kind, exc.source, exc.problem)
-        yield label, read
+            part.refused("file", label, data.kind, data.source, data.problem)
+        else:
+            try:
+                with bulk():
+                    fields = _mapped(parse_domain(data, label), label, cat)
+            except XMLRefused as exc:
+                part.refused("file", label, exc.kind, exc.source, exc.problem)
+            else:
+                part.domain(label, *fields)
+        yield part
 
 
 def _scan(
     where: str,
     read_from: str,
-    records: Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]],
+    records: Iterator[_Tally],
     cat: Catalog,
     timeline: str,
     targets: Sequence[str] | None,
@@ -467,40 +521,23 @@ def _scan(
     if worst < 0:
         raise UnknownNameError("worst count", worst, ["a number >= 0"])
 
-    groups: dict[Signature, _Group] = {}
-    errors: list[FileError] = []
-    unmapped_rows: list[tuple[str, str, str, str]] = []
-    files = domains = controllers = unmapped = 0
-    machine_counts: dict[str, int] = {}
-    for label, read in records:
-        info = refused = None
-        if isinstance(read, DomainInfo):
-            files += 1
-            info = read
-        else:
-            files += read[0] == "file"
-            refused = XMLRefused(*read[1:])
-        if refused is not None or info is None:
-            if strict:
-                raise refused
-            errors.append(FileError(label, refused.kind, printable(str(refused))))  # lxml's text is the file's
-            continue
-        assert info is not None
-        domains += 1
-        machine_counts[info.machine] = machine_counts.get(info.machine, 0) + 1
-        controllers += len(info.intents)
-        unmapped += len(info.unmapped)
-        for ctrl, reason in info.unmapped:
-            if len(unmapped_rows) < MAX_UNMAPPED_ROWS:
-                unmapped_rows.append((info.file, info.name, ctrl, reason))
-        group = groups.get(info.intents)
-        if group is None:
-            group = groups[info.intents] = _Group()
-        group.count += 1
-        if len(group.examples) < worst:
-            group.examples.append((info.name, info.file))
-        if progress is not None and domains % 1000 == 0:
-            progress(domains)
+    total = _Tally(worst)
+    try:
+        for part in records:
+            if strict and part.errors:  # the first refusal in the files' order stops the scan
+                _progress(progress, total.domains, total.domains + part.first_error_at)
+                raise XMLRefused(*part.errors[0][1:])
+            _progress(progress, total.domains, total.domains + part.domains)
+            total.merge(part)
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:  # stops the workers now, whether the scan ended or stopped
+            close()
+    groups = total.groups
+    errors = [FileError(label, kind, printable(str(XMLRefused(kind, source, problem))))  # lxml's text is the file's
+              for label, kind, source, problem in total.errors]
+    files, domains, controllers, unmapped = total.files, total.domains, total.controllers, total.unmapped
+    unmapped_rows, machine_counts = total.unmapped_rows, total.machines
 
     summary, worst_frame, left = _evaluate(groups, cat, src, tgts, schs, scns, timeline, worst, steps, scope)
     return FleetScan(
@@ -516,48 +553,238 @@ def _scan(
     )
 
 
-CHUNK = 250
+def _progress(progress: Callable[[int], None] | None, before: int, after: int) -> None:
+    """``progress(n)`` for each multiple of 1000 domains read after ``before`` up to ``after``."""
+    if progress is not None:
+        for n in range((before // 1000 + 1) * 1000, after + 1, 1000):
+            progress(n)
+
+
+class _Tally:
+    """What a run of documents adds to a scan, in their order: per signature the count and the
+    first ``worst`` domains, per machine the count, every refusal, the first unmapped controllers.
+
+    Its size depends on the distinct signatures and the refusals, not on the run's length: a
+    worker sends one per work item, and the scan merges them in the items' order
+    (:meth:`merge`), which gives what reading every domain here, in order, gives."""
+
+    __slots__ = ("worst", "files", "domains", "controllers", "unmapped", "groups", "machines", "errors",
+                 "unmapped_rows", "first_error_at", "order")
+
+    def __init__(self, worst: int, every: bool = False) -> None:
+        self.worst = worst
+        self.files = self.domains = self.controllers = self.unmapped = 0
+        self.groups: dict[Signature, _Group] = {}
+        self.machines: dict[str, int] = {}
+        self.errors: list[tuple[str, str, str, str]] = []
+        """(label, kind, source, problem) of each refusal, in order."""
+        self.unmapped_rows: list[tuple[str, str, str, str]] = []
+        self.first_error_at = 0
+        """The domains read before the first refusal (where a strict scan stops)."""
+        self.order: list[Signature] | None = [] if every else None
+        """With ``every``: each domain's signature, in order (:func:`signatures`)."""
+
+    def domain(self, file: str, name: str, machine: str, intents: Signature,
+               unmapped: tuple[tuple[str, str], ...]) -> None:
+        """Count one domain read from ``file`` (the fields of :class:`DomainInfo`)."""
+        self.files += 1
+        self.domains += 1
+        self.machines[machine] = self.machines.get(machine, 0) + 1
+        self.controllers += len(intents)
+        if unmapped:
+            self.unmapped += len(unmapped)
+            for ctrl, reason in unmapped:
+                if len(self.unmapped_rows) < MAX_UNMAPPED_ROWS:
+                    self.unmapped_rows.append((file, name, ctrl, reason))
+        group = self.groups.get(intents)
+        if group is None:
+            group = self.groups[intents] = _Group()
+        group.count += 1
+        if len(group.examples) < self.worst:
+            group.examples.append((name, file))
+        if self.order is not None:
+            self.order.append(intents)
+
+    def refused(self, origin: str, label: str, kind: str, source: str, problem: str) -> None:
+        """Record a refusal: of a ``file`` (which counts as a file read) or of a ``walk``
+        (a directory that could not be listed)."""
+        if not self.errors:
+            self.first_error_at = self.domains
+        self.files += origin == "file"
+        self.errors.append((label, kind, source, problem))
+
+    def merge(self, part: _Tally) -> None:
+        """Add ``part``, the run that follows this one."""
+        self.files += part.files
+        self.domains += part.domains
+        self.controllers += part.controllers
+        self.unmapped += part.unmapped
+        for machine, n in part.machines.items():
+            self.machines[machine] = self.machines.get(machine, 0) + n
+        self.errors.extend(part.errors)
+        room = MAX_UNMAPPED_ROWS - len(self.unmapped_rows)
+        if room > 0:
+            self.unmapped_rows.extend(part.unmapped_rows[:room])
+        for sig, got in part.groups.items():
+            group = self.groups.get(sig)
+            if group is None:
+                group = self.groups[sig] = _Group()
+            group.count += got.count
+            room = self.worst - len(group.examples)
+            if room > 0:
+                group.examples.extend(got.examples[:room])
+        if self.order is not None and part.order is not None:
+            self.order.extend(part.order)
+
+
+CHUNK = 500
 """Files a worker reads per work item (the parent keeps a few items per worker in flight)."""
 
-def _read_all(entries: Iterator[tuple[Path, str, XMLRefused | None]], cat: Catalog,
-              jobs: int) -> Iterator[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
-    """(label, what was read) for each entry, in order: a :class:`DomainInfo`, or the refusal as
-    (``file`` or ``walk``, kind, source, problem), read by ``jobs`` processes."""
-    def chunks() -> Iterator[list[tuple[str, str, tuple[str, str, str] | None]]]:
-        chunk: list[tuple[str, str, tuple[str, str, str] | None]] = []
-        for path, label, refused in entries:
-            chunk.append((str(path), label, None if refused is None else
-                          (refused.kind, refused.source, refused.problem)))
-            if len(chunk) >= CHUNK:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    for done in parallel.ordered(_read_chunk, chunks(), jobs, cat):
-        yield from done
+_Segment = tuple[str, ...] | tuple[str, str, str, list[str]]
+"""A piece of a work item: ``("dir", folder, label prefix, names)``, files to read, or
+``("walk", label, kind, source, problem)``, a directory that could not be listed."""
 
 
-def _read_chunk(chunk: list[tuple[str, str, tuple[str, str, str] | None]]
-                ) -> list[tuple[str, DomainInfo | tuple[str, str, str, str]]]:
-    """In a worker (or here): read and map each file of ``chunk``."""
-    cat = parallel.catalog()
-    out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]] = []
-    with bulk():
-        _read_into(out, chunk, cat)
-    return out
+def _read_all(folders: Iterator[tuple[Path, str, list[str], XMLRefused | None]], cat: Catalog, jobs: int,
+              worst: int, every: bool = False) -> Iterator[_Tally]:
+    """What each run of :data:`CHUNK` files adds to the scan, in order, read by ``jobs``
+    processes (``folders`` as :func:`_folders` yields them; ``worst`` and ``every`` as for
+    :class:`_Tally`)."""
+    items = _work_items(folders, worst, every)
+    if jobs <= 1:
+        return (_tally_item(item, cat) for item in items)
+    return _shared(items, cat, jobs)
 
 
-def _read_into(out: list[tuple[str, DomainInfo | tuple[str, str, str, str]]],
-               chunk: list[tuple[str, str, tuple[str, str, str] | None]], cat: Catalog) -> None:
-    for path, label, refused in chunk:
+_Item = tuple[int, bool, list[_Segment]]
+"""A work item: (worst, every, segments), see :class:`_Tally` and :data:`_Segment`."""
+
+
+def _work_items(folders: Iterator[tuple[Path, str, list[str], XMLRefused | None]], worst: int,
+                every: bool) -> Iterator[_Item]:
+    """The files of ``folders`` (and the folders that could not be listed), :data:`CHUNK` a work item."""
+    segments: list[_Segment] = []
+    size = 0
+    for folder, prefix, names, refused in folders:
         if refused is not None:
-            out.append((label, ("walk", *refused)))
-            continue
+            segments.append(("walk", refused.source, refused.kind, refused.source, refused.problem))
+            size += 1
+        where = str(folder)
+        start = 0
+        while start < len(names):
+            take = names[start:start + max(CHUNK - size, 1)]
+            segments.append(("dir", where, prefix, take))
+            size += len(take)
+            start += len(take)
+            if size >= CHUNK:
+                yield worst, every, segments
+                segments, size = [], 0
+        if size >= CHUNK:
+            yield worst, every, segments
+            segments, size = [], 0
+    if segments:
+        yield worst, every, segments
+
+
+class _PoolFailed:
+    """What the thread driving the workers raised, handed to the scan to raise."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _shared(items: Iterator[_Item], cat: Catalog, jobs: int) -> Iterator[_Tally]:
+    """:func:`_tally_item` of each item, in order: ``jobs`` worker processes read them
+    (:func:`parallel.ordered`, driven from a thread), and this process reads the items it takes
+    while the workers start (a second or so, spent reading instead of waiting).
+
+    Both take the next item from ``items`` under a lock; each item's tally depends on the item
+    alone, and the tallies are handed on in the items' order, so the result does not depend on
+    who read which. Closing this generator (the scan ending, or stopping at a refusal under
+    ``strict``) stops the workers and waits for the thread."""
+    lock = threading.Lock()
+    numbered = enumerate(items)
+    stop = threading.Event()
+    results: queue.SimpleQueue[tuple[int, _Tally] | _PoolFailed | None] = queue.SimpleQueue()
+
+    def take() -> tuple[int, _Item] | None:
+        with lock:
+            return None if stop.is_set() else next(numbered, None)
+
+    def for_pool() -> Iterator[tuple[int, _Item]]:
+        while (got := take()) is not None:
+            yield got
+
+    def drive() -> None:
         try:
-            out.append((label, domain_info(parse_domain(read_file(path, source=label), label), label, cat)))
-        except XMLRefused as exc:
-            out.append((label, ("file", exc.kind, exc.source, exc.problem)))
+            for got in parallel.ordered(_read_numbered, for_pool(), jobs, cat):
+                results.put(got)
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # handed on: the scan raises it
+            results.put(_PoolFailed(exc))
+        results.put(None)
+
+    thread = threading.Thread(target=drive, name="pcidesign-fleet-workers", daemon=True)
+    thread.start()
+    ready: dict[int, _Tally] = {}
+    expected = 0
+    started = False
+    try:
+        while True:
+            while expected in ready:
+                yield ready.pop(expected)
+                expected += 1
+            if not started and results.empty():
+                mine = take()
+                if mine is not None:
+                    ready[mine[0]] = _tally_item(mine[1], cat)
+                    continue
+            got = results.get()
+            if got is None:
+                break
+            if isinstance(got, _PoolFailed):
+                raise got.error
+            started = True
+            ready[got[0]] = got[1]
+        while expected in ready:
+            yield ready.pop(expected)
+            expected += 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _read_numbered(numbered: tuple[int, _Item]) -> tuple[int, _Tally]:
+    """In a worker: :func:`_read_chunk` of a numbered work item, with its number."""
+    return numbered[0], _read_chunk(numbered[1])
+
+
+def _read_chunk(item: _Item) -> _Tally:
+    """In a worker (or here): read and map each file of a work item, and tally them."""
+    return _tally_item(item, parallel.catalog())
+
+
+def _tally_item(item: _Item, cat: Catalog) -> _Tally:
+    """Read and map each file of a work item with ``cat``, and tally them."""
+    worst, every, segments = item
+    part = _Tally(worst, every)
+    with bulk():
+        for segment in segments:
+            if segment[0] == "walk":
+                part.refused(*segment)
+                continue
+            _, folder, prefix, names = segment
+            for name in names:
+                label = display(prefix + name)
+                try:
+                    fields = _mapped(parse_domain(read_file(os.path.join(folder, name), source=label), label),
+                                     label, cat)
+                except XMLRefused as exc:
+                    part.refused("file", label, exc.kind, exc.source, exc.problem)
+                else:
+                    part.domain(label, *fields)
+    return part
 
 
 def machine_table(counts: dict[str, int], targets: Sequence[Release], cat: Catalog) -> pd.DataFrame:
