@@ -19,6 +19,7 @@ from pcidesign.model.dialect import (
     TARGET_SINCE, UNASSIGNED, Controller, Dialect, Purpose, Rejection, Values, kept_attributes, strtol_base0,
 )
 from pcidesign.model.guestabi import BEHIND_EXPANDER, EXPANDERS
+from pcidesign.model.memo import Memo, on_reset
 from pcidesign.model.xmlsafe import XMLRefused, parse_domain, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
@@ -47,21 +48,18 @@ class DomainDef:
         object.__setattr__(self, "hardware", hw)
 
 
-_DEFS: dict[tuple[object, ...], DomainDef] = {}
+_DEFS: Memo = Memo(500_000)
 """Every definition made so far, by its content (see :func:`interned`)."""
+on_reset(_DEFS.clear)
 
 
 def interned(defn: DomainDef) -> DomainDef:
     """The one :class:`DomainDef` of ``defn``'s content: equal definitions (a document two releases
     read alike, a guest started alike) become the same object, so every transition remembered on
-    one (formatting it, starting it) serves the other. Forgotten at the transitions' reset."""
+    one (formatting it, starting it) serves the other. Forgotten at the engine's reset."""
     key = (defn.doc, defn.machine, defn.controllers, defn.machine_type)
-    got = _DEFS.get(key)
-    if got is None:
-        if len(_DEFS) >= 500_000:
-            _DEFS.clear()
-        got = _DEFS[key] = defn
-    return got
+    got = _DEFS.data.get(key)
+    return got if got is not None else _DEFS.put(key, defn)  # type: ignore[return-value]
 
 
 MACHINE_INDEX = -1
@@ -179,8 +177,9 @@ def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], doc: bytes,
             for c in ctrls]
 
 
-_ASSIGNED: dict[tuple[object, ...], list[fillin.Fill] | str] = {}
+_ASSIGNED: Memo = Memo(200_000)
 """The addresses and values each release assigned, by what the assignment reads (see :func:`_assigned`)."""
+on_reset(_ASSIGNED.clear)
 
 
 def _assigned(release: Key, machine: str, placed: tuple[tuple[int, str, tuple[bytes, ...]], ...],
@@ -188,16 +187,9 @@ def _assigned(release: Key, machine: str, placed: tuple[tuple[int, str, tuple[by
     """:func:`fillin.assign`, remembered on what it reads: the release, the machine, each
     controller's (index, class, kept children) in ``placed`` and the document's other devices (the
     same for every scheme: the device a controller names plays no part in its address)."""
-    key = (release, machine, placed, doc, video_usable, first, last)
-    got = _ASSIGNED.get(key)
-    if got is None:
-        ctrls = [Controller(i, cls, None, "old", kept) for i, cls, kept in placed]
-        got = fillin.assign(release, machine, ctrls, _read_tree(doc, "<domain>"), video_usable=video_usable,
-                            first=first, last=last)
-        if len(_ASSIGNED) >= 200_000:
-            _ASSIGNED.clear()
-        _ASSIGNED[key] = got
-    return got
+    return _ASSIGNED.get((release, machine, placed, doc, video_usable, first, last), lambda: fillin.assign(
+        release, machine, [Controller(i, cls, None, "old", kept) for i, cls, kept in placed],
+        _read_tree(doc, "<domain>"), video_usable=video_usable, first=first, last=last))
 
 
 GAP_LIMIT = 255

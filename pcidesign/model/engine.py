@@ -41,9 +41,7 @@ def clear_cache() -> None:
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
     """Compare the config at the end with the one saved at the start (same hardware assumed)."""
-    key = (scheme, "judge", reference, final)
-    got = CACHE.data.get(key)
-    return got if got is not None else CACHE.put(key, _judge(scheme, reference, final))  # type: ignore[return-value]
+    return _memo((scheme, "judge", reference, final), lambda: _judge(scheme, reference, final))
 
 
 def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
@@ -104,13 +102,7 @@ def run(
     it = intent if isinstance(intent, Intent) else cat.intent(intent)
     ha = a if isinstance(a, Host) else cat.host(cat.release(a))
     hb = b if isinstance(b, Host) else cat.host(cat.release(b))
-    ha, hb = paired(cat, st, ha, hb)
-    st = cell_setting(_schemes.model_setting(st), scn, it, cat)  # the hosts carry the pairing
-    key = (sch, scn, it, ha, hb, cat, st)
-    got = CACHE.data.get(key)
-    if got is None:
-        got = CACHE.put(key, _run(sch, scn, it, ha, hb, cat, st))
-    return got  # type: ignore[return-value]
+    return run_row(sch, scn, it, ha, [hb], cat, st)[0]
 
 
 _PLAIN = (DEFAULT_SETTING.app_xml, DEFAULT_SETTING.writer)
@@ -146,15 +138,12 @@ def run_row(
     """:func:`run` for one row of a matrix: ``intent`` written at ``a`` and read at each of ``bs``,
     the same results (and the same remembered objects) as calling :func:`run` per cell, with
     what the row shares (the setting, the dialects, the written XML) looked up once."""
-    st = cell_setting(_schemes.model_setting(setting), scenario, intent, catalog)
-    pairs = [paired(catalog, setting, a, b) for b in bs]
-    data, out = CACHE.data, []
-    for ha, hb in pairs:
+    st = cell_setting(_schemes.model_setting(setting), scenario, intent, catalog)  # the hosts carry the pairing
+    out = []
+    for ha, hb in (paired(catalog, setting, a, b) for b in bs):
         key = (scheme, scenario, intent, ha, hb, catalog, st)
-        got = data.get(key)
-        if got is None:
-            got = CACHE.put(key, _run(scheme, scenario, intent, ha, hb, catalog, st))
-        out.append(got)
+        got = CACHE.data.get(key)
+        out.append(got if got is not None else CACHE.put(key, _run(scheme, scenario, intent, ha, hb, catalog, st)))
     return out  # type: ignore[return-value]
 
 
@@ -236,9 +225,7 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
 def _define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
     """:func:`define`, remembered: the same define gives the same :class:`State` object, so the
     hops after it are remembered too (:func:`_hop`)."""
-    key = (d, "define", xml)
-    got = CACHE.data.get(key)
-    return got if got is not None else CACHE.put(key, define(d, xml))  # type: ignore[return-value]
+    return _memo((d, "define", xml), lambda: define(d, xml))
 
 
 def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | None, Step]:
@@ -246,9 +233,7 @@ def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | 
     against the hardware right after the define (``guest-changed``, see :class:`Trail`). States
     are compared by identity: a remembered hop returns the same next state, so every history
     that shares a prefix (the scenarios from one define, the cells of one row) computes it once."""
-    key = (hop, state, d, reference)
-    got = CACHE.data.get(key)
-    return got if got is not None else CACHE.put(key, _judged_hop(hop, state, d, reference.hardware))  # type: ignore[return-value]
+    return _memo((hop, state, d, reference), lambda: _judged_hop(hop, state, d, reference.hardware))
 
 
 def _judged_hop(hop: Hop, state: State, d: Dialect, reference_hw: Hardware) -> tuple[State | None, Step]:

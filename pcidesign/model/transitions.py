@@ -11,54 +11,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 from pcidesign.model import domain, kinds
 from pcidesign.model.catalog import Intent
 from pcidesign.model.dialect import Dialect, Purpose, Rejection, Values
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.guestabi import shown
-
-T = TypeVar("T")
-
-
-class Memo:
-    """A bounded memo of pure results keyed on tuples (dialects, documents, schemes, settings).
-
-    When it holds :attr:`limit` entries it starts afresh: a result is only ever recomputed, never
-    wrong, and memory stays bounded however long a kernel lives."""
-
-    def __init__(self, limit: int = 2_000_000) -> None:
-        self.limit = limit
-        self.data: dict[tuple[object, ...], object] = {}
-
-    def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        """The remembered value for ``key``, computing (and remembering) it the first time."""
-        data = self.data
-        try:
-            return data[key]  # type: ignore[return-value]
-        except KeyError:
-            pass
-        value = compute()  # computed before anything is stored: an exception leaves no half entry
-        if len(data) >= self.limit:
-            data.clear()
-        data[key] = value
-        return value
-
-    def put(self, key: tuple[object, ...], value: T) -> T:
-        """Remember ``value`` for ``key`` (starting afresh at the limit) and return it."""
-        if len(self.data) >= self.limit:
-            self.data.clear()
-        self.data[key] = value
-        return value
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        self.data.clear()
+from pcidesign.model.memo import Memo, forget_all, on_reset  # noqa: F401  (re-exported)
 
 
 @contextlib.contextmanager
@@ -81,25 +41,13 @@ def bulk() -> Iterator[None]:
 CACHE = Memo()
 """The transitions (and scenario results, see :mod:`pcidesign.model.engine`) computed so far."""
 
-_RESETS: list[Callable[[], None]] = []
-
-
-def on_reset(forget: Callable[[], None]) -> Callable[[], None]:
-    """Register ``forget`` to run at :func:`reset` (a cache of another module); returns it."""
-    _RESETS.append(forget)
-    return forget
-
-
 def reset() -> None:
     """Forget every remembered transition and result (for benchmarks, tests and kernel resets)."""
     CACHE.clear()
-    domain._DEFS.clear()
-    domain._ASSIGNED.clear()
     _BY_ID.clear()
     _describe.cache_clear()
     _changed.cache_clear()
-    for forget in _RESETS:
-        forget()
+    forget_all()
 
 
 def transitions_computed() -> int:
@@ -143,11 +91,7 @@ def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
     """The domain XML a user writes for ``intent`` at ``d``'s release, or None (the setting's
     ``writer`` decides what is written for the default device: :meth:`Dialect.written_intents`)."""
-    key = (d, "write", intent.id)
-    data = CACHE.data
-    if key in data:
-        return data[key]  # type: ignore[return-value]
-    return CACHE.put(key, kinds.document(d.kind).write(d, intent))
+    return _memo((d, "write", intent.id), lambda: kinds.document(d.kind).write(d, intent))
 
 
 def _values(values: Values) -> str:
