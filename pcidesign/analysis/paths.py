@@ -54,6 +54,7 @@ from pcidesign.model.engine import State, Step
 from pcidesign.model.errors import HopError, PcidesignError, UnknownNameError
 from pcidesign.model.hops import HOPS
 from pcidesign.model.setting import Setting
+from pcidesign.model.transitions import bulk
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 from pcidesign.analysis.scope import LeftOut, left_out, scope_releases
 
@@ -399,50 +400,51 @@ def explore(
     starts = list(range(len(releases)))
     if start is not None:
         starts = [releases.index(cat.release(str(start), timeline))]
-    g = _Graph(sch, cat, releases, hopset, 1 if notion == "adjacent" else None, st)
+    with bulk():  # the search fills the memo: no cyclic collection over it (see bulk)
+        g = _Graph(sch, cat, releases, hopset, 1 if notion == "adjacent" else None, st)
 
-    # A witness is the (node, hop, target) that first produced the outcome, or a zero-hop root.
-    found: dict[Outcome, _Link] = {}
-    parent: dict[int, _Link] = {}
-    layer: dict[int, int] = {}
-    zero = 0
-    for it in its:
-        for rel in starts:
-            nid, why = g.root(it, rel)
-            if nid is None:
-                zero += 1
-                found.setdefault(why, (it.id, rel))
-                continue
-            parent.setdefault(nid, (it.id, rel))
-            layer[nid] = layer.get(nid, 0) + 1
-    frontier = list(layer)
-    stopped: set[int] = set()  # nodes whose own "stop here" outcome has been recorded
-    succ: dict[int, list[int]] = {}
-    by_length = [zero]
-    for _ in range(max_hops):
-        new_frontier: list[int] = []
-        for nid in frontier:
-            out = succ[nid] = []
-            for hop, target in g.moves_from(g.nodes[nid][0]):
-                nxt, ended_as = g.edge(nid, hop, target)
-                out.append(nxt)
-                if nxt < 0 or nxt not in stopped:
-                    found.setdefault(ended_as, (nid, hop, target))
+        # A witness is the (node, hop, target) that first produced the outcome, or a zero-hop root.
+        found: dict[Outcome, _Link] = {}
+        parent: dict[int, _Link] = {}
+        layer: dict[int, int] = {}
+        zero = 0
+        for it in its:
+            for rel in starts:
+                nid, why = g.root(it, rel)
+                if nid is None:
+                    zero += 1
+                    found.setdefault(why, (it.id, rel))
+                    continue
+                parent.setdefault(nid, (it.id, rel))
+                layer[nid] = layer.get(nid, 0) + 1
+        frontier = list(layer)
+        stopped: set[int] = set()  # nodes whose own "stop here" outcome has been recorded
+        succ: dict[int, list[int]] = {}
+        by_length = [zero]
+        for _ in range(max_hops):
+            new_frontier: list[int] = []
+            for nid in frontier:
+                out = succ[nid] = []
+                for hop, target in g.moves_from(g.nodes[nid][0]):
+                    nxt, ended_as = g.edge(nid, hop, target)
+                    out.append(nxt)
+                    if nxt < 0 or nxt not in stopped:
+                        found.setdefault(ended_as, (nid, hop, target))
+                        if nxt >= 0:
+                            stopped.add(nxt)
+                    if nxt >= 0 and nxt not in parent:
+                        parent[nxt] = (nid, hop, target)
+                        new_frontier.append(nxt)
+            counts: dict[int, int] = {}
+            total = 0
+            for nid, c in layer.items():
+                out = succ[nid]
+                total += c * len(out)
+                for nxt in out:
                     if nxt >= 0:
-                        stopped.add(nxt)
-                if nxt >= 0 and nxt not in parent:
-                    parent[nxt] = (nid, hop, target)
-                    new_frontier.append(nxt)
-        counts: dict[int, int] = {}
-        total = 0
-        for nid, c in layer.items():
-            out = succ[nid]
-            total += c * len(out)
-            for nxt in out:
-                if nxt >= 0:
-                    counts[nxt] = counts.get(nxt, 0) + c
-        by_length.append(total)
-        layer, frontier = counts, new_frontier
+                        counts[nxt] = counts.get(nxt, 0) + c
+            by_length.append(total)
+            layer, frontier = counts, new_frontier
 
     label = timeline
     witnesses = {}

@@ -27,14 +27,20 @@ def bulk() -> Iterator[None]:
 
     The results remembered are plain values (no reference cycles): reference counting frees what
     is dropped, but each full collection walks every object remembered so far, which made a long
-    sweep grow faster than its cells (measured: a third of a sweep's time). Collection resumes,
-    as it was, when the block ends; nested blocks are fine."""
+    sweep grow faster than its cells (measured: a third of a sweep's time). When the block ends,
+    what it made is moved to the collector's permanent generation (``gc.freeze``) before
+    collection resumes as it was: otherwise the first collection after the block walks every
+    object the block made, and each full one walks them again (measured: 13% of a sweep, and
+    most of a command's exit). Reference counting still frees them when the memo lets them go;
+    only a reference cycle made inside a block would outlive its last reference. Nested blocks
+    are fine."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
 
 
