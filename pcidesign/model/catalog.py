@@ -216,6 +216,8 @@ class Catalog:
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _made: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
     """The intents made on demand from a user's ``<target>`` values (see :meth:`intent`)."""
+    _day_qemu: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """:meth:`release_day_qemu` per release id, computed once."""
 
     # -- lookups that fail with the valid choices ------------------------------------------
     def timeline(self, name: str = DEFAULT_TIMELINE) -> tuple[Release, ...]:
@@ -311,6 +313,12 @@ class Catalog:
     def release_day_qemu(self, release: Release) -> str:
         """The newest QEMU of ``qemu-releases.csv`` released on or before ``release``'s date (the
         ``release-day`` pairing); a release without a date (hypothetical) keeps its own QEMU."""
+        got = self._day_qemu.get(release.id)
+        if got is None:
+            got = self._day_qemu[release.id] = self._release_day_qemu(release)
+        return got
+
+    def _release_day_qemu(self, release: Release) -> str:
         if not release.date:
             return release.qemu
         if not self.qemu_dates:

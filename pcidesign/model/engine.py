@@ -30,7 +30,7 @@ from pcidesign.model.setting import Setting
 from pcidesign.model.transitions import (  # noqa: F401  (re-exported)
     CACHE, changed, describe, format_def, parse, reset, start_def, transitions_computed, write_intent,
 )
-from pcidesign.model.transitions import _memo
+from pcidesign.model.transitions import _memo, on_reset
 from pcidesign.model.vocab import Hop, Outcome
 
 
@@ -140,7 +140,9 @@ def run_row(
     what the row shares (the setting, the dialects, the written XML) looked up once."""
     st = cell_setting(_schemes.model_setting(setting), scenario, intent, catalog)  # the hosts carry the pairing
     out = []
-    for ha, hb in (paired(catalog, setting, a, b) for b in bs):
+    bundled = setting.bundled
+    for b in bs:
+        ha, hb = (a, b) if bundled else paired(catalog, setting, a, b)
         key = (scheme, scenario, intent, ha, hb, catalog, st)
         got = CACHE.data.get(key)
         out.append(got if got is not None else CACHE.put(key, _run(scheme, scenario, intent, ha, hb, catalog, st)))
@@ -165,11 +167,22 @@ def pairing_qemu(setting: Setting, releases: Sequence[Release], release: Release
 
 def paired(cat: Catalog, setting: Setting, ha: Host, hb: Host) -> tuple[Host, Host]:
     """The hosts of a pair under ``setting``'s pairing (see :func:`pairing_qemu`)."""
+    if setting.bundled:
+        return ha, hb
+    return _paired(cat, setting.pairing, ha, hb)
+
+
+@functools.lru_cache(maxsize=65536)
+def _paired(cat: Catalog, pairing: str, ha: Host, hb: Host) -> tuple[Host, Host]:
+    setting = DEFAULT_SETTING.replace(pairing=pairing)
     rels = (ha.release, hb.release)
     qa, qb = (pairing_qemu(setting, rels, r, cat) for r in rels)
     if qa is None or qb is None:
         return ha, hb
     return cat.host(ha.release, qa), cat.host(hb.release, qb)
+
+
+on_reset(_paired.cache_clear)
 
 
 def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog,

@@ -210,6 +210,11 @@ class Setting:
         return self.machine != MACHINE_MODES[0]
 
     @property
+    def bundled(self) -> bool:
+        """Whether each release runs with its own QEMU (the ``bundled`` pairing)."""
+        return self.pairing == PAIRINGS[0]
+
+    @property
     def libvirt_only(self) -> bool:
         """Whether QEMU stays while libvirt changes (the ``libvirt-only`` pairing)."""
         return self.pairing == PAIRINGS[1]
