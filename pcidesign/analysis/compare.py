@@ -19,7 +19,7 @@ There is no single-key ranking: a variant off the front is dominated, one on it 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
@@ -228,23 +228,38 @@ def prefetch(requests: Sequence[tuple[Sequence[str], str, Setting]], catalog: Ca
     comparison while another comparison waits, and each variant stays on the worker that has
     its cells under the other settings."""
     cat = catalog or load()
-    folder = _folder(None)
-    todo: dict[tuple[object, ...], tuple[tuple[_schemes.Scheme, ...], Setting, str]] = {}
-    for variants, policy, setting in requests:
-        st, schemes = setting.check(cat), _chosen(variants)
-        _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
-        key = ("compare", schemes, st, policy, cat, False, folder)
-        if key not in CACHE.data:
-            todo[key] = (schemes, st, policy)
-    items = list(dict.fromkeys((s.id, policy, st) for schemes, st, policy in todo.values() for s in schemes))
-    workers = parallel.jobs_of(jobs) if parallel.usable(i for i, _, _ in items) else 1
-    parts = dict(zip(items, parallel.ordered(_variant_part, items, workers, cat, affinity=_variant_of)))
-    for key, (schemes, st, policy) in todo.items():
-        got = [parts[(s.id, policy, st)] for s in schemes]
-        CACHE.put(key, _compare(schemes, st, policy, cat, 1, False, folder, got))
+    batch = Batch(requests, cat)
+    workers = parallel.jobs_of(jobs) if parallel.usable(i for i, _, _ in batch.items) else 1
+    batch.store(parallel.ordered(variant_part, batch.items, workers, cat, affinity=variant_of))
 
 
-def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, list[dict[str, Any]]]:
+class Batch:
+    """The variant parts (see :func:`variant_part`) that the comparisons of ``requests`` (each
+    (variants, policy, setting)) still need, to be computed anywhere (a batch of workers that
+    also does other work) and handed back to :meth:`store`, which remembers each comparison
+    for :func:`compare`."""
+
+    def __init__(self, requests: Sequence[tuple[Sequence[str], str, Setting]], cat: Catalog) -> None:
+        self.cat, self.folder = cat, _folder(None)
+        self.todo: dict[tuple[object, ...], tuple[tuple[_schemes.Scheme, ...], Setting, str]] = {}
+        for variants, policy, setting in requests:
+            st, schemes = setting.check(cat), _chosen(variants)
+            _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
+            key = ("compare", schemes, st, policy, cat, False, self.folder)
+            if key not in CACHE.data:
+                self.todo[key] = (schemes, st, policy)
+        self.items: list[tuple[str, str, Setting]] = list(dict.fromkeys(
+            (s.id, policy, st) for schemes, st, policy in self.todo.values() for s in schemes))
+
+    def store(self, parts: Iterable[tuple[_policies.Verdict, list[dict[str, Any]]]]) -> None:
+        """Remember every comparison from the parts of :attr:`items` (in their order)."""
+        got = dict(zip(self.items, parts))
+        for key, (schemes, st, policy) in self.todo.items():
+            CACHE.put(key, _compare(schemes, st, policy, self.cat, 1, False, self.folder,
+                                    [got[(s.id, policy, st)] for s in schemes]))
+
+
+def variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, list[dict[str, Any]]]:
     """In a worker (or here): one variant's verdict against the policy, and its measures."""
     vid, policy, st = item
     cat = parallel.catalog()
@@ -253,7 +268,7 @@ def _variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, li
         return verdict, _measure_rows(vid, cat, st)
 
 
-def _variant_of(item: tuple[str, str, Setting]) -> str:
+def variant_of(item: tuple[str, str, Setting]) -> str:
     """A comparison's work item's group: its variant (its cells under another setting share work)."""
     return item[0]
 
@@ -266,8 +281,8 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
     _policies.policy(policy, catalog=cat)  # an unknown policy fails here, before any worker starts
     if parts is None:  # each variant's verdict and measures (given by :func:`prefetch`)
         workers = parallel.jobs_of(jobs) if parallel.usable(ids) else 1
-        parts = list(parallel.ordered(_variant_part, [(i, policy, st) for i in ids], workers, cat,
-                                      affinity=_variant_of))
+        parts = list(parallel.ordered(variant_part, [(i, policy, st) for i in ids], workers, cat,
+                                      affinity=variant_of))
     verdicts = [v for v, _ in parts]
     per = pd.DataFrame([row for _, rows in parts for row in rows], columns=COLUMNS)
     rows = []

@@ -20,13 +20,13 @@ from pcidesign.analysis import robustness as _robustness
 from pcidesign.analysis.policies import load_policies
 from pcidesign.analysis.questions import (
     DEFAULT_PAIRING, DIRECTIONS, INTENT_GROUPS, METHODS, PAIRINGS, WORDS, Answer, CellWitness, PathWitness, Question,
-    answers, pairs, question_from_row, select_intents, variants_of,
+    answer_key, answers, pairs, question_from_row, select_intents, variant_answer, variants_of,
 )
 from pcidesign.model.catalog import DATA_DIR, Catalog, load
 from pcidesign.model.csvdata import read_csv
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.setting import Setting
-from pcidesign.model.transitions import bulk
+from pcidesign.model.transitions import CACHE, bulk
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 
 QUESTIONS_FILE = "questions.csv"
@@ -238,28 +238,62 @@ def findings(
                 progress(k, len(qs), q.id)
             out.append(answer(q, user, cat, timeline, robust))
         return out
+    # Every cell behind every answer in one batch of the kept workers, each piece on the worker of
+    # its variant (where that variant's cells under the other settings are): the variants of the
+    # comparisons behind the policy and Pareto questions, and each variant's answer to the other
+    # questions, under the question's setting and, with ``robust``, each alternative. What comes
+    # back is remembered here, and the findings are then put together in this process.
     wanted: list[tuple[Sequence[str], str, Setting]] = []
-    for q in qs:  # the comparisons first, all in one batch of the workers (then cached here)
+    pieces: list[tuple[str, str | Path | None, str, Setting]] = []
+    for q in qs:
         st = q.under(user).replace(timeline=timeline).check(cat)
         ids = {r.id for r in cat.timeline(st.timeline)}
-        if q.method in ("policy", "pareto") and all(r in ids for r in q.sources + q.targets):
-            wanted.append((variants_of(q), q.policy, st))
-            for alt in _robustness.alternatives(st, variants_of(q)) if robust else ():
-                alt_st, alt_ids, _ = _robustness.apply(alt, st, variants_of(q))  # what robustness answers under
-                wanted.append((alt_ids, q.policy, alt_st))
-    _compare.prefetch(wanted, cat, workers)
-    others = [q.id for q in qs if q.method not in ("policy", "pareto")]
-    items = [(i, user, timeline, data_dir, robust) for i in others]
-    found = dict(zip(others, parallel.ordered(_answer_one, items, workers, cat)))
-    return [found[q.id] if q.id in found else answer(q, user, cat, timeline, robust) for q in qs]
+        if not all(r in ids for r in q.sources + q.targets):
+            continue  # skipped: nothing to compute
+        under = [(st, variants_of(q))]
+        for alt in _robustness.alternatives(st, variants_of(q)) if robust else ():
+            alt_st, alt_ids, _ = _robustness.apply(alt, st, variants_of(q))
+            under.append((alt_st.check(cat), alt_ids))
+        for s2, vs in under:
+            if q.method in ("policy", "pareto"):
+                wanted.append((vs, q.policy, s2))
+            else:
+                pieces += [(q.id, data_dir, v, s2) for v in vs]
+    batch = _compare.Batch(wanted, cat)
+    items = [("part", p) for p in batch.items] + [("answer", p) for p in dict.fromkeys(pieces)]
+    got = list(parallel.ordered(_piece, items, workers, cat, affinity=_piece_variant))
+    batch.store(r for (kind, _), r in zip(items, got) if kind == "part")
+    by_id = {q.id: q for q in qs}
+    for (kind, what), r in zip(items, got):
+        if kind == "answer":
+            qid, _, v, s2 = what  # type: ignore[misc]
+            CACHE.put(answer_key(by_id[qid], v, s2, cat), r)
+    out = []
+    for k, q in enumerate(qs):
+        if progress is not None:
+            progress(k, len(qs), q.id)
+        out.append(answer(q, user, cat, timeline, robust))
+    return out
 
 
-def _answer_one(item: tuple[str, Setting, str | None, str | Path | None, bool]) -> Finding:
-    """In a worker (or here): the finding of the question with id ``item[0]``."""
-    qid, user, timeline, data_dir, robust = item
+def _piece(item: tuple[str, tuple[object, ...]]) -> object:
+    """In a worker (or here): one piece of :func:`findings`' batch: a variant's part of a
+    comparison (:func:`pcidesign.analysis.compare.variant_part`) or a variant's answer to a
+    question (:func:`pcidesign.analysis.questions.variant_answer`)."""
+    kind, what = item
+    if kind == "part":
+        return _compare.variant_part(what)  # type: ignore[arg-type]
+    qid, data_dir, variant, st = what
     cat = parallel.catalog()
-    q = next(q for q in load_questions(data_dir, cat) if q.id == qid)
-    return answer(q, user, cat, timeline, robust)
+    q = next(q for q in load_questions(data_dir, cat) if q.id == qid)  # type: ignore[arg-type]
+    with bulk():
+        return variant_answer(q, variant, st, cat)  # type: ignore[arg-type]
+
+
+def _piece_variant(item: tuple[str, tuple[object, ...]]) -> object:
+    """A piece's group: its variant (its cells under another setting or question share work)."""
+    kind, what = item
+    return what[0] if kind == "part" else what[2]
 
 
 __all__ = [

@@ -17,6 +17,7 @@ the cells whose intent one of the two releases does not know (every scheme fails
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pcidesign.model.catalog import Catalog, Intent, Release
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.setting import AXES, PAIRINGS, SCOPES, Setting
 from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
+from pcidesign.model.transitions import CACHE
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
 METHODS = ("cells", "paths", "policy", "pareto")
@@ -298,13 +300,29 @@ def pairs(question: Question, line: Sequence[Release]) -> list[tuple[Release, Re
 def answers(question: Question, setting: Setting, catalog: Catalog) -> tuple[Answer, ...]:
     """One :class:`Answer` per variant of a ``cells`` or ``paths`` question under ``setting``
     (see :meth:`Question.under`)."""
-    line = catalog.timeline(setting.timeline)
+    if question.method not in ("cells", "paths"):
+        raise UnknownNameError("method", question.method, ("cells", "paths"), f"question {question.id!r}")
+    return tuple(variant_answer(question, v, setting, catalog) for v in variants_of(question))
+
+
+def answer_key(question: Question, variant: str, setting: Setting, catalog: Catalog) -> tuple[object, ...]:
+    """The key :func:`variant_answer` remembers its answer under (the question without its variant list)."""
+    return ("answer", dataclasses.replace(question, variants=None), _schemes.get(variant), setting, catalog)
+
+
+def variant_answer(question: Question, variant: str, setting: Setting, catalog: Catalog) -> Answer:
+    """The :class:`Answer` of one variant to a ``cells`` or ``paths`` question under ``setting``,
+    computed once (and remembered in the transitions' cache: the findings' workers hand theirs
+    over with :func:`answer_key`)."""
+    return CACHE.get(answer_key(question, variant, setting, catalog),
+                     lambda: _variant_answer(question, variant, setting, catalog))
+
+
+def _variant_answer(question: Question, variant: str, setting: Setting, catalog: Catalog) -> Answer:
     intents = select_intents(catalog, question.intents)
     if question.method == "paths":
-        return tuple(_path_answer(question, v, setting, intents, catalog) for v in variants_of(question))
-    if question.method != "cells":
-        raise UnknownNameError("method", question.method, ("cells", "paths"), f"question {question.id!r}")
-    return tuple(_cell_answer(question, v, setting, intents, line, catalog) for v in variants_of(question))
+        return _path_answer(question, variant, setting, intents, catalog)
+    return _cell_answer(question, variant, setting, intents, catalog.timeline(setting.timeline), catalog)
 
 
 def _cell_answer(q: Question, variant: str, st: Setting, intents: list[Intent], line: Sequence[Release],
@@ -344,5 +362,5 @@ def _path_answer(q: Question, variant: str, st: Setting, intents: list[Intent], 
 
 __all__ = [
     "Answer", "CellWitness", "DIRECTIONS", "INTENT_GROUPS", "METHODS", "PAIRINGS", "PathWitness", "Question",
-    "WORDS", "answers", "pairs", "question_from_row", "select_intents", "variants_of",
+    "WORDS", "answer_key", "answers", "pairs", "question_from_row", "select_intents", "variant_answer", "variants_of",
 ]
