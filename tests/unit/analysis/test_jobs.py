@@ -135,3 +135,24 @@ def test_prefetched_comparisons_are_those_compare_computes() -> None:
     assert got.to_json() == alone.to_json()
     with pytest.raises(Exception, match="policy"):
         compare.prefetch([(SCHEMES, "no-such-policy", st)], jobs=2)
+
+
+def test_findings_with_robustness_is_the_same_with_two_jobs_and_the_workers_answers_are_kept() -> None:
+    """With workers, each variant's answer (under each robustness alternative) comes back from the
+    batch and is remembered here: putting the findings together computes no cell in this process."""
+    from pcidesign.analysis import questions
+    from pcidesign.model import engine
+
+    wanted = ["idea3-downgrade", "jan-migratable-back"]
+    engine.clear_cache()
+    one = findingstext.render(findings.findings(questions=wanted, jobs=1, robust=True), "json")
+    engine.clear_cache()
+    two = findings.findings(questions=wanted, jobs=2, robust=True)
+    assert findingstext.render(two, "json") == one
+    q = next(q for q in findings.load_questions() if q.id == "jan-migratable-back")
+    before = engine.transitions_computed()
+    again = findings.answer(q, robust=True)
+    assert engine.transitions_computed() == before, "the answers the workers gave were computed again here"
+    assert again.answers == next(f for f in two if f.question.id == q.id).answers
+    assert any(k[0] == "answer" for k in engine.CACHE.data), "no answer was remembered"
+    assert questions.answer_key(q, findings.variants_of(q)[0], q.under(), findings.load()) in engine.CACHE.data
