@@ -20,7 +20,7 @@ from pcidesign.model.dialect import (
 )
 from pcidesign.model.guestabi import BEHIND_EXPANDER, EXPANDERS
 from pcidesign.model.memo import Memo, on_reset
-from pcidesign.model.xmlsafe import XMLRefused, parse_domain, to_bytes
+from pcidesign.model.xmlsafe import XMLRefused, keeps_text, parse_domain, parse_fragment, to_bytes
 
 Hardware = tuple[tuple[int, str, str, Values], ...]
 """What the guest gets: (index, class, device, guest-visible values) per PCI controller; device
@@ -302,7 +302,23 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
                 devices.insert(0, elem)
             else:
                 anchor.addnext(elem)
-    return to_bytes(root)
+    return to_bytes(root, layout_only=_layout_only(defn.doc) and all(
+        _fragment_layout_only(blob) for c in defn.controllers for blob in c.kept))
+
+
+@functools.lru_cache(maxsize=8192)
+def _layout_only(doc: bytes) -> bool:
+    """Whether the document ``doc`` has no mixed content and no ``xml:space`` (see
+    :func:`pcidesign.model.xmlsafe.to_bytes`). Then a document formatted from it has none either
+    when its controllers' kept children have none: the controllers are built here from those
+    children and attributes, and a removed element's tail (white space) goes to white space."""
+    return not keeps_text(_read_tree(doc, "<input>", keep_blank_text=True))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fragment_layout_only(blob: bytes) -> bool:
+    """:func:`_layout_only` of a kept child element."""
+    return not keeps_text(parse_fragment(blob))
 
 
 def _insert_after(devices: etree._Element) -> etree._Element | None:

@@ -184,16 +184,18 @@ def parse_file(path: str | os.PathLike[str]) -> etree._Element:
     return parse_domain(read_file(path), str(Path(path)))
 
 
-def to_bytes(elem: etree._Element) -> bytes:
+def to_bytes(elem: etree._Element, layout_only: bool = False) -> bytes:
     """Serialize ``elem`` the way pcidesign compares and prints XML (indented, no declaration).
 
     Only layout is re-indented: an element whose children are all elements (comments and
     processing instructions count as such) with white space between them. An element with
     mixed content (any other character in its text or between its children, as in
     ``<name>web01<!-- c --></name>``) or with ``xml:space='preserve'`` is printed exactly as
-    parsed, with everything inside it. Linear in the size of the tree.
+    parsed, with everything inside it. Linear in the size of the tree. ``layout_only``: the
+    caller knows the tree has no such element (:func:`keeps_text` is false), and it is not looked
+    for again.
     """
-    if _KEEPS_TEXT(elem):
+    if not layout_only and _KEEPS_TEXT(elem):
         indent(elem)
     else:
         etree.indent(elem)  # the same layout, in C, when no element has mixed content or xml:space
@@ -206,6 +208,12 @@ _KEEPS_TEXT = etree.XPath(
 """Whether a tree has an element that :func:`indent` leaves as it is: mixed content (an element
 with a child and text that is not XML white space, which ``normalize-space`` strips exactly) or
 ``xml:space``. Elsewhere ``lxml.etree.indent`` lays the tree out exactly as :func:`indent` does."""
+
+
+def keeps_text(elem: etree._Element) -> bool:
+    """Whether ``elem`` or an element inside it has mixed content or ``xml:space`` (what
+    :func:`to_bytes` prints exactly as parsed)."""
+    return bool(_KEEPS_TEXT(elem))
 
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
