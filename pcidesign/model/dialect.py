@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -280,6 +281,14 @@ class Dialect(ABC):
         return False
 
     # -- shared machinery --------------------------------------------------------------------
+    def document_context(self, root: etree._Element) -> Hashable:
+        """What :meth:`parse` reads of the domain document ``root`` beyond the ``<controller>``
+        element itself. The engine remembers each element's parse per (dialect, purpose, element,
+        this value), so a dialect whose :meth:`read` looks elsewhere in the document (the machine
+        type, say) adds what it reads here. The shared machinery reads the number of NUMA cells
+        (:meth:`check_target`)."""
+        return len(root.findall("cpu/numa/cell"))
+
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:
         """Parse a ``<controller type='pci'>`` element as this release would for ``purpose``."""
         new = self.release.key >= MESSAGES_9

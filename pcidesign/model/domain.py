@@ -123,8 +123,9 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
     machine = machine_of(root)
     cat = dialect.catalog
     ctrls: list[Controller] = []
+    context = dialect.document_context(root)
     for elem in pci_controllers(root):
-        ctrl = dialect.parse(elem, purpose)
+        ctrl = _parsed_element(dialect, elem, purpose, context)
         if isinstance(ctrl, Rejection):
             return ctrl
         ctrls.append(ctrl)
@@ -160,6 +161,20 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if dialect.setting.checks_machine and purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
     return interned(DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype))
+
+
+_ELEMENTS: Memo = Memo(500_000)
+"""Each controller element's parse, by what it reads (see :func:`_parsed_element`)."""
+on_reset(_ELEMENTS.clear)
+
+
+def _parsed_element(dialect: Dialect, elem: etree._Element, purpose: Purpose, context: object) -> Controller | Rejection:
+    """:meth:`Dialect.parse` of ``elem``, remembered on the dialect, the purpose, the element's
+    bytes and what the dialect reads of the rest of the document
+    (:meth:`Dialect.document_context`): the same controller in many documents is parsed once."""
+    key = (dialect, purpose, etree.tostring(elem, with_tail=False), context)
+    got = _ELEMENTS.data.get(key)
+    return got if got is not None else _ELEMENTS.put(key, dialect.parse(elem, purpose))  # type: ignore[return-value]
 
 
 def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], doc: bytes,

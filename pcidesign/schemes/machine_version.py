@@ -17,6 +17,8 @@ too would be the shipped design plus a machine rule.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from lxml import etree
 
 from pcidesign.model.catalog import Intent, Key
@@ -38,6 +40,10 @@ class MachineVersion(Dialect):
         if intent.device is not None and intent.device != self.device_for(intent.cls, self.epoch(None)):
             return None  # another device would need another machine type, which an intent does not name
         return self.class_form(intent)
+
+    def document_context(self, root: etree._Element) -> Hashable:
+        # the device follows the document's machine type (see :meth:`epoch`)
+        return super().document_context(root), machine_type_of(root) if root.tag == "domain" else None
 
     def read(self, elem: etree._Element, index: int, model: str) -> Controller | Rejection:
         if model not in self.classes:
