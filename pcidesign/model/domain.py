@@ -7,7 +7,6 @@ root bus gets the implicit one of its machine, and MIGRATABLE XML leaves out an 
 
 from __future__ import annotations
 
-import copy
 import functools
 from dataclasses import dataclass, field
 
@@ -114,7 +113,7 @@ def _read_tree(xml: bytes, source: str, keep_blank_text: bool = False) -> etree.
 
 def _fresh_tree(xml: bytes) -> etree._Element:
     """A tree of ``xml`` (text kept as written) of one's own, to change: a copy of the parsed one."""
-    return copy.deepcopy(_read_tree(xml, "<input>", keep_blank_text=True))
+    return _read_tree(xml, "<input>", keep_blank_text=True).__copy__()  # lxml's copy is deep
 
 
 def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain>") -> DomainDef | Rejection:
