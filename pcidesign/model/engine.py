@@ -21,6 +21,7 @@ from pcidesign.model.catalog import Catalog, Host, Intent, Release, load
 from pcidesign.model.dialect import Dialect, Purpose, Rejection
 from pcidesign.model.domain import Hardware
 from pcidesign.model.errors import HopError
+from pcidesign.model.frozen import quick_init
 from pcidesign.model.hops import (  # noqa: F401  (re-exported: the engine's public names)
     HOPS, HopKind, State, Step, apply, daemon_restart, define, edit, hop_kind, migrate, migrate_app_xml,
     migrate_with_xml, migration_event, resave, restart, restore, revert, save, snapshot, validation_error,
@@ -59,6 +60,7 @@ def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Out
 
 
 # -- scenarios --------------------------------------------------------------------------------------
+@quick_init
 @dataclass(frozen=True)
 class Result:
     """The outcome of one scenario for one intent from release ``from_`` to release ``to``

@@ -22,11 +22,13 @@ from pcidesign.model.dialect import Controller, Dialect, Rejection
 from pcidesign.model.guestabi import rules_for
 from pcidesign.model.domain import MACHINE_INDEX, DomainDef, Hardware
 from pcidesign.model.errors import HopError
+from pcidesign.model.frozen import quick_init
 from pcidesign.model.setting import MACHINE_FAMILIES
 from pcidesign.model.transitions import changed, describe, format_def, on_reset, parse, start_def
 from pcidesign.model.vocab import Hop, Outcome
 
 
+@quick_init
 @dataclass(frozen=True, eq=False)
 class State:
     """Where a guest is: the release running it, its saved config, and what that daemon holds."""
@@ -80,6 +82,7 @@ class State:
         return (str(self.dialect.host), self.saved, self.config, sent, self.hardware, str(self.started_host))
 
 
+@quick_init
 @dataclass(frozen=True)
 class Step:
     """One hop as it happened: what went in, what came out, and what it did to the guest."""
