@@ -118,13 +118,16 @@ def _fresh_tree(xml: bytes) -> etree._Element:
 
 def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain>") -> DomainDef | Rejection:
     """Parse a domain document's PCI controllers as ``dialect``'s release would for ``purpose``."""
-    root = _read_tree(xml, source)
-    machine = machine_of(root)
+    try:
+        root, machine, written, elements = _document(xml)
+    except XMLRefused:
+        parse_domain(xml, source)  # the refusal, naming ``source``
+        raise
     cat = dialect.catalog
     ctrls: list[Controller] = []
     context = dialect.document_context(root)
-    for elem in pci_controllers(root):
-        ctrl = _parsed_element(dialect, elem, purpose, context)
+    for elem, blob in elements:
+        ctrl = _parsed_element(dialect, elem, blob, purpose, context)
         if isinstance(ctrl, Rejection):
             return ctrl
         ctrls.append(ctrl)
@@ -154,7 +157,6 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         ctrls = filled
     mtype = None
     if dialect.setting.checks_machine or dialect.tracks_machine:
-        written = machine_type_of(root)
         mtype = cat.canonical_machine(written, dialect.host) if purpose == "define" else written
         # validation, after the parse (qemuValidateDomainDef): only where the machine is judged
         if dialect.setting.checks_machine and purpose != "load" and not cat.runs_machine(dialect.host, mtype):
@@ -167,11 +169,22 @@ _ELEMENTS: Memo = Memo(500_000)
 on_reset(_ELEMENTS.clear)
 
 
-def _parsed_element(dialect: Dialect, elem: etree._Element, purpose: Purpose, context: object) -> Controller | Rejection:
-    """:meth:`Dialect.parse` of ``elem``, remembered on the dialect, the purpose, the element's
-    bytes and what the dialect reads of the rest of the document
+@functools.lru_cache(maxsize=4096)
+def _document(xml: bytes) -> tuple[etree._Element, str, str, tuple[tuple[etree._Element, bytes], ...]]:
+    """What every release's parse of ``xml`` looks up first, found once per document: its tree
+    (read it, never change it), machine family, machine type as written, and its PCI controller
+    elements each with its bytes (the key of :func:`_parsed_element`)."""
+    root = _tree(xml, False)
+    return root, machine_of(root), machine_type_of(root), tuple(
+        (e, etree.tostring(e, with_tail=False)) for e in pci_controllers(root))
+
+
+def _parsed_element(dialect: Dialect, elem: etree._Element, blob: bytes, purpose: Purpose,
+                    context: object) -> Controller | Rejection:
+    """:meth:`Dialect.parse` of ``elem`` (whose bytes are ``blob``), remembered on the dialect, the
+    purpose, the element's bytes and what the dialect reads of the rest of the document
     (:meth:`Dialect.document_context`): the same controller in many documents is parsed once."""
-    key = (dialect, purpose, etree.tostring(elem, with_tail=False), context)
+    key = (dialect, purpose, blob, context)
     got = _ELEMENTS.data.get(key)
     return got if got is not None else _ELEMENTS.put(key, dialect.parse(elem, purpose))  # type: ignore[return-value]
 

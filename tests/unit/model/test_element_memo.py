@@ -59,7 +59,7 @@ def test_remembered_parses_are_those_of_a_fresh_parse(monkeypatch: pytest.Monkey
     remembered = [value(parsed(scheme, r, x, purpose)) for r in ("2.5.0", "4.0.0") for x in docs * 2]
     assert len(domain._ELEMENTS) > 0
     engine.clear_cache()
-    monkeypatch.setattr(domain, "_parsed_element", lambda d, elem, p, context: d.parse(elem, p))
+    monkeypatch.setattr(domain, "_parsed_element", lambda d, elem, blob, p, context: d.parse(elem, p))
     fresh = [value(parsed(scheme, r, x, purpose)) for r in ("2.5.0", "4.0.0") for x in docs * 2]
     assert remembered == fresh
     assert any(isinstance(p, tuple) and any(isinstance(c, Controller) for c in p[2]) for p in fresh)
