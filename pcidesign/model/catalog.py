@@ -218,6 +218,21 @@ class Catalog:
     """The intents made on demand from a user's ``<target>`` values (see :meth:`intent`)."""
     _day_qemu: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     """:meth:`release_day_qemu` per release id, computed once."""
+    _machines_of: dict[tuple[str, Host, str], object] = field(default_factory=dict, repr=False, compare=False)
+    """:meth:`canonical_machine` and :meth:`runs_machine` per (question, host, machine), computed once."""
+
+    _CACHES = ("_hosts", "_known", "_day_qemu", "_machines_of")
+    """The fields that only remember what was derived from the others: left out of a pickle (a
+    worker derives them again), so that a catalog pickles to the same bytes however much it was
+    used (the kept workers are keyed on those bytes: :mod:`pcidesign.analysis.parallel`)."""
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._CACHES}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        for name in self._CACHES:
+            self.__dict__[name] = {}
 
     # -- lookups that fail with the valid choices ------------------------------------------
     def timeline(self, name: str = DEFAULT_TIMELINE) -> tuple[Release, ...]:
@@ -342,6 +357,13 @@ class Catalog:
         """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
         versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
         facts §9); a versioned machine is kept."""
+        key = ("canonical", host, machine)
+        got = self._machines_of.get(key)
+        if got is None:
+            got = self._machines_of[key] = self._canonical_machine(machine, host)
+        return got  # type: ignore[return-value]
+
+    def _canonical_machine(self, machine: str, host: Host) -> str:
         family = MACHINE_FAMILIES.get(machine)
         if family is None or not _VERSION.match(host.qemu):
             return machine
@@ -356,6 +378,13 @@ class Catalog:
     def runs_machine(self, host: Host, machine: str) -> bool:
         """Whether ``host``'s QEMU has the versioned machine ``machine`` (data/machines.csv);
         an alias always runs, a name the file does not list never does."""
+        key = ("runs", host, machine)
+        got = self._machines_of.get(key)
+        if got is None:
+            got = self._machines_of[key] = self._runs_machine(host, machine)
+        return got  # type: ignore[return-value]
+
+    def _runs_machine(self, host: Host, machine: str) -> bool:
         if machine in MACHINE_FAMILIES or not _VERSION.match(host.qemu):
             return True  # an alias, or a host described by its capabilities rather than a QEMU version
         info = self.machines.get(machine)

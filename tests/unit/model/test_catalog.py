@@ -98,3 +98,23 @@ def test_unknown_names_list_the_valid_ones(catalog) -> None:  # type: ignore[no-
         pcidesign.get_scenario("suspend")
     with pytest.raises(UnknownNameError, match="unknown intent"):
         catalog.intent("pcie-root-port:ioh9999")
+
+
+def test_a_used_catalog_pickles_to_the_same_bytes_and_derives_its_caches_again() -> None:
+    """The kept workers are keyed on the catalog's pickle: what a catalog remembered (hosts,
+    machine lookups, release-day QEMU) is left out, and an unpickled one derives it again."""
+    import pickle
+
+    from pcidesign.model.catalog import load
+
+    cat = load()
+    before = pickle.dumps(cat)
+    rel = cat.release("4.0.0")
+    host = cat.host(rel)
+    answers = (cat.runs_machine(host, "pc-q35-2.6"), cat.canonical_machine("q35", host), cat.release_day_qemu(rel),
+               cat.known_classes(rel))
+    assert pickle.dumps(cat) == before
+    again = pickle.loads(pickle.dumps(cat))
+    host2 = again.host(again.release("4.0.0"))
+    assert (again.runs_machine(host2, "pc-q35-2.6"), again.canonical_machine("q35", host2),
+            again.release_day_qemu(again.release("4.0.0")), again.known_classes(again.release("4.0.0"))) == answers
