@@ -384,6 +384,12 @@ def _remove_keeping_text(elems: list[etree._Element]) -> None:
             parent.text = None
 
 
+_STARTED: Memo = Memo(500_000)
+"""Each controller as a dialect's release starts it (:meth:`Dialect.start` reads the controller
+and the host alone): the same controller in many guests is started once."""
+on_reset(_STARTED.clear)
+
+
 def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """The running guest's definition (devices filled in), or why the release refuses to start it."""
     if (dialect.setting.checks_machine and defn.machine_type is not None
@@ -397,7 +403,10 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
         ctrls = filled
     live: list[Controller] = []
     for ctrl in ctrls:
-        got = dialect.start(ctrl)
+        key = (dialect, ctrl)
+        got = _STARTED.data.get(key)
+        if got is None:
+            got = _STARTED.put(key, dialect.start(ctrl))
         if isinstance(got, Rejection):
             return got
         live.append(got)
