@@ -381,7 +381,9 @@ class Dialect(ABC):
         return ctrl if device is None else Controller(ctrl.index, ctrl.cls, device, ctrl.form, ctrl.kept)
 
     def start(self, ctrl: Controller) -> Controller | Rejection:
-        """The controller as the guest runs it: filled in, and checked against the host's QEMU."""
+        """The controller as the guest runs it: filled in, and checked against the host's QEMU.
+        It reads the controller and this dialect alone: the engine starts each distinct
+        controller once per dialect."""
         if self.catalog.legacy_device(ctrl.cls) is None:
             return ctrl  # a root bus: built into the machine, no device to create
         live = self.fill(ctrl)
