@@ -44,8 +44,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
+def outside_env() -> dict[str, str]:
+    """This environment without what would lead the wheel's python back to a checkout or a plugin."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PCIDESIGN_SCHEMES", "PCIDESIGN_NOTEBOOKS")}
+
+
 def run(env_dir: Path, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PCIDESIGN_SCHEMES", "PCIDESIGN_NOTEBOOKS")}
+    env = outside_env()
     env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     # the dependencies' data (nbconvert's templates, kernelspecs) live with them in this environment
     env["JUPYTER_PATH"] = str(env_dir.parent / "jupyter")
@@ -57,11 +62,11 @@ def test_the_wheel_holds_the_package_data(installed: Path, tmp_path: Path) -> No
     where = subprocess.run([str(installed / "bin" / "python"), "-c",
                             "import pcidesign, pcidesign.model.resources as r; "
                             "print(pcidesign.__file__); print(r.data_dir()); print(r.notebook_dir())"],
-                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
+                           cwd=tmp_path, env=outside_env(), capture_output=True, text=True, check=True).stdout.split()
     for path in where:
         assert str(installed) in str(Path(path).resolve()), f"{path} is not inside the installed wheel"
     assert (Path(where[1]) / "releases.csv").is_file() and any(Path(where[2]).glob("*.ipynb"))
-    env = {**os.environ, "JUPYTER_PATH": str(installed.parent / "jupyter")}
+    env = {**outside_env(), "JUPYTER_PATH": str(installed.parent / "jupyter")}
     spec = subprocess.run([str(installed / "bin" / "python"), "-c",
                            "from jupyter_client.kernelspec import KernelSpecManager as M; "
                            "print(M().get_kernel_spec('python3').argv[0])"],
