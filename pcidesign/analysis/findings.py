@@ -257,8 +257,8 @@ def findings(
         for s2, vs in under:
             if q.method in ("policy", "pareto"):
                 wanted.append((vs, q.policy, s2))
-            else:
-                pieces += [(q.id, data_dir, v, s2) for v in vs]
+            else:  # what this process already remembers is not asked for again
+                pieces += [(q.id, data_dir, v, s2) for v in vs if answer_key(q, v, s2, cat) not in CACHE.data]
     batch = _compare.Batch(wanted, cat)
     items = [("part", p) for p in batch.items] + [("answer", p) for p in dict.fromkeys(pieces)]
     got = list(parallel.ordered(_piece, items, workers, cat, affinity=_piece_variant))
