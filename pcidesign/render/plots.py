@@ -90,6 +90,47 @@ def cells(frame: pd.DataFrame) -> pd.DataFrame:
     return analysis.worst_cells(frame)
 
 
+PanelKey = tuple[object, object]
+"""A panel of a grid: (scheme, scenario), as the frame holds them."""
+
+
+def panel_cells(frame: pd.DataFrame) -> dict[PanelKey, pd.DataFrame]:
+    """:func:`pcidesign.analysis.worst_cells` of every (scheme, scenario) panel of a sweep frame,
+    in the frame's order of panels: the same frames as grouping the sweep by scheme and scenario
+    and calling ``worst_cells`` on each group, but in one pass over the sweep (a report's grids
+    have 126 panels: grouping and merging each panel apart took seconds). A frame whose outcome
+    is not an ordered categorical (as the engine makes it) is reduced panel by panel."""
+    keys = ["scheme", "scenario"]
+    outcome = frame["outcome"] if "outcome" in frame.columns else None
+    if outcome is None or frame.empty or not (isinstance(outcome.dtype, pd.CategoricalDtype) and outcome.dtype.ordered):
+        return {k: analysis.worst_cells(g) for k, g in frame.groupby(keys, sort=False, observed=True)}
+    by = [frame[c] for c in (*keys, "from", "to")]
+    codes = pd.Series(outcome.cat.codes.to_numpy(), index=frame.index)
+    top = codes.groupby(by, sort=False, observed=True).transform("max")
+    hit = (codes == top) & (codes >= 0)  # a missing outcome is never the worst (the frame has none)
+    agg = pd.DataFrame({"top": top, "hit": hit}).groupby(by, sort=False, observed=True).agg(
+        top=("top", "first"), count=("hit", "sum"))
+    index = agg.index
+    schemes, scenarios = index.get_level_values(0), index.get_level_values(1)
+    froms, tos = index.get_level_values(2), index.get_level_values(3)
+    tops, counts = agg["top"].to_numpy(), agg["count"].to_numpy()
+    starts: dict[PanelKey, list[int]] = {}
+    for n, key in enumerate(zip(schemes, scenarios)):
+        starts.setdefault(key, []).append(n)
+    out: dict[PanelKey, pd.DataFrame] = {}
+    for key, rows in starts.items():
+        f, t = froms[rows], tos[rows]
+        order = list(dict.fromkeys(f))
+        worst = pd.DataFrame({
+            "from": pd.Categorical(pd.Series(f), order, ordered=True),
+            "to": pd.Categorical(pd.Series(t), order, ordered=True),
+            "outcome": pd.Categorical.from_codes(tops[rows], dtype=outcome.dtype),
+            "count": counts[rows].astype("int64"),
+        })
+        out[key] = worst.sort_values(["from", "to"]).reset_index(drop=True)
+    return out
+
+
 def _codes(worst: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str], np.ndarray]:
     rows = [str(r) for r in dict.fromkeys(worst["from"])]
     cols = [str(c) for c in dict.fromkeys(worst["to"])]
@@ -212,17 +253,16 @@ def grid(
     if fig is None:
         fig = plt.figure(figsize=grid_size(len(schemes), len(scenarios)))
     axes = fig.subplots(len(schemes), len(scenarios), squeeze=False, sharex=True, sharey=True)
-    groups = dict(tuple(frame.groupby(["scheme", "scenario"], sort=False, observed=True)))
+    panels = panel_cells(frame)  # every panel's worst cells at once: the heatmaps and the codes share them
     coded: list[tuple[Axes, np.ndarray]] = []
     ticked = False
     for i, scheme in enumerate(schemes):
         for j, scenario in enumerate(scenarios):
             ax = axes[i][j]
-            part = groups.get((scheme, scenario))
-            if part is None or part.empty:
+            worst = panels.get((scheme, scenario))
+            if worst is None or worst.empty:
                 ax.set_axis_off()
                 continue
-            worst = cells(part)  # once per panel: the heatmap and the codes share it
             heatmap(worst, ax, title="", annotate=annotate, legend=False, fontsize=8, ticks=not ticked)
             ticked = True  # the axes share their ticks: set once, not once per panel
             if codes and not annotate:
