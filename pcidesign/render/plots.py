@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from collections.abc import Callable
 
+import matplotlib
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
@@ -397,7 +398,35 @@ def xml_table(forms: pd.DataFrame) -> Styler:
 
 
 def to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """``fig`` rendered as PNG bytes."""
+    """``fig`` rendered as PNG bytes, cropped to its content (``bbox_inches="tight"``).
+
+    Drawn once: ``savefig(bbox_inches="tight")`` draws the whole figure twice (once without
+    rendering, to lay it out and measure it; once for the pixels), which doubled the time of the
+    large grids. Here the figure's layout engine (if any) runs once, the tight box is measured on
+    the same renderer savefig would use, and the figure is saved with that box and its layout
+    fixed: the same pixels, one draw. Figures on another canvas than Agg, or with a layout that
+    rcParams would bring back, are saved as before."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    if (not isinstance(fig.canvas, FigureCanvasAgg) or matplotlib.rcParams["figure.autolayout"]
+            or matplotlib.rcParams["figure.constrained_layout.use"]):
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        return buf.getvalue()
+    engine = fig.get_layout_engine()
+    original_dpi = fig.dpi
+    try:
+        fig.dpi = dpi  # as savefig does: the layout and the measures at the resolution drawn
+        if engine is not None:
+            engine.execute(fig)
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        fig.set_layout_engine(None)  # laid out: savefig now draws once (no layout pass of its own)
+    finally:
+        fig.dpi = original_dpi
+    try:
+        pad = matplotlib.rcParams["savefig.pad_inches"]
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=box.padded(pad, pad))
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
     return buf.getvalue()

@@ -61,3 +61,26 @@ def test_html_panels_and_overview_agree_with_the_heatmap_cells(frame):
     for f, t, o, n in cells[["from", "to", "outcome", "count"]].itertuples(index=False):
         cell = panels[("impl-attribute", "migrate")][RELEASES.index(str(f))][RELEASES.index(str(t))]
         assert cell is not None and cell.outcome == str(o) and f"({n} intent" in cell.title
+
+
+def _savefig_tight(fig, dpi: int) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def test_to_png_draws_the_same_pixels_as_savefig_tight(frame):
+    import matplotlib.pyplot as plt
+
+    part = frame[(frame["scheme"] == "status-quo") & (frame["scenario"] == "migrate")]
+    heat = plots.heatmap(part).figure
+    engine = heat.get_layout_engine()
+    assert engine is not None  # constrained: laid out once, then drawn once
+    assert plots.to_png(heat, 90) == _savefig_tight(plots.heatmap(part).figure, 90)  # a figure as new
+    assert heat.get_layout_engine() is engine and heat.dpi == plt.rcParams["figure.dpi"]
+    grid = plots.grid(frame)  # fixed margins, no layout engine
+    assert grid.get_layout_engine() is None
+    assert plots.to_png(grid, 60) == _savefig_tight(plots.grid(frame), 60)
+    plt.close("all")
