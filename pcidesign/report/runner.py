@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -700,9 +700,14 @@ def results_json(assets: Any) -> str:
 def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: float | None,
              fresh_kernels: bool, pid_dir: Path, stages: Sequence[Callable[[], list[Job]]] = (),
              total: int | None = None) -> list[Record]:
-    """Run ``todo`` on the workers, then each of ``stages`` in this process while they run, handing
-    the workers the jobs each stage returns; the records in the plan's order (``total``: every
-    job's count, for the progress bar)."""
+    """Run ``todo`` on the workers, then each of ``stages`` in a thread of this process while they
+    run, handing the workers the jobs each stage returns; the records in the plan's order
+    (``total``: every job's count, for the progress bar).
+
+    The workers are handed a job only when one is free (one more is queued, so that none waits
+    for this process): each takes the costliest job ready at that moment (:func:`by_cost`), so a
+    long notebook a stage makes ready (notebook 03) starts at once, not behind the short ones
+    handed out before it."""
     from tqdm import tqdm
 
     records: dict[int, Record] = {}
@@ -713,21 +718,30 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     try:
         with _spawning(pid_dir / WORKERS_LOG):
             pool = _pool(workers)
-        futures: dict[Future[Record], Job] = {}
-        for batch in [lambda: todo, *stages]:
-            futures.update({pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job
-                            for job in by_cost(batch())})
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                rec = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker that died
-                rec = Record(job.label, job.notebook, job.timeline, recorded(job.parameters),
-                             status="failed", error=f"worker: {_error_text(exc)}")
-            records[job.index] = rec
-            failed += rec.status != "ok"
-            bar.set_postfix_str(f"{failed} failed" if failed else job.label, refresh=False)
-            bar.update()
+        ready = by_cost(todo)
+        running: dict[Future[Record], Job] = {}
+        pending = iter(stages)
+        stage = _in_thread(next(pending, None))
+        while ready or running or stage is not None:
+            while ready and len(running) < workers + 1:
+                job = ready.pop(0)
+                running[pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir))] = job
+            done, _ = wait([*running, *([stage] if stage is not None else [])], return_when=FIRST_COMPLETED)
+            for fut in done:
+                if fut is stage:
+                    ready = by_cost(ready + fut.result())  # a stage that raised stops the batch here
+                    stage = _in_thread(next(pending, None))
+                    continue
+                job = running.pop(fut)
+                try:
+                    rec = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died
+                    rec = Record(job.label, job.notebook, job.timeline, recorded(job.parameters),
+                                 status="failed", error=f"worker: {_error_text(exc)}")
+                records[job.index] = rec
+                failed += rec.status != "ok"
+                bar.set_postfix_str(f"{failed} failed" if failed else job.label, refresh=False)
+                bar.update()
     except BaseException:
         bar.disable = True
         _end_workers(pid_dir)
@@ -739,6 +753,22 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     finally:
         bar.close()
     return [records[i] for i in sorted(records)]
+
+
+def _in_thread(stage: Callable[[], list[Job]] | None) -> Future[list[Job]] | None:
+    """``stage`` run in a daemon thread (an interrupted batch does not wait for it), as a future."""
+    if stage is None:
+        return None
+    fut: Future[list[Job]] = Future()
+
+    def run() -> None:
+        try:
+            fut.set_result(stage())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name="pcidesign-report-stage", daemon=True).start()
+    return fut
 
 
 def by_cost(todo: Sequence[Job]) -> list[Job]:
