@@ -593,11 +593,33 @@ def _declaring(todo: list[Job], name: str) -> list[bool]:
 
 def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
     """The jobs, each notebook that declares a ``results`` parameter given the file of its
-    timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
-    files = {t: str(r.save(folder / f"results-{t}.pkl")) for t, r in results.items()}
-    return [dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
-            if wants and job.timeline in files else job
-            for job, wants in zip(todo, _declaring(todo, "results"))]
+    timeline's results (written to ``folder``, outside the run: removed when the report ends); a
+    notebook of one matrix (:attr:`Job.one_matrix`) is given a file of its variant and scenario
+    only, when the results hold them (the whole file otherwise)."""
+    wants = _declaring(todo, "results")
+    files: dict[str, str] = {}
+    slices: dict[tuple[str, str, str], str] = {}
+    for t, res in results.items():
+        pairs = [_matrix_of(job) for job, want in zip(todo, wants) if want and job.one_matrix and job.timeline == t]
+        for n, ((variant, scenario), part) in enumerate(res.slices([p for p in pairs if p]).items()):
+            slices[(t, variant, scenario)] = str(part.save(folder / f"results-{t}-{n}.pkl"))
+        if any(want and job.timeline == t and (t, *(_matrix_of(job) or ("", ""))) not in slices
+               for job, want in zip(todo, wants)):
+            files[t] = str(res.save(folder / f"results-{t}.pkl"))
+    out = []
+    for job, want in zip(todo, wants):
+        given = slices.get((job.timeline, *(_matrix_of(job) or ("", "")))) or files.get(job.timeline)
+        out.append(dataclasses.replace(job, parameters={**job.parameters, "results": given})
+                   if want and given else job)
+    return out
+
+
+def _matrix_of(job: Job) -> tuple[str, str] | None:
+    """The (variant, scenario) a notebook of one matrix shows, else None."""
+    p = job.parameters
+    if job.one_matrix and isinstance(p.get("scheme"), str) and isinstance(p.get("scenario"), str):
+        return p["scheme"], p["scenario"]
+    return None
 
 
 def _exploring(job: Job) -> tuple[str, int, tuple[str, ...]] | None:
