@@ -1,0 +1,59 @@
+"""The report's workers take the costliest job ready when one is free: a long notebook that a
+stage makes ready starts before the short ones handed out earlier (no timing is measured)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from pcidesign.report import runner
+from pcidesign.report.plan import Job
+
+
+def _job(index: int, notebook: str, cost: float) -> Job:
+    return Job(index, notebook, notebook, "real", f"{notebook}.ipynb", {}, f"{notebook}-{index}", cost)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_costly_job_made_ready_by_a_stage_starts_before_cheaper_ones_queued_earlier(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    cheap = [_job(n, "02_matrix", 1.5) for n in range(6)]
+    costly = _job(6, "03_compare", 40.0)
+    staged = threading.Event()
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def execute(job: Job, root: str, *_args: object) -> runner.Record:
+        with lock:
+            started.append(job.stem)
+        staged.wait(timeout=30)  # the first jobs run until the stage has made the costly one ready
+        return runner.Record(job.label, job.notebook, job.timeline, {}, status="ok")
+
+    def stage() -> list[Job]:
+        staged.set()
+        return [costly]
+
+    monkeypatch.setattr(runner, "execute", execute)
+    monkeypatch.setattr(runner, "_pool", lambda n: ThreadPoolExecutor(max_workers=n))
+    records = runner._run_all(cheap, str(tmp_path), workers, False, None, False, tmp_path, stages=[stage],
+                              total=len(cheap) + 1)
+    assert [r.id for r in records] == [j.label for j in [*cheap, costly]]  # the plan's order
+    assert all(r.status == "ok" for r in records)
+    first = started.index(costly.stem)
+    assert first <= workers + 1  # at most the jobs handed out before the stage was done ran first
+    assert started[first + 1:] == [j.stem for j in cheap][first:]
+
+
+def test_a_stage_that_raises_stops_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "execute", lambda job, *a: runner.Record(job.label, job.notebook, job.timeline, {}))
+    monkeypatch.setattr(runner, "_pool", lambda n: ThreadPoolExecutor(max_workers=n))
+    monkeypatch.setattr(runner, "_end_workers", lambda pid_dir: None)
+
+    def stage() -> list[Job]:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        runner._run_all([_job(0, "02_matrix", 1.5)], str(tmp_path), 1, False, None, False, tmp_path, stages=[stage])
