@@ -257,6 +257,9 @@ def grid(
     panels = panel_cells(frame)  # every panel's worst cells at once: the heatmaps and the codes share them
     coded: list[tuple[Axes, np.ndarray]] = []
     ticked = False
+    # The axes share their limits: each image setting them made every other panel follow (the
+    # panels squared). When every panel has the same pairs of releases, the first sets them for all.
+    shapes = {(len(set(map(str, w["from"]))), len(set(map(str, w["to"])))) for w in panels.values() if not w.empty}
     for i, scheme in enumerate(schemes):
         for j, scenario in enumerate(scenarios):
             ax = axes[i][j]
@@ -264,7 +267,10 @@ def grid(
             if worst is None or worst.empty:
                 ax.set_axis_off()
                 continue
+            if ticked and len(shapes) == 1:
+                ax.set_autoscale_on(False)
             heatmap(worst, ax, title="", annotate=annotate, legend=False, fontsize=8, ticks=not ticked)
+            ax.set_autoscale_on(True)
             ticked = True  # the axes share their ticks: set once, not once per panel
             if codes and not annotate:
                 coded.append((ax, _codes(worst)[0]))

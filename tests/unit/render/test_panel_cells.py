@@ -84,3 +84,20 @@ def test_to_png_draws_the_same_pixels_as_savefig_tight(frame):
     assert grid.get_layout_engine() is None
     assert plots.to_png(grid, 60) == _savefig_tight(plots.grid(frame), 60)
     plt.close("all")
+
+
+def test_a_grid_of_panels_of_different_shapes_keeps_each_image_and_the_last_limits(frame):
+    """Only panels of one shape skip setting the shared limits; a panel with fewer releases keeps
+    the grid as it was drawn before (the last image's extent wins, every image drawn whole)."""
+    import matplotlib.pyplot as plt
+
+    first = frame["from"].astype(str).isin(RELEASES[:1]) | frame["to"].astype(str).isin(RELEASES[:1])
+    small = frame[~((frame["scheme"] == "impl-attribute") & first)]
+    fig = plots.grid(small)
+    maps = [ax for ax in fig.axes if ax.images]
+    shapes = {ax.images[0].get_array().shape for ax in maps}
+    assert shapes == {(len(RELEASES), len(RELEASES)), (len(RELEASES) - 1, len(RELEASES) - 1)}
+    assert maps[-1].get_xlim() == maps[0].get_xlim() == (-0.5, len(RELEASES) - 0.5)  # the last panel's
+    uniform = plots.grid(frame)
+    assert all(ax.get_autoscale_on() for ax in uniform.axes if ax.images)  # left as heatmap leaves them
+    plt.close("all")
