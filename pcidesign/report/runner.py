@@ -501,9 +501,12 @@ class _Shared:
     that run while the workers run the notebooks handed out before:
 
     * :attr:`first`: the notebooks that need nothing computed here (01, 05), handed out at once;
-    * the multi-hop searches (:func:`_with_explorations`), then the notebooks that read them (04);
-    * the sweep and comparison (:func:`_compute_once`, :func:`_with_results`), then the notebooks
-      that read them (02, 03), and the front page's figures start building (in a thread).
+    * each timeline's sweep and comparison (:func:`_compute_once`, :func:`_with_results`), then
+      the notebooks that read them (02, 03); after the last, the front page's figures start
+      building (in a thread);
+    * last the multi-hop searches (:func:`_with_explorations`), then the notebooks that read them
+      (04, short: they fill the end of the batch, while the long notebook 03 of each timeline has
+      started as early as its sweep allowed).
 
     Each stage returns the jobs it makes ready (:func:`_run_all` hands them to the workers)."""
 
@@ -519,13 +522,13 @@ class _Shared:
         self._timelines = list(dict.fromkeys(j.timeline for j in todo))
         self._results: dict[str, Any] | BaseException = {}
         self._computed: set[str] = set()
+        self._held: list[Job] = []
+        """Notebooks given their results that wait for the searches too (none of the report's)."""
         self.stages: list[Callable[[], list[Job]]] = [
-            self._explore, *(functools.partial(self._compute, t) for t in self._timelines)]
+            *(functools.partial(self._compute, t) for t in self._timelines), self._explore]
 
     def _explore(self) -> list[Job]:
-        done = _with_explorations(self._searching + self._sweeping, self.folder)
-        self._sweeping = done[len(self._searching):]
-        return done[:len(self._searching)]
+        return _with_explorations(self._searching + self._held, self.folder)
 
     def _compute(self, timeline: str) -> list[Job]:
         """One timeline's sweep, then its notebooks that read it (the first timeline's start while
@@ -542,7 +545,10 @@ class _Shared:
             self._builder = frontpage.AssetBuilder(self._results, scheme_ids(self.schemes),
                                                    limit_variants=self.limit_variants, setting=self.setting)
         jobs = [j for j in self._sweeping if j.timeline == timeline]
-        return jobs if isinstance(got, BaseException) else _with_results(jobs, got, self.folder)
+        jobs = jobs if isinstance(got, BaseException) else _with_results(jobs, got, self.folder)
+        searching = _declaring(jobs, "explorations")
+        self._held += [j for j, e in zip(jobs, searching) if e]
+        return [j for j, e in zip(jobs, searching) if not e]
 
     def builder(self) -> frontpage.AssetBuilder:
         """The front page's builder (the sweeps no stage has computed are computed now)."""

@@ -57,3 +57,27 @@ def test_a_stage_that_raises_stops_the_batch(tmp_path: Path, monkeypatch: pytest
 
     with pytest.raises(OSError, match="disk full"):
         runner._run_all([_job(0, "02_matrix", 1.5)], str(tmp_path), 1, False, None, False, tmp_path, stages=[stage])
+
+
+def test_the_sweeps_come_before_the_searches_and_each_hands_out_its_notebooks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each timeline's sweep makes its 02 and 03 ready (03, the longest, starts early); the searches
+    come last, with the short 04."""
+    from pcidesign.report import frontpage
+    from pcidesign.report import plan as _plan
+
+    todo = _plan.plan(None, ["status-quo", "impl-attribute"], ["restart"])
+    done: list[str] = []
+    monkeypatch.setattr(runner, "_compute_once", lambda jobs, *a: done.append(f"sweep {jobs[0].timeline}") or {})
+    monkeypatch.setattr(runner, "_with_results", lambda jobs, got, folder: jobs)
+    monkeypatch.setattr(runner, "_with_explorations", lambda jobs, folder: done.append("search") or jobs)
+    monkeypatch.setattr(frontpage, "AssetBuilder", lambda *a, **k: object())
+    shared = runner._Shared(todo, ["status-quo", "impl-attribute"], ["restart"], None, tmp_path, False)
+    assert {j.notebook for j in shared.first} == {"01_schemes", "05_fleet"}
+    jobs = [stage() for stage in shared.stages]
+    handed = [sorted({(j.timeline, j.notebook) for j in batch}) for batch in jobs]
+    assert done == ["sweep real", "sweep whatif", "search"]
+    assert handed == [[("real", "02_matrix"), ("real", "03_compare")],
+                      [("whatif", "02_matrix"), ("whatif", "03_compare")],
+                      [("real", "04_paths"), ("whatif", "04_paths")]]
+    assert sorted(j.index for batch in [shared.first, *jobs] for j in batch) == [j.index for j in todo]  # each once
