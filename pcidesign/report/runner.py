@@ -42,6 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -753,7 +754,12 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
         while ready or running or stage is not None:
             while ready and len(running) < workers + 1:
                 job = ready.pop(0)
-                running[pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir))] = job
+                fut = Future()
+                try:
+                    fut = pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir))
+                except BrokenProcessPool as exc:  # a worker died: this job fails as the running ones do
+                    fut.set_exception(exc)
+                running[fut] = job
             done, _ = wait([*running, *([stage] if stage is not None else [])], return_when=FIRST_COMPLETED)
             for fut in done:
                 if fut is stage:

@@ -81,3 +81,22 @@ def test_the_sweeps_come_before_the_searches_and_each_hands_out_its_notebooks(
                       [("whatif", "02_matrix"), ("whatif", "03_compare")],
                       [("real", "04_paths"), ("whatif", "04_paths")]]
     assert sorted(j.index for batch in [shared.first, *jobs] for j in batch) == [j.index for j in todo]  # each once
+
+
+def test_jobs_handed_out_after_a_worker_died_are_recorded_as_failed(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            if args[0].index > 0:
+                raise BrokenProcessPool("A child process terminated abruptly")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "execute", lambda job, *a: runner.Record(job.label, job.notebook, job.timeline, {},
+                                                                         status="ok"))
+    monkeypatch.setattr(runner, "_pool", lambda n: Broken(max_workers=n))
+    records = runner._run_all([_job(n, "02_matrix", 1.5) for n in range(4)], str(tmp_path), 1, False, None, False,
+                              tmp_path)
+    assert [r.status for r in records] == ["ok", "failed", "failed", "failed"]
+    assert all(r.error.startswith("worker: BrokenProcessPool") for r in records[1:])
