@@ -36,6 +36,35 @@ def _busy() -> float | None:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _timed_stages(t0: float) -> list[tuple[str, float, float]]:
+    """Record when the report's own process computes what it hands the notebooks (each timeline's
+    sweep, the multi-hop searches) and builds the front page: (what, start, end), seconds from ``t0``."""
+    import functools
+
+    from pcidesign.report import frontpage
+
+    spans: list[tuple[str, float, float]] = []
+
+    def timed(owner: object, name: str, label: object) -> None:
+        f = getattr(owner, name)
+
+        @functools.wraps(f)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter() - t0
+            try:
+                return f(*args, **kwargs)
+            finally:
+                what = label(args) if callable(label) else str(label)
+                spans.append((what, start, time.perf_counter() - t0))
+
+        setattr(owner, name, wrapper)
+
+    timed(report._Shared, "_compute", lambda a: f"sweep and comparison, {a[1]}")
+    timed(report._Shared, "_explore", "multi-hop searches")
+    timed(frontpage, "build_assets", "front page's findings, grids, Pareto views")
+    return spans
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the report once and print its timings; exit 1 if a notebook failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -45,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pcidesign-bench-") as tmp:
         busy0 = _busy()
         t0 = time.perf_counter()
+        spans = _timed_stages(t0)
         summary = report.run(tmp, jobs=args.jobs, progress=False, fresh_kernels=args.fresh_kernels)
         wall = time.perf_counter() - t0
         busy1 = _busy()
@@ -66,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         by_notebook.setdefault(r.notebook, []).append(r.seconds)
     for name, secs in sorted(by_notebook.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {name:<20} {sum(secs):6.1f} s over {len(secs):3d} runs (longest {max(secs):5.1f} s)")
+    print("the report's own process (while the workers run; seconds from the start):")
+    for what, start, end in sorted(spans, key=lambda s: s[1]):
+        print(f"  {what:<44} {start:6.1f} -> {end:6.1f}   ({end - start:5.1f} s)")
     if busy0 is not None and busy1 is not None:
         cores = os.cpu_count() or 1
         print(f"machine busy:         {busy1 - busy0:6.1f} s   = {(busy1 - busy0) / (wall * cores):5.1%} "

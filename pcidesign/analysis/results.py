@@ -41,14 +41,36 @@ class Results:
     scenarios: tuple[str, ...]
     policy: str
     sweep: pd.DataFrame
-    comparison: _compare.Comparison
+    comparison: _compare.Comparison | None
+    """None in a slice (:meth:`slices`): the comparison is of every variant."""
     naming: pd.Series
     """True for the sweep's rows in scope ``naming`` (same index as :attr:`sweep`)."""
 
     def answers(self, variants: Sequence[str], setting: Setting, policy: str) -> bool:
-        """Whether these results are those of ``variants`` under ``setting`` (any scope) and ``policy``."""
-        return (tuple(variants) == self.variants and policy == self.policy
+        """Whether these results are those of ``variants`` under ``setting`` (any scope) and ``policy``
+        (never for a slice, which has no comparison)."""
+        return (self.comparison is not None and tuple(variants) == self.variants and policy == self.policy
                 and setting.replace(scope=self.setting.scope) == self.setting)
+
+    def slices(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Results]:
+        """For each (variant, scenario) of ``pairs`` these results hold, the results of that variant and
+        scenario alone (its rows of the sweep, in their order; no comparison): what a notebook that
+        shows one matrix reads (notebook 02), a file of a hundredth of the whole. A slice's
+        :meth:`matrix` is the whole's, row for row."""
+        from pcidesign.model import registry
+
+        rows = self.sweep.groupby(["scheme", "scenario"], sort=False, observed=True).indices
+        out: dict[tuple[str, str], Results] = {}
+        for variant, scenario in pairs:
+            vid = registry.get(variant).id
+            at = rows.get((vid, scenario))
+            if at is None:
+                continue
+            sweep = self.sweep.iloc[at]
+            sweep.attrs = dict(self.sweep.attrs)
+            out[(variant, scenario)] = Results(self.setting, (vid,), (scenario,), self.policy, sweep, None,
+                                               self.naming.iloc[at])
+        return out
 
     def holds(self, variant: str, scenario: str, setting: Setting) -> bool:
         """Whether these results hold the matrix of ``variant`` and ``scenario`` under ``setting``."""

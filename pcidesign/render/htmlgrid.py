@@ -6,12 +6,11 @@ and scenario, the worst outcome over every pair of releases and how many pairs r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from pcidesign.analysis import matrices
 from pcidesign.model.vocab import BY_SEVERITY, Outcome
 from pcidesign.render import plots
 
@@ -32,14 +31,16 @@ Panel = list[list[GridCell | None]]
 """Rows (written at) x columns (read at) of one scheme and scenario; None where no cell was computed."""
 
 
-def panels(frame: pd.DataFrame, releases: Sequence[str], what: str = "intent") -> dict[tuple[str, str], Panel]:
+def panels(frame: pd.DataFrame, releases: Sequence[str], what: str = "intent",
+           worst: Mapping[tuple[object, object], pd.DataFrame] | None = None) -> dict[tuple[str, str], Panel]:
     """One panel per (scheme, scenario) of ``frame`` (in the frame's order): the worst outcome per
-    pair of ``releases`` and how many of the frame's intents reach it (``what`` names them)."""
+    pair of ``releases`` and how many of the frame's intents reach it (``what`` names them).
+    ``worst``: the frame's :func:`pcidesign.render.plots.panel_cells`, when the caller has them."""
     pos = {r: n for n, r in enumerate(releases)}
     out: dict[tuple[str, str], Panel] = {}
-    for (scheme, scenario), g in frame.groupby(["scheme", "scenario"], sort=False, observed=True):
+    for (scheme, scenario), cells in (plots.panel_cells(frame) if worst is None else worst).items():
         rows: Panel = [[None] * len(releases) for _ in releases]
-        for a, b, o, n in matrices.worst_cells(g)[["from", "to", "outcome", "count"]].itertuples(index=False):
+        for a, b, o, n in cells[["from", "to", "outcome", "count"]].itertuples(index=False):
             outcome = Outcome(str(o))
             rows[pos[str(a)]][pos[str(b)]] = GridCell(
                 plots.SHORT[outcome], plots.COLOURS[outcome], plots.text_colour(outcome),
@@ -65,14 +66,15 @@ class OverviewCell:
         return f"{self.code} {self.pairs}/{self.of}"
 
 
-def overview(frame: pd.DataFrame) -> dict[tuple[str, str], OverviewCell]:
+def overview(frame: pd.DataFrame,
+             worst: Mapping[tuple[object, object], pd.DataFrame] | None = None) -> dict[tuple[str, str], OverviewCell]:
     """Per (scheme, scenario) of ``frame``: the worst outcome over its pairs of releases (each
-    pair's worst over the intents) and how many pairs reach it."""
+    pair's worst over the intents) and how many pairs reach it. ``worst``: as for :func:`panels`."""
     out: dict[tuple[str, str], OverviewCell] = {}
-    for (scheme, scenario), g in frame.groupby(["scheme", "scenario"], sort=False, observed=True):
-        worst = [Outcome(str(o)) for o in matrices.worst_cells(g)["outcome"]]
-        if not worst:
+    for (scheme, scenario), cells in (plots.panel_cells(frame) if worst is None else worst).items():
+        worst_ = [Outcome(str(o)) for o in cells["outcome"]]
+        if not worst_:
             continue
-        top = min(worst, key=BY_SEVERITY.index)
-        out[(str(scheme), str(scenario))] = OverviewCell(plots.SHORT[top], top.value, worst.count(top), len(worst))
+        top = min(worst_, key=BY_SEVERITY.index)
+        out[(str(scheme), str(scenario))] = OverviewCell(plots.SHORT[top], top.value, worst_.count(top), len(worst_))
     return out

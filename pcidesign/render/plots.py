@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from collections.abc import Callable
 
+import matplotlib
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
@@ -88,6 +89,47 @@ def cells(frame: pd.DataFrame) -> pd.DataFrame:
     if "count" in frame.columns and "intent" not in frame.columns:
         return frame
     return analysis.worst_cells(frame)
+
+
+PanelKey = tuple[object, object]
+"""A panel of a grid: (scheme, scenario), as the frame holds them."""
+
+
+def panel_cells(frame: pd.DataFrame) -> dict[PanelKey, pd.DataFrame]:
+    """:func:`pcidesign.analysis.worst_cells` of every (scheme, scenario) panel of a sweep frame,
+    in the frame's order of panels: the same frames as grouping the sweep by scheme and scenario
+    and calling ``worst_cells`` on each group, but in one pass over the sweep (a report's grids
+    have 126 panels: grouping and merging each panel apart took seconds). A frame whose outcome
+    is not an ordered categorical (as the engine makes it) is reduced panel by panel."""
+    keys = ["scheme", "scenario"]
+    outcome = frame["outcome"] if "outcome" in frame.columns else None
+    if outcome is None or frame.empty or not (isinstance(outcome.dtype, pd.CategoricalDtype) and outcome.dtype.ordered):
+        return {k: analysis.worst_cells(g) for k, g in frame.groupby(keys, sort=False, observed=True)}
+    by = [frame[c] for c in (*keys, "from", "to")]
+    codes = pd.Series(outcome.cat.codes.to_numpy(), index=frame.index)
+    top = codes.groupby(by, sort=False, observed=True).transform("max")
+    hit = (codes == top) & (codes >= 0)  # a missing outcome is never the worst (the frame has none)
+    agg = pd.DataFrame({"top": top, "hit": hit}).groupby(by, sort=False, observed=True).agg(
+        top=("top", "first"), count=("hit", "sum"))
+    index = agg.index
+    schemes, scenarios = index.get_level_values(0), index.get_level_values(1)
+    froms, tos = index.get_level_values(2), index.get_level_values(3)
+    tops, counts = agg["top"].to_numpy(), agg["count"].to_numpy()
+    starts: dict[PanelKey, list[int]] = {}
+    for n, key in enumerate(zip(schemes, scenarios)):
+        starts.setdefault(key, []).append(n)
+    out: dict[PanelKey, pd.DataFrame] = {}
+    for key, rows in starts.items():
+        f, t = froms[rows], tos[rows]
+        order = list(dict.fromkeys(f))
+        worst = pd.DataFrame({
+            "from": pd.Categorical(pd.Series(f), order, ordered=True),
+            "to": pd.Categorical(pd.Series(t), order, ordered=True),
+            "outcome": pd.Categorical.from_codes(tops[rows], dtype=outcome.dtype),
+            "count": counts[rows].astype("int64"),
+        })
+        out[key] = worst.sort_values(["from", "to"]).reset_index(drop=True)
+    return out
 
 
 def _codes(worst: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str], np.ndarray]:
@@ -212,18 +254,23 @@ def grid(
     if fig is None:
         fig = plt.figure(figsize=grid_size(len(schemes), len(scenarios)))
     axes = fig.subplots(len(schemes), len(scenarios), squeeze=False, sharex=True, sharey=True)
-    groups = dict(tuple(frame.groupby(["scheme", "scenario"], sort=False, observed=True)))
+    panels = panel_cells(frame)  # every panel's worst cells at once: the heatmaps and the codes share them
     coded: list[tuple[Axes, np.ndarray]] = []
     ticked = False
+    # The axes share their limits: each image setting them made every other panel follow (the
+    # panels squared). When every panel has the same pairs of releases, the first sets them for all.
+    shapes = {(len(set(map(str, w["from"]))), len(set(map(str, w["to"])))) for w in panels.values() if not w.empty}
     for i, scheme in enumerate(schemes):
         for j, scenario in enumerate(scenarios):
             ax = axes[i][j]
-            part = groups.get((scheme, scenario))
-            if part is None or part.empty:
+            worst = panels.get((scheme, scenario))
+            if worst is None or worst.empty:
                 ax.set_axis_off()
                 continue
-            worst = cells(part)  # once per panel: the heatmap and the codes share it
+            if ticked and len(shapes) == 1:
+                ax.set_autoscale_on(False)
             heatmap(worst, ax, title="", annotate=annotate, legend=False, fontsize=8, ticks=not ticked)
+            ax.set_autoscale_on(True)
             ticked = True  # the axes share their ticks: set once, not once per panel
             if codes and not annotate:
                 coded.append((ax, _codes(worst)[0]))
@@ -357,7 +404,35 @@ def xml_table(forms: pd.DataFrame) -> Styler:
 
 
 def to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """``fig`` rendered as PNG bytes."""
+    """``fig`` rendered as PNG bytes, cropped to its content (``bbox_inches="tight"``).
+
+    Drawn once: ``savefig(bbox_inches="tight")`` draws the whole figure twice (once without
+    rendering, to lay it out and measure it; once for the pixels), which doubled the time of the
+    large grids. Here the figure's layout engine (if any) runs once, the tight box is measured on
+    the same renderer savefig would use, and the figure is saved with that box and its layout
+    fixed: the same pixels, one draw. Figures on another canvas than Agg, or with a layout that
+    rcParams would bring back, are saved as before."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    if (not isinstance(fig.canvas, FigureCanvasAgg) or matplotlib.rcParams["figure.autolayout"]
+            or matplotlib.rcParams["figure.constrained_layout.use"]):
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        return buf.getvalue()
+    engine = fig.get_layout_engine()
+    original_dpi = fig.dpi
+    try:
+        fig.dpi = dpi  # as savefig does: the layout and the measures at the resolution drawn
+        if engine is not None:
+            engine.execute(fig)
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        fig.set_layout_engine(None)  # laid out: savefig now draws once (no layout pass of its own)
+    finally:
+        fig.dpi = original_dpi
+    try:
+        pad = matplotlib.rcParams["savefig.pad_inches"]
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=box.padded(pad, pad))
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
     return buf.getvalue()

@@ -329,9 +329,10 @@ def grid_views(results: Mapping[str, Results], catalog: Catalog | None = None) -
             part = frame[is_default if facet == "default" else ~is_default]
             if part.empty:
                 continue
+            worst = plots.panel_cells(part)  # the panels and the overview share them
             out.append(GridView(t, facet, caption, releases, list(res.variants), list(res.scenarios),
-                                htmlgrid.panels(part, releases, f"{facet}-device intent"),
-                                _parts(res.scenarios), htmlgrid.overview(part)))
+                                htmlgrid.panels(part, releases, f"{facet}-device intent", worst),
+                                _parts(res.scenarios), htmlgrid.overview(part, worst)))
     return out
 
 

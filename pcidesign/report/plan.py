@@ -73,6 +73,10 @@ class NotebookSpec:
     cost: float = 1.0
     """How long one run takes, roughly, relative to the others: the report starts the costliest
     runs first, so that its workers finish together (the order of the pages is the plan's)."""
+    one_matrix: bool = False
+    """The notebook shows the results of one variant and scenario (its ``scheme`` and ``scenario``
+    parameters): the report hands its ``results`` parameter a file of those rows only
+    (:meth:`pcidesign.analysis.results.Results.slices`), not the whole timeline's."""
 
     @property
     def source(self) -> Path:
@@ -99,7 +103,7 @@ NOTEBOOKS: list[NotebookSpec] = [
         lambda g: [{"scheme": s, "scenario": c, "timeline": g.timeline, "intents": [], "releases": [],
                     "setting": g.axes, "explain": 3}
                    for s in g.schemes for c in g.matrices],
-        slug=lambda p: f"{p['scheme']}--{p['scenario']}", cost=1.5,
+        slug=lambda p: f"{p['scheme']}--{p['scenario']}", cost=1.5, one_matrix=True,
     ),
     NotebookSpec(
         "04_paths", "Multi-hop paths: the shortest counterexample per scheme",
@@ -128,6 +132,8 @@ class Job:
     stem: str
     cost: float = 1.0
     """Its notebook's :attr:`NotebookSpec.cost`."""
+    one_matrix: bool = False
+    """Its notebook's :attr:`NotebookSpec.one_matrix`."""
 
     @property
     def label(self) -> str:
@@ -177,7 +183,8 @@ def plan(
             for p in spec.params(grid):
                 slug = spec.slug(p)
                 stem = _slugify(f"{spec.name}-{slug}" if slug else spec.name)
-                jobs.append(Job(len(jobs), spec.name, spec.title, t, str(spec.source), dict(p), stem, spec.cost))
+                jobs.append(Job(len(jobs), spec.name, spec.title, t, str(spec.source), dict(p), stem, spec.cost,
+                                spec.one_matrix))
     stems = [j.label for j in jobs]
     dupes = sorted({s for s in stems if stems.count(s) > 1})
     if dupes:

@@ -41,7 +41,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -501,9 +502,12 @@ class _Shared:
     that run while the workers run the notebooks handed out before:
 
     * :attr:`first`: the notebooks that need nothing computed here (01, 05), handed out at once;
-    * the multi-hop searches (:func:`_with_explorations`), then the notebooks that read them (04);
-    * the sweep and comparison (:func:`_compute_once`, :func:`_with_results`), then the notebooks
-      that read them (02, 03), and the front page's figures start building (in a thread).
+    * each timeline's sweep and comparison (:func:`_compute_once`, :func:`_with_results`), then
+      the notebooks that read them (02, 03); after the last, the front page's figures start
+      building (in a thread);
+    * last the multi-hop searches (:func:`_with_explorations`), then the notebooks that read them
+      (04, short: they fill the end of the batch, while the long notebook 03 of each timeline has
+      started as early as its sweep allowed).
 
     Each stage returns the jobs it makes ready (:func:`_run_all` hands them to the workers)."""
 
@@ -519,13 +523,13 @@ class _Shared:
         self._timelines = list(dict.fromkeys(j.timeline for j in todo))
         self._results: dict[str, Any] | BaseException = {}
         self._computed: set[str] = set()
+        self._held: list[Job] = []
+        """Notebooks given their results that wait for the searches too (none of the report's)."""
         self.stages: list[Callable[[], list[Job]]] = [
-            self._explore, *(functools.partial(self._compute, t) for t in self._timelines)]
+            *(functools.partial(self._compute, t) for t in self._timelines), self._explore]
 
     def _explore(self) -> list[Job]:
-        done = _with_explorations(self._searching + self._sweeping, self.folder)
-        self._sweeping = done[len(self._searching):]
-        return done[:len(self._searching)]
+        return _with_explorations(self._searching + self._held, self.folder)
 
     def _compute(self, timeline: str) -> list[Job]:
         """One timeline's sweep, then its notebooks that read it (the first timeline's start while
@@ -542,7 +546,10 @@ class _Shared:
             self._builder = frontpage.AssetBuilder(self._results, scheme_ids(self.schemes),
                                                    limit_variants=self.limit_variants, setting=self.setting)
         jobs = [j for j in self._sweeping if j.timeline == timeline]
-        return jobs if isinstance(got, BaseException) else _with_results(jobs, got, self.folder)
+        jobs = jobs if isinstance(got, BaseException) else _with_results(jobs, got, self.folder)
+        searching = _declaring(jobs, "explorations")
+        self._held += [j for j, e in zip(jobs, searching) if e]
+        return [j for j, e in zip(jobs, searching) if not e]
 
     def builder(self) -> frontpage.AssetBuilder:
         """The front page's builder (the sweeps no stage has computed are computed now)."""
@@ -593,11 +600,33 @@ def _declaring(todo: list[Job], name: str) -> list[bool]:
 
 def _with_results(todo: list[Job], results: dict[str, Any], folder: Path) -> list[Job]:
     """The jobs, each notebook that declares a ``results`` parameter given the file of its
-    timeline's results (written to ``folder``, outside the run: removed when the report ends)."""
-    files = {t: str(r.save(folder / f"results-{t}.pkl")) for t, r in results.items()}
-    return [dataclasses.replace(job, parameters={**job.parameters, "results": files[job.timeline]})
-            if wants and job.timeline in files else job
-            for job, wants in zip(todo, _declaring(todo, "results"))]
+    timeline's results (written to ``folder``, outside the run: removed when the report ends); a
+    notebook of one matrix (:attr:`Job.one_matrix`) is given a file of its variant and scenario
+    only, when the results hold them (the whole file otherwise)."""
+    wants = _declaring(todo, "results")
+    files: dict[str, str] = {}
+    slices: dict[tuple[str, str, str], str] = {}
+    for t, res in results.items():
+        pairs = [_matrix_of(job) for job, want in zip(todo, wants) if want and job.one_matrix and job.timeline == t]
+        for n, ((variant, scenario), part) in enumerate(res.slices([p for p in pairs if p]).items()):
+            slices[(t, variant, scenario)] = str(part.save(folder / f"results-{t}-{n}.pkl"))
+        if any(want and job.timeline == t and (t, *(_matrix_of(job) or ("", ""))) not in slices
+               for job, want in zip(todo, wants)):
+            files[t] = str(res.save(folder / f"results-{t}.pkl"))
+    out = []
+    for job, want in zip(todo, wants):
+        given = slices.get((job.timeline, *(_matrix_of(job) or ("", "")))) or files.get(job.timeline)
+        out.append(dataclasses.replace(job, parameters={**job.parameters, "results": given})
+                   if want and given else job)
+    return out
+
+
+def _matrix_of(job: Job) -> tuple[str, str] | None:
+    """The (variant, scenario) a notebook of one matrix shows, else None."""
+    p = job.parameters
+    if job.one_matrix and isinstance(p.get("scheme"), str) and isinstance(p.get("scenario"), str):
+        return p["scheme"], p["scenario"]
+    return None
 
 
 def _exploring(job: Job) -> tuple[str, int, tuple[str, ...]] | None:
@@ -700,9 +729,14 @@ def results_json(assets: Any) -> str:
 def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: float | None,
              fresh_kernels: bool, pid_dir: Path, stages: Sequence[Callable[[], list[Job]]] = (),
              total: int | None = None) -> list[Record]:
-    """Run ``todo`` on the workers, then each of ``stages`` in this process while they run, handing
-    the workers the jobs each stage returns; the records in the plan's order (``total``: every
-    job's count, for the progress bar)."""
+    """Run ``todo`` on the workers, then each of ``stages`` in a thread of this process while they
+    run, handing the workers the jobs each stage returns; the records in the plan's order
+    (``total``: every job's count, for the progress bar).
+
+    The workers are handed a job only when one is free (one more is queued, so that none waits
+    for this process): each takes the costliest job ready at that moment (:func:`by_cost`), so a
+    long notebook a stage makes ready (notebook 03) starts at once, not behind the short ones
+    handed out before it."""
     from tqdm import tqdm
 
     records: dict[int, Record] = {}
@@ -713,21 +747,35 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     try:
         with _spawning(pid_dir / WORKERS_LOG):
             pool = _pool(workers)
-        futures: dict[Future[Record], Job] = {}
-        for batch in [lambda: todo, *stages]:
-            futures.update({pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir)): job
-                            for job in by_cost(batch())})
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                rec = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker that died
-                rec = Record(job.label, job.notebook, job.timeline, recorded(job.parameters),
-                             status="failed", error=f"worker: {_error_text(exc)}")
-            records[job.index] = rec
-            failed += rec.status != "ok"
-            bar.set_postfix_str(f"{failed} failed" if failed else job.label, refresh=False)
-            bar.update()
+        ready = by_cost(todo)
+        running: dict[Future[Record], Job] = {}
+        pending = iter(stages)
+        stage = _in_thread(next(pending, None))
+        while ready or running or stage is not None:
+            while ready and len(running) < workers + 1:
+                job = ready.pop(0)
+                fut = Future()
+                try:
+                    fut = pool.submit(execute, job, root, timeout, fresh_kernels, str(pid_dir))
+                except BrokenProcessPool as exc:  # a worker died: this job fails as the running ones do
+                    fut.set_exception(exc)
+                running[fut] = job
+            done, _ = wait([*running, *([stage] if stage is not None else [])], return_when=FIRST_COMPLETED)
+            for fut in done:
+                if fut is stage:
+                    ready = by_cost(ready + fut.result())  # a stage that raised stops the batch here
+                    stage = _in_thread(next(pending, None))
+                    continue
+                job = running.pop(fut)
+                try:
+                    rec = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died
+                    rec = Record(job.label, job.notebook, job.timeline, recorded(job.parameters),
+                                 status="failed", error=f"worker: {_error_text(exc)}")
+                records[job.index] = rec
+                failed += rec.status != "ok"
+                bar.set_postfix_str(f"{failed} failed" if failed else job.label, refresh=False)
+                bar.update()
     except BaseException:
         bar.disable = True
         _end_workers(pid_dir)
@@ -739,6 +787,22 @@ def _run_all(todo: list[Job], root: str, workers: int, progress: bool, timeout: 
     finally:
         bar.close()
     return [records[i] for i in sorted(records)]
+
+
+def _in_thread(stage: Callable[[], list[Job]] | None) -> Future[list[Job]] | None:
+    """``stage`` run in a daemon thread (an interrupted batch does not wait for it), as a future."""
+    if stage is None:
+        return None
+    fut: Future[list[Job]] = Future()
+
+    def run() -> None:
+        try:
+            fut.set_result(stage())
+        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name="pcidesign-report-stage", daemon=True).start()
+    return fut
 
 
 def by_cost(todo: Sequence[Job]) -> list[Job]:
