@@ -154,14 +154,11 @@ class Kept:
         self.pools = [_pool(1, cat) for _ in range(n)]
         self.home: dict[Hashable, int] = {}
         self.load = [0] * n
-        self.stale = False
+        self.forgetting: list[Future[Any]] = []
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], affinity: Callable[[T], Hashable]) -> Iterator[R]:
         """``fn(item)`` for each item in order, each on its group's pool."""
-        if self.stale:
-            for f in [p.submit(_forget) for p in self.pools]:
-                f.result()
-            self.stale = False
+        self.settle()
         futures = []
         try:
             for item in items:
@@ -178,6 +175,16 @@ class Kept:
                 f.cancel()
             _drop_kept()  # a failed or interrupted call leaves no half-busy worker behind
             raise
+
+    def forget(self) -> None:
+        """Ask each worker to forget what it remembered, now, without waiting (see :meth:`settle`)."""
+        self.forgetting += [p.submit(_forget) for p in self.pools]
+
+    def settle(self) -> None:
+        """Wait until every worker has forgotten what :meth:`forget` asked it to."""
+        pending, self.forgetting = self.forgetting, []
+        for f in pending:
+            f.result()
 
     def close(self) -> None:
         """End every pool's process."""
@@ -211,9 +218,17 @@ def _forget() -> None:
 
 
 def forget() -> None:
-    """Make the kept workers forget what they remembered before their next item (the engine's reset)."""
+    """Make the kept workers forget what they remembered (the engine's reset): they start at once,
+    and each finishes before its next item (freeing a large memo takes a worker a while)."""
     for kept in _KEPT.values():
-        kept.stale = True
+        kept.forget()
+
+
+def settle() -> None:
+    """Wait until the kept workers have forgotten what :func:`forget` asked them to (a benchmark
+    does, so that freeing the last computation's memo is not timed as part of the next)."""
+    for kept in _KEPT.values():
+        kept.settle()
 
 
 def close() -> None:
