@@ -261,6 +261,8 @@ def findings(
                 pieces += [(q.id, data_dir, v, s2) for v in vs if answer_key(q, v, s2, cat) not in CACHE.data]
     batch = _compare.Batch(wanted, cat)
     items = [("part", p) for p in batch.items] + [("answer", p) for p in dict.fromkeys(pieces)]
+    if progress is not None:
+        progress(0, len(qs), f"the cells of every question, {len(items)} pieces on {workers} workers")
     got = list(parallel.ordered(_piece, items, workers, cat, affinity=_piece_variant))
     batch.store(r for (kind, _), r in zip(items, got) if kind == "part")
     by_id = {q.id: q for q in qs}
