@@ -231,18 +231,24 @@ def findings(
                 raise UnknownNameError("question", w, [q.id for q in qs])
         qs = tuple(q for q in qs if q.id in wanted)
     workers = parallel.jobs_of(jobs) if parallel.usable(v for q in qs for v in variants_of(q)) else 1
-    if workers <= 1:
-        out = []
-        for k, q in enumerate(qs):
-            if progress is not None:
-                progress(k, len(qs), q.id)
-            out.append(answer(q, user, cat, timeline, robust))
-        return out
-    # Every cell behind every answer in one batch of the kept workers, each piece on the worker of
-    # its variant (where that variant's cells under the other settings are): the variants of the
-    # comparisons behind the policy and Pareto questions, and each variant's answer to the other
-    # questions, under the question's setting and, with ``robust``, each alternative. What comes
-    # back is remembered here, and the findings are then put together in this process.
+    if workers > 1:
+        _computed_by_workers(qs, user, cat, timeline, data_dir, robust, workers, progress)
+    out = []
+    for k, q in enumerate(qs):  # with workers, everything is remembered here by now
+        if progress is not None:
+            progress(k, len(qs), q.id)
+        out.append(answer(q, user, cat, timeline, robust))
+    return out
+
+
+def _computed_by_workers(qs: Sequence[Question], user: Setting, cat: Catalog, timeline: str | None,
+                         data_dir: str | Path | None, robust: bool, workers: int,
+                         progress: Callable[[int, int, str], None] | None) -> None:
+    """Every cell behind every answer of ``qs``, in one batch of the kept workers, each piece on
+    the worker of its variant (where that variant's cells under the other settings are): the
+    variants of the comparisons behind the policy and Pareto questions, and each variant's answer
+    to the other questions, under the question's setting and, with ``robust``, each alternative.
+    What comes back is remembered in this process, where :func:`answer` then finds it."""
     wanted: list[tuple[Sequence[str], str, Setting]] = []
     pieces: list[tuple[str, str | Path | None, str, Setting]] = []
     for q in qs:
@@ -270,12 +276,6 @@ def findings(
         if kind == "answer":
             qid, _, v, s2 = what  # type: ignore[misc]
             CACHE.put(answer_key(by_id[qid], v, s2, cat), r)
-    out = []
-    for k, q in enumerate(qs):
-        if progress is not None:
-            progress(k, len(qs), q.id)
-        out.append(answer(q, user, cat, timeline, robust))
-    return out
 
 
 def _piece(item: tuple[str, tuple[object, ...]]) -> object:

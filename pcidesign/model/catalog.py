@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 
 from pcidesign.model.csvdata import Table, _show, parse_csv, read_csv  # noqa: F401  (re-exported)
 from pcidesign.model.errors import DataError, UnknownNameError
 from pcidesign.model.setting import AXES, MACHINE_FAMILIES
 from pcidesign.model.guestabi import GUEST_VALUES, RANGES, target_field
 from pcidesign.model.resources import data_dir
+
+T = TypeVar("T")
 
 DATA_DIR = data_dir()
 DEFAULT_TIMELINE = AXES["timeline"].default
@@ -216,15 +219,20 @@ class Catalog:
     _known: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _made: dict[str, Intent] = field(default_factory=dict, repr=False, compare=False)
     """The intents made on demand from a user's ``<target>`` values (see :meth:`intent`)."""
-    _day_qemu: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    """:meth:`release_day_qemu` per release id, computed once."""
-    _machines_of: dict[tuple[str, Host, str], object] = field(default_factory=dict, repr=False, compare=False)
-    """:meth:`canonical_machine` and :meth:`runs_machine` per (question, host, machine), computed once."""
+    _derived: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False, compare=False)
+    """What :meth:`_once` remembers: the release-day QEMU, machine lookups, per (question, arguments)."""
 
-    _CACHES = ("_hosts", "_known", "_day_qemu", "_machines_of")
+    _CACHES = ("_hosts", "_known", "_derived")
     """The fields that only remember what was derived from the others: left out of a pickle (a
     worker derives them again), so that a catalog pickles to the same bytes however much it was
     used (the kept workers are keyed on those bytes: :mod:`pcidesign.analysis.parallel`)."""
+
+    def _once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """The value derived for ``key`` (the question and its arguments), computed the first time."""
+        got = self._derived.get(key)
+        if got is None:
+            got = self._derived[key] = compute()
+        return got  # type: ignore[return-value]
 
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if k not in self._CACHES}
@@ -328,10 +336,7 @@ class Catalog:
     def release_day_qemu(self, release: Release) -> str:
         """The newest QEMU of ``qemu-releases.csv`` released on or before ``release``'s date (the
         ``release-day`` pairing); a release without a date (hypothetical) keeps its own QEMU."""
-        got = self._day_qemu.get(release.id)
-        if got is None:
-            got = self._day_qemu[release.id] = self._release_day_qemu(release)
-        return got
+        return self._once(("release-day", release.id), lambda: self._release_day_qemu(release))
 
     def _release_day_qemu(self, release: Release) -> str:
         if not release.date:
@@ -357,11 +362,7 @@ class Catalog:
         """``machine`` as libvirt saves it on ``host``: an alias becomes the host QEMU's newest
         versioned machine of its family (observed on 9.0.0: ``q35`` saved as ``pc-q35-7.2``,
         facts §9); a versioned machine is kept."""
-        key = ("canonical", host, machine)
-        got = self._machines_of.get(key)
-        if got is None:
-            got = self._machines_of[key] = self._canonical_machine(machine, host)
-        return got  # type: ignore[return-value]
+        return self._once(("canonical", host, machine), lambda: self._canonical_machine(machine, host))
 
     def _canonical_machine(self, machine: str, host: Host) -> str:
         family = MACHINE_FAMILIES.get(machine)
@@ -378,11 +379,7 @@ class Catalog:
     def runs_machine(self, host: Host, machine: str) -> bool:
         """Whether ``host``'s QEMU has the versioned machine ``machine`` (data/machines.csv);
         an alias always runs, a name the file does not list never does."""
-        key = ("runs", host, machine)
-        got = self._machines_of.get(key)
-        if got is None:
-            got = self._machines_of[key] = self._runs_machine(host, machine)
-        return got  # type: ignore[return-value]
+        return self._once(("runs", host, machine), lambda: self._runs_machine(host, machine))
 
     def _runs_machine(self, host: Host, machine: str) -> bool:
         if machine in MACHINE_FAMILIES or not _VERSION.match(host.qemu):
