@@ -303,19 +303,91 @@ def duplicate_index(ctrls: list[Controller]) -> int | None:
 
 
 def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noqa: A001 - libvirt's verb
-    """The document as ``dialect``'s release writes it: saved config, or MIGRATABLE."""
-    root = _fresh_tree(defn.doc)  # text in mixed content stays as written
+    """The document as ``dialect``'s release writes it: saved config, or MIGRATABLE.
+
+    What is around the PCI controllers depends on the document and its machine type alone, and
+    each controller's text on the dialect and the controller alone: when the layout can be
+    rebuilt from the structure alone (no mixed content, no namespaces: :func:`_skeleton`), the
+    text is put together from the document's skeleton and each controller's remembered text
+    (:func:`_controller_text`), the same bytes as :func:`format_tree` builds from a tree."""
+    ctrls = defn.controllers
+    if migratable and len(ctrls) == 1 and ctrls[0].cls == "pci-root":
+        return _without_controllers(defn.doc, defn.machine_type)
+    skeleton = _skeleton(defn.doc, defn.machine_type)
+    if skeleton is None or not all(_fragment_layout_only(blob) for c in ctrls for blob in c.kept):
+        return format_tree(dialect, defn, migratable)
+    before, after = skeleton
+    texts = []
+    for ctrl in ctrls:
+        key = (dialect, ctrl, migratable)
+        text = _TEXTS.data.get(key)
+        texts.append(text if text is not None else _TEXTS.put(key, _controller_text(dialect, ctrl, migratable)))
+    return before + _BETWEEN.join(texts) + after  # type: ignore[arg-type]
+
+
+_SLOT = "pcidesign-controllers-go-here"
+"""The placeholder element :func:`_skeleton` lays out where the controllers go (a name no
+domain document uses: a document that holds it is formatted from its tree)."""
+_BETWEEN = b"\n    "
+"""The layout between two controllers (children of ``<devices>``, two levels down)."""
+_TEXTS: Memo = Memo(500_000)
+"""Each controller's text as a dialect formats it (see :func:`format`)."""
+on_reset(_TEXTS.clear)
+
+
+@functools.lru_cache(maxsize=8192)
+def _skeleton(doc: bytes, machine_type: str | None) -> tuple[bytes, bytes] | None:
+    """The formatted document ``doc`` (with ``machine_type``) before and after its PCI
+    controllers, or None when its layout is not rebuilt from its structure alone (mixed content or
+    ``xml:space``: :func:`_layout_only`; a namespace in scope of ``<devices>``, which a controller
+    element would have to declare again): :func:`format_tree` with a placeholder for the controllers."""
+    if not _layout_only(doc):
+        return None
+    slot = etree.Element(_SLOT)
+    root = _prepared_tree(doc, machine_type, [slot])
+    if slot.getparent().nsmap:  # type: ignore[union-attr]
+        return None
+    etree.indent(root)
+    parts = etree.tostring(root, encoding="utf-8").split(f"<{_SLOT}/>".encode())
+    return (parts[0], parts[1]) if len(parts) == 2 else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _without_controllers(doc: bytes, machine_type: str | None) -> bytes:
+    """``doc`` formatted with no PCI controller (MIGRATABLE leaves out an implicit ``pci-root``
+    that is the only one): the same for every dialect."""
+    root = _prepared_tree(doc, machine_type, [])
+    return to_bytes(root, layout_only=_layout_only(doc))
+
+
+def _controller_text(dialect: Dialect, ctrl: Controller, migratable: bool) -> bytes:
+    """``ctrl`` as ``dialect`` formats it, laid out as a child of ``<devices>`` (see :func:`format`)."""
+    elem = dialect.format_controller(ctrl, migratable)
+    etree.indent(elem, level=2)
+    return etree.tostring(elem, encoding="utf-8", with_tail=False)
+
+
+def format_tree(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:
+    """:func:`format`, built as a tree and serialized whole (the reference :func:`format` must match)."""
+    ctrls = defn.controllers
+    if migratable and len(ctrls) == 1 and ctrls[0].cls == "pci-root":
+        ctrls = ()
+    root = _prepared_tree(defn.doc, defn.machine_type, [dialect.format_controller(c, migratable) for c in ctrls])
+    return to_bytes(root, layout_only=_layout_only(defn.doc) and all(
+        _fragment_layout_only(blob) for c in defn.controllers for blob in c.kept))
+
+
+def _prepared_tree(doc: bytes, machine_type: str | None, new: list[etree._Element]) -> etree._Element:
+    """A tree of ``doc`` of one's own with ``machine_type`` written and the PCI controllers replaced
+    by the elements ``new`` (not yet laid out)."""
+    root = _fresh_tree(doc)  # text in mixed content stays as written
     ostype = root.find("os/type")
-    if defn.machine_type is not None and ostype is not None:
-        ostype.set("machine", defn.machine_type)
+    if machine_type is not None and ostype is not None:
+        ostype.set("machine", machine_type)
     devices = root.find("devices")
     if devices is None:
         devices = etree.SubElement(root, "devices")
     old = pci_controllers(root)
-    ctrls = defn.controllers
-    if migratable and len(ctrls) == 1 and ctrls[0].cls == "pci-root":
-        ctrls = ()
-    new = [dialect.format_controller(ctrl, migratable) for ctrl in ctrls]
     # The new controllers take the place of the first old one. Each step is constant time per
     # controller: no child is looked up by position (lxml walks the children for that).
     if old:
@@ -329,8 +401,7 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
                 devices.insert(0, elem)
             else:
                 anchor.addnext(elem)
-    return to_bytes(root, layout_only=_layout_only(defn.doc) and all(
-        _fragment_layout_only(blob) for c in defn.controllers for blob in c.kept))
+    return root
 
 
 @functools.lru_cache(maxsize=8192)
