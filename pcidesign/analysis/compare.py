@@ -34,6 +34,7 @@ from pcidesign.analysis import policies as _policies
 from pcidesign.model import engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model.catalog import Catalog, load
+from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
 from pcidesign.model.setting import Setting
 from pcidesign.model.transitions import CACHE, bulk
 
@@ -57,9 +58,10 @@ def _measure_rows(vid: str, cat: Catalog, st: Setting) -> list[dict[str, Any]]:
     intents = list(cat.intents.values())
     rows = []
     sch = _schemes.get(vid)
+    written = st.replace(app_xml=DEFAULT_SETTING.app_xml)  # a define feels no migration: share its dialects
     for rel in cat.timeline(timeline):
         host = engine.paired(cat, st, cat.host(rel), cat.host(rel))[0]  # the pairing's QEMU
-        d = sch.dialect(host, cat, st)
+        d = sch.dialect(host, cat, written)
         known = cat.known_classes(rel)
         writable = sum(engine.write_intent(d, it) is not None for it in intents if it.cls in known)
         preferred, missed, over = [], [], 0

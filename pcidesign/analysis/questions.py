@@ -327,8 +327,25 @@ def _variant_answer(question: Question, variant: str, setting: Setting, catalog:
 
 def _cell_answer(q: Question, variant: str, st: Setting, intents: list[Intent], line: Sequence[Release],
                  cat: Catalog) -> Answer:
-    timeline = st.timeline
+    """The answer from the question's cells, shared by every setting whose cells are the same:
+    a cell feels only some axes (:func:`pcidesign.model.engine.cell_setting`), so a setting that
+    changes an axis none of the question's cells feels (``app_xml`` for a question without a
+    migration that takes the application's XML, say) gets the same outcomes and witness; only the
+    witness's setting (its command) is the one asked for."""
     sch = _schemes.get(variant)
+    model = _schemes.model_setting(st)
+    felt = tuple(engine.cell_setting(model, _scenarios.get(s), it, cat) for s in q.scenarios for it in intents)
+    key = ("cells", dataclasses.replace(q, variants=None), sch, st.timeline, st.pairing, st.scope, felt, cat)
+    got: Answer = CACHE.get(key, lambda: _cells_answer(q, sch, st, intents, line, cat))
+    w = got.witness
+    if isinstance(w, CellWitness) and w.setting is not st:
+        return dataclasses.replace(got, witness=dataclasses.replace(w, setting=st))
+    return got
+
+
+def _cells_answer(q: Question, sch: _schemes.Scheme, st: Setting, intents: list[Intent], line: Sequence[Release],
+                  cat: Catalog) -> Answer:
+    timeline = st.timeline
     counts = {o: 0 for o in BY_SEVERITY}
     worst: engine.Result | None = None
     hosts = {r.id: cat.host(r) for r in line}

@@ -64,3 +64,28 @@ def test_cli_assume_answers_under_another_setting(capsys: pytest.CaptureFixture[
     assert all("robust" in a and "flips" in a for a in record["answers"])
     assert main(["findings", "--assume", "writer"]) == 2
     assert "writer value" in capsys.readouterr().err
+
+
+def test_an_axis_no_cell_feels_shares_the_answer_and_names_its_own_setting() -> None:
+    """A question without a migration that takes the application's XML answers alike under every
+    ``app_xml``: the answer is shared (no cell is computed again), its witness is the same cell,
+    and the witness's command reproduces it under the setting asked for."""
+    from pcidesign.analysis import questions
+    from pcidesign.model import engine, transitions
+
+    engine.clear_cache()
+    cat = F.load()
+    q = next(q for q in F.load_questions() if q.id == "ovirt-roll")
+    base = q.under(None).check(cat)
+    other = base.replace(app_xml="creation").check(cat)
+    first = questions.variant_answer(q, "model-subelement", base, cat)
+    computed = transitions.transitions_computed()
+    again = questions.variant_answer(q, "model-subelement", other, cat)
+    assert transitions.transitions_computed() - computed <= 2  # the two answers, no cell
+    assert (again.outcome, again.counts, again.why) == (first.outcome, first.counts, first.why)
+    assert again.witness.result is first.witness.result  # type: ignore[union-attr]
+    assert again.witness.setting is other and "--app-xml creation" in again.witness.command  # type: ignore[union-attr]
+    felt = next(q for q in F.load_questions() if q.id == "app-xml-forward")
+    answers = {st.app_xml: questions.variant_answer(felt, "model-subelement", felt.under(None).replace(app_xml=st.app_xml)
+                                                    .check(cat), cat) for st in (base, other)}
+    assert answers[base.app_xml].witness.result is not answers["creation"].witness.result  # type: ignore[union-attr]
