@@ -26,7 +26,7 @@ from pcidesign.analysis import paths as _paths
 from pcidesign.model import autoadd, engine
 from pcidesign.model import registry as _schemes
 from pcidesign.model import scenarios as _scenarios
-from pcidesign.model.catalog import Catalog, Intent, Release
+from pcidesign.model.catalog import Catalog, Host, Intent, Release
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.setting import AXES, PAIRINGS, SCOPES, Setting
 from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
@@ -349,16 +349,24 @@ def _cells_answer(q: Question, sch: _schemes.Scheme, st: Setting, intents: list[
     counts = {o: 0 for o in BY_SEVERITY}
     worst: engine.Result | None = None
     hosts = {r.id: cat.host(r) for r in line}
+    every = pairs(q, line)
+    rows: dict[str, list[tuple[Host, list[Host]]]] = {}  # per intent: (A, the Bs of A), in order
+    for it in intents:
+        rows[it.id] = by_a = []
+        for a, b in every:
+            if st.scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
+                continue
+            if not by_a or by_a[-1][0] is not hosts[a.id]:
+                by_a.append((hosts[a.id], []))
+            by_a[-1][1].append(hosts[b.id])
     for scenario in q.scenarios:
         scn = _scenarios.get(scenario)
         for it in intents:
-            for a, b in pairs(q, line):
-                if st.scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
-                    continue
-                res = engine.run(sch, scn, it, hosts[a.id], hosts[b.id], cat, st)
-                counts[res.outcome] += 1
-                if worst is None or res.outcome.severity > worst.outcome.severity:
-                    worst = res
+            for ha, hbs in rows[it.id]:  # one row of the matrix at a time: the same cells, in order
+                for res in engine.run_row(sch, scn, it, ha, hbs, cat, st):
+                    counts[res.outcome] += 1
+                    if worst is None or res.outcome.severity > worst.outcome.severity:
+                        worst = res
     counts = {o: c for o, c in counts.items() if c}
     if worst is None:
         return Answer(sch.id, Outcome.NOT_EXPRESSIBLE, {}, None, "no cell matches the question on this timeline")

@@ -218,6 +218,12 @@ class Dialect(ABC):
         :func:`pcidesign.model.hops.migrate_app_xml`)."""
         self.classes = catalog.known_classes(host.release)
         self.devices = catalog.known_devices(host.release)
+        self.twin: Dialect = self
+        """The dialect that stands for this one where the engine remembers the work on one
+        controller (:meth:`parse`, :meth:`start`, :meth:`format_controller`): the same scheme at
+        the same host under the default setting (set by the registry). The setting is read by
+        the document's checks (the machine) and by :meth:`written_intents`, never by that work:
+        its results are shared by every setting."""
 
     # -- the four things a scheme states ------------------------------------------------------
     @abstractmethod

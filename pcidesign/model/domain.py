@@ -184,9 +184,10 @@ def _parsed_element(dialect: Dialect, elem: etree._Element, blob: bytes, purpose
     """:meth:`Dialect.parse` of ``elem`` (whose bytes are ``blob``), remembered on the dialect, the
     purpose, the element's bytes and what the dialect reads of the rest of the document
     (:meth:`Dialect.document_context`): the same controller in many documents is parsed once."""
-    key = (dialect, purpose, blob, context)
+    twin = dialect.twin  # the same work under every setting
+    key = (twin, purpose, blob, context)
     got = _ELEMENTS.data.get(key)
-    return got if got is not None else _ELEMENTS.put(key, dialect.parse(elem, purpose))  # type: ignore[return-value]
+    return got if got is not None else _ELEMENTS.put(key, twin.parse(elem, purpose))  # type: ignore[return-value]
 
 
 def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], doc: bytes,
@@ -318,10 +319,11 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
         return format_tree(dialect, defn, migratable)
     before, after = skeleton
     texts = []
+    twin = dialect.twin  # the same text under every setting
     for ctrl in ctrls:
-        key = (dialect, ctrl, migratable)
+        key = (twin, ctrl, migratable)
         text = _TEXTS.data.get(key)
-        texts.append(text if text is not None else _TEXTS.put(key, _controller_text(dialect, ctrl, migratable)))
+        texts.append(text if text is not None else _TEXTS.put(key, _controller_text(twin, ctrl, migratable)))
     return before + _BETWEEN.join(texts) + after  # type: ignore[arg-type]
 
 
@@ -473,11 +475,12 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
             return filled
         ctrls = filled
     live: list[Controller] = []
+    twin = dialect.twin  # the same start under every setting
     for ctrl in ctrls:
-        key = (dialect, ctrl)
+        key = (twin, ctrl)
         got = _STARTED.data.get(key)
         if got is None:
-            got = _STARTED.put(key, dialect.start(ctrl))
+            got = _STARTED.put(key, twin.start(ctrl))
         if isinstance(got, Rejection):
             return got
         live.append(got)

@@ -398,6 +398,7 @@ def with_caps(d: Dialect, host: Host) -> Dialect:
     if got is None:
         got = copy.copy(d)
         got.caps_host = host
+        got.twin = got if d.twin is d else with_caps(d.twin, host)
         _CAPS_DIALECTS[(d, host)] = got
     return got
 

@@ -163,6 +163,8 @@ def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> 
         return _legacy(host, catalog, setting, scheme.dialect_class.tracks_machine)
     d = scheme.dialect_class(host, catalog, setting)
     d.fill_policy, d.migratable_policy = scheme.fill, scheme.migratable
+    if setting is not DEFAULT_SETTING:
+        d.twin = _dialect(scheme, host, catalog, DEFAULT_SETTING)
     return d
 
 
@@ -170,6 +172,8 @@ def _dialect(scheme: Scheme, host: Host, catalog: Catalog, setting: Setting) -> 
 def _legacy(host: Host, catalog: Catalog, setting: Setting, tracks_machine: bool) -> Dialect:
     legacy = LegacyDialect(host, catalog, setting)
     legacy.tracks_machine = tracks_machine  # libvirt always saved the versioned machine
+    if setting is not DEFAULT_SETTING:
+        legacy.twin = _legacy(host, catalog, DEFAULT_SETTING, tracks_machine)
     return legacy
 
 
