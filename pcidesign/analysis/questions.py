@@ -18,6 +18,7 @@ the cells whose intent one of the two releases does not know (every scheme fails
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from pcidesign.model.catalog import Catalog, Host, Intent, Release
 from pcidesign.model.errors import UnknownNameError
 from pcidesign.model.setting import AXES, PAIRINGS, SCOPES, Setting
 from pcidesign.model.setting import DEFAULT as DEFAULT_SETTING
-from pcidesign.model.transitions import CACHE
+from pcidesign.model.transitions import CACHE, on_reset
 from pcidesign.model.vocab import BY_SEVERITY, Hop, Outcome
 
 METHODS = ("cells", "paths", "policy", "pareto")
@@ -284,16 +285,22 @@ def select_intents(cat: Catalog, spec: Sequence[str]) -> list[Intent]:
 
 def pairs(question: Question, line: Sequence[Release]) -> list[tuple[Release, Release]]:
     """The (A, B) release pairs of a ``cells`` question on the timeline ``line``, in order."""
+    return _pairs(question.sources, question.targets, question.direction, line)
+
+
+def _pairs(froms: Sequence[str], tos: Sequence[str], direction: str,
+           line: Sequence[Release]) -> list[tuple[Release, Release]]:
+    """:func:`pairs` from the question's ``from`` and ``to`` release ids (empty: every release)."""
     pos = {r.id: n for n, r in enumerate(line)}
-    sources = [r for r in line if not question.sources or r.id in question.sources]
-    targets = [r for r in line if not question.targets or r.id in question.targets]
+    sources = [r for r in line if not froms or r.id in froms]
+    targets = [r for r in line if not tos or r.id in tos]
     keep = {
         "any": lambda a, b: a != b,
         "forward": lambda a, b: a < b,
         "backward": lambda a, b: a > b,
         "adjacent-forward": lambda a, b: b == a + 1,
         "adjacent-backward": lambda a, b: b == a - 1,
-    }[question.direction]
+    }[direction]
     return [(a, b) for a in sources for b in targets if keep(pos[a.id], pos[b.id])]
 
 
@@ -348,17 +355,7 @@ def _cells_answer(q: Question, sch: _schemes.Scheme, st: Setting, intents: list[
     timeline = st.timeline
     counts = {o: 0 for o in BY_SEVERITY}
     worst: engine.Result | None = None
-    hosts = {r.id: cat.host(r) for r in line}
-    every = pairs(q, line)
-    rows: dict[str, list[tuple[Host, list[Host]]]] = {}  # per intent: (A, the Bs of A), in order
-    for it in intents:
-        rows[it.id] = by_a = []
-        for a, b in every:
-            if st.scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
-                continue
-            if not by_a or by_a[-1][0] is not hosts[a.id]:
-                by_a.append((hosts[a.id], []))
-            by_a[-1][1].append(hosts[b.id])
+    rows = _rows(q.sources, q.targets, q.direction, tuple(line), tuple(intents), st.scope, cat)
     for scenario in q.scenarios:
         scn = _scenarios.get(scenario)
         for it in intents:
@@ -371,6 +368,29 @@ def _cells_answer(q: Question, sch: _schemes.Scheme, st: Setting, intents: list[
     if worst is None:
         return Answer(sch.id, Outcome.NOT_EXPRESSIBLE, {}, None, "no cell matches the question on this timeline")
     return Answer(sch.id, worst.outcome, counts, CellWitness(timeline, worst, st), worst.detail)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rows(sources: tuple[str, ...], targets: tuple[str, ...], direction: str, line: tuple[Release, ...],
+          intents: tuple[Intent, ...], scope: str, cat: Catalog) -> dict[str, list[tuple[Host, list[Host]]]]:
+    """The cells of a ``cells`` question, per intent, as rows of a matrix: (the host of A, the
+    hosts of its Bs), in the order of :func:`pairs`, without the cells scope ``naming`` leaves
+    out. The same for every variant and every setting with this timeline and scope."""
+    hosts = {r.id: cat.host(r) for r in line}
+    every = _pairs(sources, targets, direction, line)
+    rows: dict[str, list[tuple[Host, list[Host]]]] = {}
+    for it in intents:
+        rows[it.id] = by_a = []
+        for a, b in every:
+            if scope == "naming" and not autoadd.in_naming_scope(cat, it, a, b):
+                continue
+            if not by_a or by_a[-1][0] is not hosts[a.id]:
+                by_a.append((hosts[a.id], []))
+            by_a[-1][1].append(hosts[b.id])
+    return rows
+
+
+on_reset(_rows.cache_clear)
 
 
 def _path_answer(q: Question, variant: str, st: Setting, intents: list[Intent], cat: Catalog) -> Answer:

@@ -292,7 +292,8 @@ class Dialect(ABC):
         element itself. The engine remembers each element's parse per (dialect, purpose, element,
         this value), so a dialect whose :meth:`read` looks elsewhere in the document (the machine
         type, say) adds what it reads here. The shared machinery reads the number of NUMA cells
-        (:meth:`check_target`)."""
+        (:meth:`check_target`). It reads the document alone (not this dialect's release or
+        setting): the engine remembers it per dialect class and document."""
         return len(root.findall("cpu/numa/cell"))
 
     def parse(self, elem: etree._Element, purpose: Purpose) -> Controller | Rejection:

@@ -125,7 +125,7 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         raise
     cat = dialect.catalog
     ctrls: list[Controller] = []
-    context = dialect.document_context(root)
+    context = _context(dialect, xml, root)
     for elem, blob in elements:
         ctrl = _parsed_element(dialect, elem, blob, purpose, context)
         if isinstance(ctrl, Rejection):
@@ -162,6 +162,19 @@ def parse(dialect: Dialect, xml: bytes, purpose: Purpose, source: str = "<domain
         if dialect.setting.checks_machine and purpose != "load" and not cat.runs_machine(dialect.host, mtype):
             return Rejection(machine_message(mtype))
     return interned(DomainDef(xml, machine, tuple(sorted(ctrls, key=lambda c: c.index)), mtype))
+
+
+_CONTEXTS: Memo = Memo(200_000)
+"""What each dialect class reads of each document beyond its controllers (see :func:`_context`)."""
+on_reset(_CONTEXTS.clear)
+
+
+def _context(dialect: Dialect, xml: bytes, root: etree._Element) -> object:
+    """:meth:`Dialect.document_context` of the document ``xml`` (whose tree is ``root``),
+    remembered per dialect class: it reads the document alone."""
+    key = (type(dialect), xml)
+    got = _CONTEXTS.data.get(key, _CONTEXTS)
+    return got if got is not _CONTEXTS else _CONTEXTS.put(key, dialect.document_context(root))
 
 
 _ELEMENTS: Memo = Memo(500_000)

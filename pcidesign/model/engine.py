@@ -240,7 +240,9 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
 def _define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
     """:func:`define`, remembered: the same define gives the same :class:`State` object, so the
     hops after it are remembered too (:func:`_hop`)."""
-    return _memo((d, "define", xml), lambda: define(d, xml))
+    key = (d, "define", xml)
+    hit = CACHE.data.get(key)
+    return hit if hit is not None else _memo(key, lambda: define(d, xml))  # type: ignore[return-value]
 
 
 def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | None, Step]:
@@ -248,7 +250,9 @@ def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | 
     against the hardware right after the define (``guest-changed``, see :class:`Trail`). States
     are compared by identity: a remembered hop returns the same next state, so every history
     that shares a prefix (the scenarios from one define, the cells of one row) computes it once."""
-    return _memo((hop, state, d, reference), lambda: _judged_hop(hop, state, d, reference.hardware))
+    key = (hop, state, d, reference)
+    hit = CACHE.data.get(key)
+    return hit if hit is not None else _memo(key, lambda: _judged_hop(hop, state, d, reference.hardware))  # type: ignore[return-value]
 
 
 def _judged_hop(hop: Hop, state: State, d: Dialect, reference_hw: Hardware) -> tuple[State | None, Step]:

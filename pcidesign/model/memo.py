@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+_MISSING = object()
+"""What a memo holds for a key it never saw (a miss costs a lookup, not an exception)."""
 
 
 class Memo:
@@ -27,10 +29,9 @@ class Memo:
     def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """The remembered value for ``key``, computing (and remembering) it the first time."""
         data = self.data
-        try:
-            return data[key]  # type: ignore[return-value]
-        except KeyError:
-            pass
+        value = data.get(key, _MISSING)
+        if value is not _MISSING:
+            return value  # type: ignore[return-value]
         value = compute()  # computed before anything is stored: an exception leaves no half entry
         if len(data) >= self.limit:
             data.clear()

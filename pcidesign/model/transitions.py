@@ -97,7 +97,9 @@ def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
     """The domain XML a user writes for ``intent`` at ``d``'s release, or None (the setting's
     ``writer`` decides what is written for the default device: :meth:`Dialect.written_intents`)."""
-    return _memo((d, "write", intent.id), lambda: kinds.document(d.kind).write(d, intent))
+    key = (d, "write", intent.id)
+    hit = CACHE.data.get(key, CACHE)  # None is a remembered answer here: the intent cannot be written
+    return hit if hit is not CACHE else _memo(key, lambda: kinds.document(d.kind).write(d, intent))  # type: ignore[return-value]
 
 
 def _values(values: Values) -> str:
