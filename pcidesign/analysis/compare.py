@@ -271,8 +271,9 @@ def variant_part(item: tuple[str, str, Setting]) -> tuple[_policies.Verdict, lis
 
 
 def variant_of(item: tuple[str, str, Setting]) -> str:
-    """A comparison's work item's group: its variant (its cells under another setting share work)."""
-    return item[0]
+    """A comparison's work item's group: its variant's family (:func:`pcidesign.analysis.parallel.family`:
+    its cells under another setting, and its scheme's other variants, share work)."""
+    return parallel.family(item[0])
 
 
 def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat: Catalog,

@@ -293,9 +293,10 @@ def _piece(item: tuple[str, tuple[object, ...]]) -> object:
 
 
 def _piece_variant(item: tuple[str, tuple[object, ...]]) -> object:
-    """A piece's group: its variant (its cells under another setting or question share work)."""
+    """A piece's group: its variant's family (:func:`pcidesign.analysis.parallel.family`: its cells
+    under another setting or question, and its scheme's other variants, share work)."""
     kind, what = item
-    return what[0] if kind == "part" else what[2]
+    return parallel.family(what[0] if kind == "part" else what[2])  # type: ignore[arg-type]
 
 
 __all__ = [

@@ -93,8 +93,9 @@ def _matrix_rows(item: tuple[str, str, tuple[str, ...] | None, tuple[str, ...] |
 
 
 def _scheme_of(item: tuple[str, ...]) -> str:
-    """A sweep's work item's group: its scheme (its scenarios share the define and first hops)."""
-    return item[0]
+    """A sweep's work item's group: its scheme's family (its scenarios share the define and first
+    hops; its scheme's other variants share documents: :func:`pcidesign.analysis.parallel.family`)."""
+    return parallel.family(item[0])
 
 
 def _intents_of(item: tuple[object, ...]) -> object:

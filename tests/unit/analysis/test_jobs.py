@@ -9,6 +9,7 @@ import pytest
 
 from pcidesign import cli
 from pcidesign.analysis import findings, fleet, matrices, parallel
+from pcidesign.model import registry as _schemes
 from pcidesign.render import findingstext, fleettext
 
 SCHEMES = ["status-quo", "model-subelement", "model-subelement+fill=define-only"]
@@ -156,3 +157,13 @@ def test_findings_with_robustness_is_the_same_with_two_jobs_and_the_workers_answ
     assert again.answers == next(f for f in two if f.question.id == q.id).answers
     assert any(k[0] == "answer" for k in engine.CACHE.data), "no answer was remembered"
     assert questions.answer_key(q, findings.variants_of(q)[0], q.under(), findings.load()) in engine.CACHE.data
+    # a scheme's variants share one worker (their documents are parsed and laid out once there)
+    assert any("+" in v for v in findings.variants_of(q))
+    homes = {g for kept in parallel._KEPT.values() for g in kept.home}
+    assert homes and all("+" not in str(g) for g in homes), homes
+
+
+def test_a_variant_belongs_to_its_schemes_family() -> None:
+    assert parallel.family("model-subelement+fill=define-only+migratable=omit-legacy") == "model-subelement"
+    assert parallel.family("status-quo") == "status-quo"
+    assert {parallel.family(v) for v in _schemes.default_variants()} == set(_schemes.scheme_ids())
