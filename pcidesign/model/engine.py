@@ -42,7 +42,9 @@ def clear_cache() -> None:
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
     """Compare the config at the end with the one saved at the start (same hardware assumed)."""
-    return _memo((scheme, "judge", reference, final), lambda: _judge(scheme, reference, final))
+    key = (scheme, "judge", reference, final)
+    hit = CACHE.data.get(key)
+    return hit if hit is not None else _memo(key, lambda: _judge(scheme, reference, final))  # type: ignore[return-value]
 
 
 def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
@@ -143,11 +145,16 @@ def run_row(
     st = cell_setting(_schemes.model_setting(setting), scenario, intent, catalog)  # the hosts carry the pairing
     out = []
     bundled = setting.bundled
+    da: Dialect | None = None  # the dialect of A, looked up once per row
     for b in bs:
         ha, hb = (a, b) if bundled else paired(catalog, setting, a, b)
         key = (scheme, scenario, intent, ha, hb, catalog, st)
         got = CACHE.data.get(key)
-        out.append(got if got is not None else CACHE.put(key, _run(scheme, scenario, intent, ha, hb, catalog, st)))
+        if got is None:
+            if da is None or da.host is not ha:
+                da = scheme.dialect(ha, catalog, st)
+            got = CACHE.put(key, _run(scheme, scenario, intent, da, scheme.dialect(hb, catalog, st)))
+        out.append(got)
     return out  # type: ignore[return-value]
 
 
@@ -187,13 +194,12 @@ def _paired(cat: Catalog, pairing: str, ha: Host, hb: Host) -> tuple[Host, Host]
 on_reset(_paired.cache_clear)
 
 
-def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, ha: Host, hb: Host, cat: Catalog,
-         st: Setting) -> Result:
-    dialects = {"A": sch.dialect(ha, cat, st), "B": sch.dialect(hb, cat, st)}
+def _run(sch: _schemes.Scheme, scn: _scenarios.Scenario, it: Intent, da: Dialect, db: Dialect) -> Result:
+    dialects = {"A": da, "B": db}
     first = dialects[scn.steps[0][1]]
     xml = write_intent(first, it)
     if xml is None:
-        return Result(sch.id, scn.id, it.id, ha.release.id, hb.release.id, Outcome.NOT_EXPRESSIBLE,
+        return Result(sch.id, scn.id, it.id, da.release.id, db.release.id, Outcome.NOT_EXPRESSIBLE,
                       f"{it.id} cannot be written at {first.host} under {sch.id}", ())
     return _play(sch, scn, xml, dialects, it.id)
 
@@ -218,23 +224,21 @@ def run_document(
 
 
 def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: dict[str, Dialect], label: str) -> Result:
-    ha, hb = dialects["A"].host, dialects["B"].host
-
-    def result(outcome: Outcome, detail: str, steps: list[Step]) -> Result:
-        return Result(sch.id, scn.id, label, ha.release.id, hb.release.id, outcome, detail, tuple(steps))
-
+    a, b = dialects["A"].release.id, dialects["B"].release.id
     first = dialects[scn.steps[0][1]]
     state, step = _define(first, xml)
     if state is None:
         # the scheme wrote it, the release refused it at define (a value out of the release's
         # range, say): that release's clear error before anything changed
-        return result(Outcome.REJECTED, f"{label} is refused at define by {first.host}: {step.note}", [step])
+        return Result(sch.id, scn.id, label, a, b, Outcome.REJECTED,
+                      f"{label} is refused at define by {first.host}: {step.note}", (step,))
     trail = Trail(sch, state, step)
     for hop, role in scn.steps[1:]:
         trail.hop(hop, dialects[role])
-        if trail.ended:
+        if trail.state is None:  # a terminal event ended the history
             break
-    return result(*trail.verdict(), trail.steps)
+    outcome, detail = trail.verdict()
+    return Result(sch.id, scn.id, label, a, b, outcome, detail, tuple(trail.steps))
 
 
 def _define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
@@ -293,7 +297,7 @@ class Trail:
             raise HopError("the history already ended with a terminal event")
         self.state, step = _hop(hop, self.state, d, self.origin)
         self.steps.append(step)
-        if verdict.worse(self.worst, step.event) is not self.worst:
+        if step.event is not None and verdict.worse(self.worst, step.event) is not self.worst:
             self.worst, self.why = step.event, f"at {step.hop} on {step.release}: {step.note}"
         return step
 
