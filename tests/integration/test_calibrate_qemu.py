@@ -7,6 +7,7 @@ them) and are skipped with the install hint otherwise. The parsing helpers are t
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -24,7 +25,10 @@ from pcidesign.model import engine
 from pcidesign.model.catalog import load
 
 
-def _stack_ok() -> str | None:
+@functools.lru_cache(maxsize=None)
+def _why_not() -> str | None:
+    """Why the real stack cannot start here (None: it can), found once per test process and only
+    when a test needs it: a worker that runs none of them never starts it."""
     if shutil.which("virsh") is None or shutil.which(stack.QEMU_BINARY) is None:
         return "virsh or qemu-system-x86_64 not found"
     try:
@@ -34,9 +38,15 @@ def _stack_ok() -> str | None:
         return str(exc)
 
 
-WHY_NOT = _stack_ok()
-needs_stack = pytest.mark.skipif(WHY_NOT is not None, reason=f"the real stack cannot start ({WHY_NOT}); "
-                                 f"{stack.INSTALL_HINT}")
+@pytest.fixture()
+def real_stack() -> None:
+    """Skip the test, with the install hint, when the real stack cannot start here."""
+    why = _why_not()
+    if why is not None:
+        pytest.skip(f"the real stack cannot start ({why}); {stack.INSTALL_HINT}")
+
+
+needs_stack = pytest.mark.usefixtures("real_stack")
 PROBES, PAIRS, UNMODELLED = qemu.load_probes()
 
 QTREE = '''bus: main-system-bus

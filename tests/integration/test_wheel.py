@@ -1,10 +1,12 @@
-"""pcidesign as a wheel: built from this checkout, installed into a fresh virtual environment,
-and run outside the checkout, where only package data can supply the facts and the notebooks."""
+"""pcidesign as a wheel: built from this checkout (once, without a setuptools warning), installed
+into a fresh virtual environment, and run outside the checkout, where only package data can
+supply the facts and the notebooks."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -16,15 +18,37 @@ from conftest import ROOT
 
 
 
+# what setuptools prints about the project's configuration; pip's own notices about the machine's
+# index configuration ("WARNING: Location ... is ignored") are not the project's and are left out
+PROJECT_WARNING = re.compile(r"BuildBackendWarning|SetuptoolsDeprecationWarning|SetuptoolsWarning|"
+                             r"is absent from the `packages` configuration|is deprecated")
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The wheel built once from this checkout, and everything the build printed (verbose)."""
+    dist = tmp_path_factory.mktemp("dist")
+    got = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(dist), str(ROOT)],
+                         capture_output=True, text=True, timeout=600)
+    assert got.returncode == 0, got.stderr[-3000:]
+    (wheel,) = dist.glob("pcidesign-*.whl")
+    return wheel, got.stdout + got.stderr
+
+
+def test_building_the_wheel_prints_no_setuptools_warning(built: tuple[Path, str]) -> None:
+    """The project's own packaging configuration builds without a setuptools warning (a licence
+    table, a folder missing from the package list, ...): `pip install -e .` and `make report`
+    stay quiet about pyproject.toml."""
+    found = [line.strip() for line in built[1].splitlines() if PROJECT_WARNING.search(line)]
+    assert not found, "setuptools warns about the project's configuration:\n" + "\n".join(found[:20])
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, built: tuple[Path, str]) -> Path:
     """A fresh venv holding the wheel; the dependencies come from this environment's
     site-packages (added after the venv's own, so the wheel's pcidesign is the one imported)."""
     base = tmp_path_factory.mktemp("wheel")
-    dist = base / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                    "-w", str(dist), str(ROOT)], check=True, capture_output=True, text=True, timeout=600)
-    (wheel,) = dist.glob("pcidesign-*.whl")
+    wheel = built[0]
     env_dir = base / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
