@@ -35,6 +35,11 @@ if _is_command():
     for _s in (_signal.SIGTERM, _signal.SIGINT):
         if _signal.getsignal(_s) is not _signal.SIG_IGN:  # a signal the shell has us ignore stays ignored
             _signal.signal(_s, _startup_signal)  # cli.main() puts its own handlers in place
+    # a command that shares its work with workers starts their server now: it imports the
+    # package while this process does, and the workers fork from it at once later
+    from pcidesign.model import workerserver as _workerserver
+
+    _workerserver.start_early(_sys.argv[1:])
 
 from pcidesign.schemes import loader as _loader  # noqa: E402
 from pcidesign.model.catalog import DEFAULT_TIMELINE, Catalog, Host, Intent, Release

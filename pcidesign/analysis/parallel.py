@@ -22,13 +22,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from pcidesign.model import registry as _schemes
+from pcidesign.model import workerserver
 from pcidesign.model.catalog import Catalog
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-PRELOAD = ["pcidesign", "pcidesign.analysis.matrices", "pcidesign.analysis.findings", "pcidesign.analysis.fleet"]
-"""Modules the forkserver imports once, so that each worker starts with them loaded."""
+PRELOAD = workerserver.PRELOAD
+"""Modules the forkserver imports once, so that each worker starts with them loaded
+(:mod:`pcidesign.model.workerserver`, which a command starts early)."""
 
 
 def cpu_count() -> int:
@@ -96,15 +98,9 @@ def catalog() -> Catalog:
 
 # -- in the main process ------------------------------------------------------------------------------
 def _pool(workers: int, cat: Catalog | None) -> ProcessPoolExecutor:
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(PRELOAD)
     blob = pickle.dumps(cat) if cat is not None else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init, initargs=(blob,))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=workerserver.context(), initializer=_init,
+                               initargs=(blob,))
 
 
 def ordered(fn: Callable[[T], R], items: Sequence[T] | Iterable[T], jobs: int | None, cat: Catalog | None = None,
