@@ -298,7 +298,7 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
                      "benefit": round(got / over, 4) if over else float("nan"),
                      "expressiveness": round(float(m["expressiveness"].mean()), 4), "meets": v.meets})
     summary = pd.DataFrame(rows)
-    per_guest = guest_benefit(per, _fleet.signatures(fleet or _fleet.SAMPLE_DIR, cat), cat)
+    per_guest = guest_benefit(per, _signatures(fleet or _folder(None), cat), cat)
     summary["guest_benefit"] = [per_guest.get(v, float("nan")) for v in summary["variant"]]
     alike = alike_rules(verdicts)
     telling = summary.assign(violated=[sum(x.rule.id not in alike for x in v.violations) for v in verdicts])
@@ -310,6 +310,13 @@ def _compare(schemes: tuple[_schemes.Scheme, ...], st: Setting, policy: str, cat
         minimise += _costs.COSTS
     summary["pareto"] = pareto(telling, minimise)
     return Comparison(timeline, policy, tuple(verdicts), summary[SUMMARY_COLUMNS], per, st, costs, alike)
+
+
+def _signatures(folder: str, cat: Catalog) -> list[_fleet.Signature]:
+    """The fleet's signatures (:func:`pcidesign.analysis.fleet.signatures`), read once per folder
+    like the comparisons kept on it (the engine's reset reads the folder again): a findings run
+    compares under every robustness alternative against the same fleet."""
+    return CACHE.get(("fleet-signatures", folder, cat), lambda: _fleet.signatures(folder, cat))
 
 
 def alike_rules(verdicts: Sequence[_policies.Verdict]) -> tuple[str, ...]:
