@@ -269,13 +269,14 @@ def _computed_by_workers(qs: Sequence[Question], user: Setting, cat: Catalog, ti
     items = [("part", p) for p in batch.items] + [("answer", p) for p in dict.fromkeys(pieces)]
     if progress is not None:
         progress(0, len(qs), f"the cells of every question, {len(items)} pieces on {workers} workers")
-    got = list(parallel.ordered(_piece, items, workers, cat, affinity=_piece_variant))
-    batch.store(r for (kind, _), r in zip(items, got) if kind == "part")
+    results = parallel.ordered(_piece, items, workers, cat, affinity=_piece_variant)
+    # the parts come first: the comparisons are put together here while the workers go on
+    batch.store([next(results) for _ in batch.items])  # type: ignore[misc]
+    answered = list(results)  # to its end: a generator left half-read would end the kept workers
     by_id = {q.id: q for q in qs}
-    for (kind, what), r in zip(items, got):
-        if kind == "answer":
-            qid, _, v, s2 = what  # type: ignore[misc]
-            CACHE.put(answer_key(by_id[qid], v, s2, cat), r)
+    for (_, what), r in zip(items[len(batch.items):], answered):
+        qid, _, v, s2 = what  # type: ignore[misc]
+        CACHE.put(answer_key(by_id[qid], v, s2, cat), r)
 
 
 def _piece(item: tuple[str, tuple[object, ...]]) -> object:
