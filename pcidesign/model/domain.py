@@ -226,11 +226,20 @@ on_reset(_ASSIGNED.clear)
 def _assigned(release: Key, machine: str, placed: tuple[tuple[int, str, tuple[bytes, ...]], ...],
               doc: bytes, video_usable: bool, first: frozenset[int], last: frozenset[int]) -> list[fillin.Fill] | str:
     """:func:`fillin.assign`, remembered on what it reads: the release, the machine, each
-    controller's (index, class, kept children) in ``placed`` and the document's other devices (the
-    same for every scheme: the device a controller names plays no part in its address)."""
-    return _ASSIGNED.get((release, machine, placed, doc, video_usable, first, last), lambda: fillin.assign(
-        release, machine, [Controller(i, cls, None, "old", kept) for i, cls, kept in placed],
-        _read_tree(doc, "<domain>"), video_usable=video_usable, first=first, last=last))
+    controller's (index, class, kept children) in ``placed`` and the document's other devices
+    (:func:`fillin.document_facts`; the same for every scheme: the device a controller names plays
+    no part in its address, and for every document that differs elsewhere, its machine type say)."""
+    return _ASSIGNED.get((release, machine, placed, _document_facts(doc), video_usable, first, last),
+                         lambda: fillin.assign(release, machine,
+                                               [Controller(i, cls, None, "old", kept) for i, cls, kept in placed],
+                                               _read_tree(doc, "<domain>"), video_usable=video_usable, first=first,
+                                               last=last))
+
+
+@functools.lru_cache(maxsize=8192)
+def _document_facts(doc: bytes) -> tuple[frozenset[tuple[int, int, int]], bool]:
+    """:func:`fillin.document_facts` of the document ``doc``, found once per document."""
+    return fillin.document_facts(_read_tree(doc, "<domain>"))
 
 
 GAP_LIMIT = 255

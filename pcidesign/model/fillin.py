@@ -126,6 +126,13 @@ def _has_unaddressed_video(root: etree._Element | None) -> bool:
     return addr is None
 
 
+def document_facts(root: etree._Element | None) -> tuple[frozenset[tuple[int, int, int]], bool]:
+    """All :func:`assign` reads of the domain document ``root`` besides its PCI controllers: the
+    PCI addresses its devices already take, and whether its first video has no address yet.
+    Documents that differ elsewhere (a name, the machine type) get the same assignment."""
+    return frozenset(_domain_addresses(root)), _has_unaddressed_video(root)
+
+
 def assign(release: Key, machine: str, ctrls: Sequence[Controller], root: etree._Element | None,
            video_usable: bool = True, first: frozenset[int] = frozenset(),
            last: frozenset[int] = frozenset()) -> list[Fill] | str:
@@ -167,13 +174,14 @@ def assign(release: Key, machine: str, ctrls: Sequence[Controller], root: etree.
         bus, slot, fn = kept[c.index][1]
         if slot is not None:
             put(c.index, (bus or 0, slot, fn), c.cls == "pcie-root-port")
-    for where in _domain_addresses(root):
+    addresses, unaddressed_video = document_facts(root)
+    for where in addresses:
         if where not in placed.values():
             put(None, where)
     reserved: set[int] = set()
     if q35:
         reserved = set(Q35_RESERVED) | {DMI_SLOT}
-        if _has_unaddressed_video(root) or not video_usable:
+        if unaddressed_video or not video_usable:
             reserved.add(VIDEO_SLOT)
     upstream = [c.index for c in ordered if c.cls == "pcie-switch-upstream-port"]
     first_upstream = 0  # upstream buses before this one are full

@@ -191,3 +191,30 @@ def test_an_intent_domain_asks_for_no_usb_and_no_balloon() -> None:
     d = registry.get("model-subelement").dialect(cat.host("9.0.0"), cat)
     saved = engine.roundtrip("model-subelement", cat.host("9.0.0"), engine.write_intent(d, cat.intent("pcie-root")) or b"")
     assert saved.xml is not None and saved.xml.count(b"<controller type=\"pci\"") == 1
+
+
+def test_documents_that_differ_outside_the_addresses_share_one_assignment() -> None:
+    """The address assignment is remembered on what it reads of a document (fillin.document_facts):
+    two documents that differ in their name and machine type share it, and it is what a fresh
+    assignment of either gives; a device's address in the document is part of what is read."""
+    from pcidesign.model import domain
+
+    def doc(name: str, machine: str, nic_slot: str | None) -> bytes:
+        nic = ("<interface type='network'><source network='default'/>"
+               + (f"<address type='pci' domain='0' bus='0' slot='{nic_slot}' function='0'/>" if nic_slot else "")
+               + "</interface>")
+        return (f"<domain type='kvm'><name>{name}</name><os><type arch='x86_64' machine='{machine}'>hvm</type></os>"
+                f"<devices><controller type='pci' index='0' model='pcie-root'/>"
+                f"<controller type='pci' index='1' model='pcie-root-port'/>{nic}</devices></domain>").encode()
+
+    a, b, c = doc("a", "pc-q35-2.6", "0x1"), doc("b", "pc-q35-7.2", "0x1"), doc("a", "pc-q35-2.6", None)
+    assert fillin.document_facts(etree.fromstring(a)) == fillin.document_facts(etree.fromstring(b))
+    assert fillin.document_facts(etree.fromstring(a)) != fillin.document_facts(etree.fromstring(c))
+    engine.clear_cache()
+    placed = ((0, "pcie-root", ()), (1, "pcie-root-port", ()))
+    key = (9, 0, 0)
+    got = [domain._assigned(key, "q35", placed, d, True, frozenset(), frozenset()) for d in (a, b, c)]
+    assert len(domain._ASSIGNED) == 2  # a and b share one
+    fresh = [fillin.assign(key, "q35", [domain.Controller(i, cls, None, "old", kept) for i, cls, kept in placed],
+                            etree.fromstring(d), video_usable=True) for d in (a, b, c)]
+    assert got == fresh and got[0] != got[2]
