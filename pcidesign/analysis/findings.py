@@ -232,7 +232,7 @@ def findings(
         qs = tuple(q for q in qs if q.id in wanted)
     workers = parallel.jobs_of(jobs) if parallel.usable(v for q in qs for v in variants_of(q)) else 1
     if workers > 1:
-        _computed_by_workers(qs, user, cat, timeline, data_dir, robust, workers, progress)
+        _computed_by_workers(qs, user, cat, timeline, robust, workers, progress)
     out = []
     for k, q in enumerate(qs):  # with workers, everything is remembered here by now
         if progress is not None:
@@ -242,7 +242,7 @@ def findings(
 
 
 def _computed_by_workers(qs: Sequence[Question], user: Setting, cat: Catalog, timeline: str | None,
-                         data_dir: str | Path | None, robust: bool, workers: int,
+                         robust: bool, workers: int,
                          progress: Callable[[int, int, str], None] | None) -> None:
     """Every cell behind every answer of ``qs``, in one batch of the kept workers, each piece on
     the worker of its variant (where that variant's cells under the other settings are): the
@@ -250,7 +250,7 @@ def _computed_by_workers(qs: Sequence[Question], user: Setting, cat: Catalog, ti
     to the other questions, under the question's setting and, with ``robust``, each alternative.
     What comes back is remembered in this process, where :func:`answer` then finds it."""
     wanted: list[tuple[Sequence[str], str, Setting]] = []
-    pieces: list[tuple[str, str | Path | None, str, Setting]] = []
+    pieces: list[tuple[Question, str, Setting]] = []
     for q in qs:
         st = q.under(user).replace(timeline=timeline).check(cat)
         ids = {r.id for r in cat.timeline(st.timeline)}
@@ -264,19 +264,18 @@ def _computed_by_workers(qs: Sequence[Question], user: Setting, cat: Catalog, ti
             if q.method in ("policy", "pareto"):
                 wanted.append((vs, q.policy, s2))
             else:  # what this process already remembers is not asked for again
-                pieces += [(q.id, data_dir, v, s2) for v in vs if answer_key(q, v, s2, cat) not in CACHE.data]
+                pieces += [(q, v, s2) for v in vs if answer_key(q, v, s2, cat) not in CACHE.data]
     batch = _compare.Batch(wanted, cat)
-    items = [("part", p) for p in batch.items] + [("answer", p) for p in dict.fromkeys(pieces)]
+    unique = list(dict.fromkeys(pieces))
+    items = [("part", p) for p in batch.items] + [("answer", p) for p in unique]
     if progress is not None:
         progress(0, len(qs), f"the cells of every question, {len(items)} pieces on {workers} workers")
     results = parallel.ordered(_piece, items, workers, cat, affinity=_piece_variant)
     # the parts come first: the comparisons are put together here while the workers go on
     batch.store([next(results) for _ in batch.items])  # type: ignore[misc]
     answered = list(results)  # to its end: a generator left half-read would end the kept workers
-    by_id = {q.id: q for q in qs}
-    for (_, what), r in zip(items[len(batch.items):], answered):
-        qid, _, v, s2 = what  # type: ignore[misc]
-        CACHE.put(answer_key(by_id[qid], v, s2, cat), r)
+    for (q, v, s2), r in zip(unique, answered):
+        CACHE.put(answer_key(q, v, s2, cat), r)
 
 
 def _piece(item: tuple[str, tuple[object, ...]]) -> object:
@@ -286,18 +285,16 @@ def _piece(item: tuple[str, tuple[object, ...]]) -> object:
     kind, what = item
     if kind == "part":
         return _compare.variant_part(what)  # type: ignore[arg-type]
-    qid, data_dir, variant, st = what
-    cat = parallel.catalog()
-    q = next(q for q in load_questions(data_dir, cat) if q.id == qid)  # type: ignore[arg-type]
+    question, variant, st = what  # the question itself: a worker reads no file for it
     with bulk():
-        return variant_answer(q, variant, st, cat)  # type: ignore[arg-type]
+        return variant_answer(question, variant, st, parallel.catalog())  # type: ignore[arg-type]
 
 
 def _piece_variant(item: tuple[str, tuple[object, ...]]) -> object:
     """A piece's group: its variant's family (:func:`pcidesign.analysis.parallel.family`: its cells
     under another setting or question, and its scheme's other variants, share work)."""
     kind, what = item
-    return parallel.family(what[0] if kind == "part" else what[2])  # type: ignore[arg-type]
+    return parallel.family(what[0] if kind == "part" else what[1])  # type: ignore[arg-type]
 
 
 __all__ = [

@@ -172,9 +172,7 @@ on_reset(_CONTEXTS.clear)
 def _context(dialect: Dialect, xml: bytes, root: etree._Element) -> object:
     """:meth:`Dialect.document_context` of the document ``xml`` (whose tree is ``root``),
     remembered per dialect class: it reads the document alone."""
-    key = (type(dialect), xml)
-    got = _CONTEXTS.data.get(key, _CONTEXTS)
-    return got if got is not _CONTEXTS else _CONTEXTS.put(key, dialect.document_context(root))
+    return _CONTEXTS.get((type(dialect), xml), dialect.document_context, root)
 
 
 _ELEMENTS: Memo = Memo(500_000)
@@ -198,9 +196,7 @@ def _parsed_element(dialect: Dialect, elem: etree._Element, blob: bytes, purpose
     purpose, the element's bytes and what the dialect reads of the rest of the document
     (:meth:`Dialect.document_context`): the same controller in many documents is parsed once."""
     twin = dialect.twin  # the same work under every setting
-    key = (twin, purpose, blob, context)
-    got = _ELEMENTS.data.get(key)
-    return got if got is not None else _ELEMENTS.put(key, twin.parse(elem, purpose))  # type: ignore[return-value]
+    return _ELEMENTS.get((twin, purpose, blob, context), twin.parse, elem, purpose)
 
 
 def _fill(dialect: Dialect, machine: str, ctrls: list[Controller], doc: bytes,
@@ -340,13 +336,9 @@ def format(dialect: Dialect, defn: DomainDef, migratable: bool) -> bytes:  # noq
     if skeleton is None or not all(_fragment_layout_only(blob) for c in ctrls for blob in c.kept):
         return format_tree(dialect, defn, migratable)
     before, after = skeleton
-    texts = []
     twin = dialect.twin  # the same text under every setting
-    for ctrl in ctrls:
-        key = (twin, ctrl, migratable)
-        text = _TEXTS.data.get(key)
-        texts.append(text if text is not None else _TEXTS.put(key, _controller_text(twin, ctrl, migratable)))
-    return before + _BETWEEN.join(texts) + after  # type: ignore[arg-type]
+    texts = [_TEXTS.get((twin, ctrl, migratable), _controller_text, twin, ctrl, migratable) for ctrl in ctrls]
+    return before + _BETWEEN.join(texts) + after
 
 
 _SLOT = "pcidesign-controllers-go-here"
@@ -499,10 +491,7 @@ def start(dialect: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     live: list[Controller] = []
     twin = dialect.twin  # the same start under every setting
     for ctrl in ctrls:
-        key = (twin, ctrl)
-        got = _STARTED.data.get(key)
-        if got is None:
-            got = _STARTED.put(key, twin.start(ctrl))
+        got = _STARTED.get((twin, ctrl), twin.start, ctrl)
         if isinstance(got, Rejection):
             return got
         live.append(got)

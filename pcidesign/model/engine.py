@@ -42,9 +42,7 @@ def clear_cache() -> None:
 
 def judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
     """Compare the config at the end with the one saved at the start (same hardware assumed)."""
-    key = (scheme, "judge", reference, final)
-    hit = CACHE.data.get(key)
-    return hit if hit is not None else _memo(key, lambda: _judge(scheme, reference, final))  # type: ignore[return-value]
+    return _memo((scheme, "judge", reference, final), _judge, scheme, reference, final)
 
 
 def _judge(scheme: _schemes.Scheme, reference: bytes, final: bytes) -> tuple[Outcome, str]:
@@ -244,9 +242,7 @@ def _play(sch: _schemes.Scheme, scn: _scenarios.Scenario, xml: bytes, dialects: 
 def _define(d: Dialect, xml: bytes) -> tuple[State | None, Step]:
     """:func:`define`, remembered: the same define gives the same :class:`State` object, so the
     hops after it are remembered too (:func:`_hop`)."""
-    key = (d, "define", xml)
-    hit = CACHE.data.get(key)
-    return hit if hit is not None else _memo(key, lambda: define(d, xml))  # type: ignore[return-value]
+    return _memo((d, "define", xml), define, d, xml)
 
 
 def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | None, Step]:
@@ -254,12 +250,11 @@ def _hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | 
     against the hardware right after the define (``guest-changed``, see :class:`Trail`). States
     are compared by identity: a remembered hop returns the same next state, so every history
     that shares a prefix (the scenarios from one define, the cells of one row) computes it once."""
-    key = (hop, state, d, reference)
-    hit = CACHE.data.get(key)
-    return hit if hit is not None else _memo(key, lambda: _judged_hop(hop, state, d, reference.hardware))  # type: ignore[return-value]
+    return _memo((hop, state, d, reference), _judged_hop, hop, state, d, reference)
 
 
-def _judged_hop(hop: Hop, state: State, d: Dialect, reference_hw: Hardware) -> tuple[State | None, Step]:
+def _judged_hop(hop: Hop, state: State, d: Dialect, reference: State) -> tuple[State | None, Step]:
+    reference_hw = reference.hardware
     nxt, step = apply(hop, state, d)
     event = verdict.hop_event(step.event, step.hardware, reference_hw)
     if event is not step.event:

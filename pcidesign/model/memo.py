@@ -26,13 +26,15 @@ class Memo:
         self.limit = limit
         self.data: dict[tuple[object, ...], object] = {}
 
-    def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        """The remembered value for ``key``, computing (and remembering) it the first time."""
+    def get(self, key: tuple[object, ...], compute: Callable[..., T], *args: object) -> T:
+        """The remembered value for ``key``, computing (and remembering) ``compute(*args)`` the first
+        time. On a hot path pass the arguments rather than a closure: a closure would be made at
+        every lookup, a hit too."""
         data = self.data
         value = data.get(key, _MISSING)
         if value is not _MISSING:
             return value  # type: ignore[return-value]
-        value = compute()  # computed before anything is stored: an exception leaves no half entry
+        value = compute(*args)  # computed before anything is stored: an exception leaves no half entry
         if len(data) >= self.limit:
             data.clear()
         data[key] = value

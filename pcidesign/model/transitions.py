@@ -62,44 +62,45 @@ def transitions_computed() -> int:
 
 
 _memo = CACHE.get
-"""``_memo(key, compute)``: :meth:`Memo.get` of :data:`CACHE` (bound once: it is called for every transition)."""
+"""``_memo(key, compute, *args)``: :meth:`Memo.get` of :data:`CACHE` (bound once: it is called for every transition)."""
 
 
-# The three transitions below are asked for several times per cell: each looks its key up in the
-# cache's dict first (one call, no closure), and computes through the memo only when it is new.
 def parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
     """``d``'s release parses a whole document for ``purpose``."""
-    key = (d, "parse", xml, purpose)
-    hit = CACHE.data.get(key)
-    if hit is not None:
-        return hit  # type: ignore[return-value]
-    return _memo(key, lambda: kinds.document(d.kind).parse(d, xml, purpose))
+    return _memo((d, "parse", xml, purpose), _parse, d, xml, purpose)
 
 
 def format_def(d: Dialect, defn: DomainDef, migratable: bool = False) -> bytes:
     """``d``'s release formats ``defn``: the saved config, or MIGRATABLE."""
-    key = (d, "format", defn, migratable)
-    hit = CACHE.data.get(key)
-    if hit is not None:
-        return hit  # type: ignore[return-value]
-    return _memo(key, lambda: kinds.document(d.kind).format(d, defn, migratable))
+    return _memo((d, "format", defn, migratable), _format, d, defn, migratable)
 
 
 def start_def(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
     """``d``'s release starts the guest of ``defn`` on its host."""
-    key = (d, "start", defn)
-    hit = CACHE.data.get(key)
-    if hit is not None:
-        return hit  # type: ignore[return-value]
-    return _memo(key, lambda: kinds.document(d.kind).start(d, defn))
+    return _memo((d, "start", defn), _start, d, defn)
 
 
 def write_intent(d: Dialect, intent: Intent) -> bytes | None:
     """The domain XML a user writes for ``intent`` at ``d``'s release, or None (the setting's
     ``writer`` decides what is written for the default device: :meth:`Dialect.written_intents`)."""
-    key = (d, "write", intent.id)
-    hit = CACHE.data.get(key, CACHE)  # None is a remembered answer here: the intent cannot be written
-    return hit if hit is not CACHE else _memo(key, lambda: kinds.document(d.kind).write(d, intent))  # type: ignore[return-value]
+    return _memo((d, "write", intent.id), _write, d, intent)
+
+
+# What each transition computes, through the kind of the dialect (:mod:`pcidesign.model.kinds`).
+def _parse(d: Dialect, xml: bytes, purpose: Purpose) -> DomainDef | Rejection:
+    return kinds.document(d.kind).parse(d, xml, purpose)
+
+
+def _format(d: Dialect, defn: DomainDef, migratable: bool) -> bytes:
+    return kinds.document(d.kind).format(d, defn, migratable)
+
+
+def _start(d: Dialect, defn: DomainDef) -> DomainDef | Rejection:
+    return kinds.document(d.kind).start(d, defn)
+
+
+def _write(d: Dialect, intent: Intent) -> bytes | None:
+    return kinds.document(d.kind).write(d, intent)
 
 
 def _values(values: Values) -> str:
